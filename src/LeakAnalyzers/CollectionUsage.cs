@@ -1,0 +1,167 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+
+namespace LeakAnalyzers
+{
+    /// <summary>A place that adds to a collection member.</summary>
+    internal sealed class GrowthSite
+    {
+        public GrowthSite(Location location, ISymbol? container, bool inInitializer, string? keyText, ITypeSymbol? keyType, bool isCacheShaped)
+        {
+            Location = location;
+            Container = container;
+            InInitializer = inInitializer;
+            KeyText = keyText;
+            KeyType = keyType;
+            IsCacheShaped = isCacheShaped;
+        }
+
+        public Location Location { get; }
+
+        /// <summary>The method (or field, for an initializer) that contains the growth.</summary>
+        public ISymbol? Container { get; }
+
+        /// <summary>Directly in the static constructor or an initializer (not in a lambda there).</summary>
+        public bool InInitializer { get; }
+
+        public string? KeyText { get; }
+
+        public ITypeSymbol? KeyType { get; }
+
+        public bool IsCacheShaped { get; set; }
+    }
+
+    /// <summary>Everything the compilation does with one collection member, summarised.</summary>
+    internal sealed class CollectionUsage
+    {
+        private readonly List<(ISymbol? Container, string KeyText)> _lookups = new List<(ISymbol?, string)>();
+
+        public CollectionUsage(ISymbol member, CollectionKind kind)
+        {
+            Member = member;
+            Kind = kind;
+        }
+
+        public ISymbol Member { get; }
+
+        public CollectionKind Kind { get; }
+
+        public List<GrowthSite> Growth { get; } = new List<GrowthSite>();
+
+        public bool Shrinks { get; set; }
+
+        /// <summary>Re-assigned outside its initializer or static constructor.</summary>
+        public bool Replaced { get; set; }
+
+        public bool Escapes { get; set; }
+
+        public void AddLookup(ISymbol? container, string keyText) => _lookups.Add((container, keyText));
+
+        /// <summary>True when some growth is a lookup-then-add of the same key in the same member: a cache (LEAK002's domain).</summary>
+        public bool IsCache
+        {
+            get
+            {
+                if (!Kind.IsMap())
+                {
+                    return false;
+                }
+
+                foreach (var site in Growth)
+                {
+                    if (site.IsCacheShaped)
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+        }
+
+        /// <summary>Marks growth sites whose key was looked up first in the same member as cache-shaped.</summary>
+        public void ResolveCacheShapes()
+        {
+            if (!Kind.IsMap() || _lookups.Count == 0)
+            {
+                return;
+            }
+
+            foreach (var site in Growth)
+            {
+                if (site.IsCacheShaped || site.KeyText is null)
+                {
+                    continue;
+                }
+
+                foreach (var (container, keyText) in _lookups)
+                {
+                    if (keyText == site.KeyText && SymbolEqualityComparer.Default.Equals(container, site.Container))
+                    {
+                        site.IsCacheShaped = true;
+                        break;
+                    }
+                }
+            }
+        }
+
+        /// <summary>The growth sites that run after start-up: not in the static constructor, an initializer or a helper only they call.</summary>
+        public ImmutableArray<GrowthSite> GetRuntimeGrowth(ISet<ISymbol> initOnlyMethods)
+        {
+            var builder = ImmutableArray.CreateBuilder<GrowthSite>();
+            foreach (var site in Growth)
+            {
+                if (site.InInitializer || site.Container is not null && initOnlyMethods.Contains(site.Container))
+                {
+                    continue;
+                }
+
+                builder.Add(site);
+            }
+
+            return builder.ToImmutable();
+        }
+
+        /// <summary>True when every key that goes in comes from a domain that cannot grow without bound.</summary>
+        public bool HasBoundedKeys(KnownTypes known)
+        {
+            if (!Kind.IsKeyed())
+            {
+                return false;
+            }
+
+            if (Member.GetMemberType() is INamedTypeSymbol { IsGenericType: true } named && named.TypeArguments.Length > 0)
+            {
+                return known.IsBoundedKeyType(named.TypeArguments[0]);
+            }
+
+            // Non-generic Hashtable: judge by what is put in.
+            if (Growth.Count == 0)
+            {
+                return false;
+            }
+
+            foreach (var site in Growth)
+            {
+                if (!known.IsBoundedKeyType(site.KeyType))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
+    internal static class MemberSymbolExtensions
+    {
+        public static ITypeSymbol? GetMemberType(this ISymbol member) => member switch
+        {
+            IFieldSymbol field => field.Type,
+            IPropertySymbol property => property.Type,
+            IEventSymbol @event => @event.Type,
+            _ => null,
+        };
+    }
+}

@@ -1,0 +1,126 @@
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Testing;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Testing;
+
+namespace LeakAnalyzers.Tests.Infrastructure
+{
+    /// <summary>The one small helper every rule test goes through: compiled test code, markup for expected diagnostics.</summary>
+    public static class Verify<TAnalyzer>
+        where TAnalyzer : DiagnosticAnalyzer, new()
+    {
+        public static DiagnosticResult Diagnostic(string? id = null)
+        {
+            var analyzer = new TAnalyzer();
+            foreach (var descriptor in analyzer.SupportedDiagnostics)
+            {
+                if (id is null || descriptor.Id == id)
+                {
+                    return new DiagnosticResult(descriptor);
+                }
+            }
+
+            return new DiagnosticResult(id!, DiagnosticSeverity.Warning);
+        }
+
+        /// <summary>Source with <c>{|LEAK001:x|}</c> / <c>[|x|]</c> markup; every other diagnostic of the analyzer fails the test.</summary>
+        public static Task AnalyzerAsync(string source, params DiagnosticResult[] expected)
+            => AnalyzerAsync(new[] { source }, expected);
+
+        public static Task AnalyzerAsync(string[] sources, params DiagnosticResult[] expected)
+        {
+            var test = new AnalyzerTest();
+            foreach (var source in sources)
+            {
+                test.TestState.Sources.Add(source);
+            }
+
+            test.ExpectedDiagnostics.AddRange(expected);
+            return test.RunAsync(CancellationToken.None);
+        }
+
+        public static Task AnalyzerAsync(AnalyzerTest test) => test.RunAsync(CancellationToken.None);
+
+        public sealed class AnalyzerTest : CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>
+        {
+            public AnalyzerTest()
+            {
+                ReferenceAssemblies = TestReferences.Default;
+                TestState.MarkupHandling = MarkupMode.Allow;
+            }
+
+            protected override ParseOptions CreateParseOptions()
+                => ((CSharpParseOptions)base.CreateParseOptions()).WithLanguageVersion(LanguageVersion.Preview);
+
+            protected override CompilationOptions CreateCompilationOptions()
+                => ((CSharpCompilationOptions)base.CreateCompilationOptions()).WithNullableContextOptions(NullableContextOptions.Enable);
+        }
+    }
+
+    public static class Verify<TAnalyzer, TCodeFix>
+        where TAnalyzer : DiagnosticAnalyzer, new()
+        where TCodeFix : CodeFixProvider, new()
+    {
+        /// <summary>Applies the fix (by equivalence key) one diagnostic at a time and with FixAll, and checks both outcomes compile to <paramref name="fixedSource"/>.</summary>
+        public static Task CodeFixAsync(string source, string fixedSource, string? equivalenceKey = null, int iterations = -1)
+            => CodeFixAsync(new[] { source }, new[] { fixedSource }, equivalenceKey, iterations);
+
+        public static Task CodeFixAsync(string[] sources, string[] fixedSources, string? equivalenceKey = null, int iterations = -1)
+        {
+            var test = new CodeFixTest { CodeActionEquivalenceKey = equivalenceKey };
+            foreach (var source in sources)
+            {
+                test.TestState.Sources.Add(source);
+            }
+
+            foreach (var fixedSource in fixedSources)
+            {
+                test.FixedState.Sources.Add(fixedSource);
+            }
+
+            if (iterations > 0)
+            {
+                test.NumberOfIncrementalIterations = iterations;
+                test.NumberOfFixAllIterations = 1;
+            }
+
+            return test.RunAsync(CancellationToken.None);
+        }
+
+        /// <summary>Asserts that no code action with the key is offered.</summary>
+        public static Task NoCodeFixAsync(string source, string equivalenceKey)
+        {
+            var test = new CodeFixTest { CodeActionEquivalenceKey = equivalenceKey };
+            test.TestState.Sources.Add(source);
+            test.FixedState.Sources.Add(source);
+            test.FixedState.MarkupHandling = MarkupMode.Allow;
+            test.CodeActionValidationMode = CodeActionValidationMode.None;
+            return test.RunAsync(CancellationToken.None);
+        }
+
+        public sealed class CodeFixTest : CSharpCodeFixTest<TAnalyzer, TCodeFix, DefaultVerifier>
+        {
+            public CodeFixTest()
+            {
+                ReferenceAssemblies = TestReferences.Default;
+                TestState.MarkupHandling = MarkupMode.Allow;
+            }
+
+            protected override ParseOptions CreateParseOptions()
+                => ((CSharpParseOptions)base.CreateParseOptions()).WithLanguageVersion(LanguageVersion.Preview);
+
+            protected override CompilationOptions CreateCompilationOptions()
+                => ((CSharpCompilationOptions)base.CreateCompilationOptions()).WithNullableContextOptions(NullableContextOptions.Enable);
+        }
+    }
+
+    public static class TestReferences
+    {
+        /// <summary>.NET 8 reference assemblies: the oldest target the package supports, restored once from NuGet.</summary>
+        public static ReferenceAssemblies Default { get; } = ReferenceAssemblies.Net.Net80;
+    }
+}

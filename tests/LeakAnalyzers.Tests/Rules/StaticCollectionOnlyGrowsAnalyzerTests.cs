@@ -1,0 +1,559 @@
+using System.Threading.Tasks;
+using LeakAnalyzers.Collections;
+using LeakAnalyzers.Tests.Infrastructure;
+using Xunit;
+using V = LeakAnalyzers.Tests.Infrastructure.Verify<LeakAnalyzers.Collections.StaticCollectionOnlyGrowsAnalyzer>;
+
+namespace LeakAnalyzers.Tests.Rules
+{
+    public class StaticCollectionOnlyGrowsAnalyzerTests
+    {
+        // ---- Positive: the leak shapes ----
+
+        [Fact]
+        public Task ListAddedPerRequest()
+        {
+            return V.AnalyzerAsync("""
+                using System.Collections.Generic;
+
+                public static class RequestLog
+                {
+                    private static readonly List<string> {|#0:History|} = new();
+
+                    public static void Record(string path) => {|#1:History.Add(path)|};
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("RequestLog.History", 1));
+        }
+
+        [Fact]
+        public Task GrowthSitesInSeveralMethodsAreAllAdditionalLocations()
+        {
+            return V.AnalyzerAsync("""
+                using System.Collections.Generic;
+
+                public class Tracker
+                {
+                    internal static Queue<int> {|#0:Seen|} = new Queue<int>();
+
+                    public void A(int x) { {|#1:Seen.Enqueue(x)|}; }
+
+                    public void B(int x)
+                    {
+                        if (x > 0)
+                        {
+                            {|#2:Seen.Enqueue(x * 2)|};
+                        }
+                    }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithLocation(1).WithLocation(2).WithArguments("Tracker.Seen", 2));
+        }
+
+        [Fact]
+        public Task DictionaryIndexerSetInAsyncMethod()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Collections.Generic;
+                using System.Threading.Tasks;
+
+                public sealed class SessionStore
+                {
+                    private static readonly Dictionary<Guid, string> {|#0:Sessions|} = new();
+
+                    public async Task<Guid> OpenAsync(string user)
+                    {
+                        await Task.Yield();
+                        var id = Guid.NewGuid();
+                        {|#1:Sessions[id] = user|};
+                        return id;
+                    }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("SessionStore.Sessions", 1));
+        }
+
+        [Fact]
+        public Task StaticAutoPropertyConcurrentBag()
+        {
+            return V.AnalyzerAsync("""
+                using System.Collections.Concurrent;
+
+                public static class Metrics
+                {
+                    public static ConcurrentBag<double> {|#0:Samples|} { get; } = new();
+
+                    public static void Observe(double value) => {|#1:Samples.Add(value)|};
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("Metrics.Samples", 1));
+        }
+
+        [Fact]
+        public Task InstancesRegisterThemselvesFromConstructor()
+        {
+            return V.AnalyzerAsync("""
+                using System.Collections.Generic;
+
+                public class Connection
+                {
+                    private static readonly HashSet<Connection> {|#0:All|} = new HashSet<Connection>();
+
+                    public Connection() { {|#1:All.Add(this)|}; }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("Connection.All", 1));
+        }
+
+        [Fact]
+        public Task ImmutableListReassignedWithAdd()
+        {
+            return V.AnalyzerAsync("""
+                using System.Collections.Immutable;
+
+                public static class Subscribers
+                {
+                    private static ImmutableList<string> {|#0:names|} = ImmutableList<string>.Empty;
+
+                    public static void Join(string name) { {|#1:names = names.Add(name)|}; }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("Subscribers.names", 1));
+        }
+
+        [Fact]
+        public Task ImmutableInterlockedAddOrUpdate()
+        {
+            return V.AnalyzerAsync("""
+                using System.Collections.Immutable;
+
+                public static class Counters
+                {
+                    private static ImmutableDictionary<string, int> {|#0:byName|} = ImmutableDictionary<string, int>.Empty;
+
+                    public static void Hit(string name) => {|#1:ImmutableInterlocked.AddOrUpdate(ref byName, name, 1, (_, v) => v + 1)|};
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("Counters.byName", 1));
+        }
+
+        [Fact]
+        public Task GrowthInNestedTypeOfPrivateField()
+        {
+            return V.AnalyzerAsync("""
+                using System.Collections.Generic;
+
+                public class Outer
+                {
+                    private static readonly List<object> {|#0:Items|} = new();
+
+                    public class Inner
+                    {
+                        public void Keep(object o) => {|#1:Items.Add(o)|};
+                    }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("Outer.Items", 1));
+        }
+
+        [Fact]
+        public Task GrowthFromAnotherTypeAndFileOfInternalField()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                """
+                using System.Collections.Generic;
+
+                internal static class Registry
+                {
+                    internal static readonly List<string> {|#0:Names|} = new();
+                }
+                """,
+                """
+                internal sealed class Handler
+                {
+                    public void Handle(string name) => {|#1:Registry.Names.Add(name)|};
+                }
+                """,
+            },
+            V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("Registry.Names", 1));
+        }
+
+        [Fact]
+        public Task PartialClassGrowthInOtherPart()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                """
+                using System.Collections.Generic;
+
+                public partial class AuditTrail
+                {
+                    private static readonly LinkedList<string> {|#0:entries|} = new();
+                }
+                """,
+                """
+                public partial class AuditTrail
+                {
+                    public void Write(string e) => {|#1:entries.AddLast(e)|};
+                }
+                """,
+            },
+            V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("AuditTrail.entries", 1));
+        }
+
+        [Fact]
+        public Task GenericTypeAndLocalFunctionAndConditionalAccess()
+        {
+            return V.AnalyzerAsync("""
+                using System.Collections.Generic;
+
+                public class EventSink<T>
+                {
+                    private static List<T>? {|#0:buffer|} = new();
+
+                    public void Push(IEnumerable<T> items)
+                    {
+                        foreach (var item in items)
+                        {
+                            Keep(item);
+                        }
+
+                        void Keep(T item) => {|#1:buffer?.Add(item)|};
+                    }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("EventSink.buffer", 1));
+        }
+
+        [Fact]
+        public Task RecordWithPrimaryConstructorAddsInMethod()
+        {
+            return V.AnalyzerAsync("""
+                using System.Collections.Generic;
+
+                public record Order(string Id, decimal Total)
+                {
+                    private static readonly Stack<Order> {|#0:Recent|} = new();
+
+                    public void Remember() => {|#1:Recent.Push(this)|};
+                }
+
+                public class Checkout(string prefix)
+                {
+                    private static readonly SortedSet<string> {|#2:Ids|} = new();
+
+                    public string Next(int n) { var id = prefix + n; {|#3:Ids.Add(id)|}; return id; }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("Order.Recent", 1),
+                V.Diagnostic().WithLocation(2).WithLocation(3).WithArguments("Checkout.Ids", 1));
+        }
+
+        [Fact]
+        public Task ExtensionTryAddAndReadOnlyExposure()
+        {
+            return V.AnalyzerAsync("""
+                using System.Collections.Generic;
+                using System.Linq;
+
+                public static class Tags
+                {
+                    private static readonly Dictionary<string, int> {|#0:counts|} = new();
+
+                    public static IReadOnlyDictionary<string, int> Counts => counts;
+
+                    public static void Tag(string t) { {|#1:counts.TryAdd(t, 0)|}; }
+
+                    public static int Total() => counts.Values.Sum() + counts.Count;
+
+                    public static string Dump() => string.Join(",", counts.Keys) + counts.ToArray().Length;
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("Tags.counts", 1));
+        }
+
+        // ---- Negative: correct code that looks similar ----
+
+        [Fact]
+        public Task RemovedSomewhere()
+        {
+            return V.AnalyzerAsync("""
+                using System.Collections.Generic;
+
+                public static class Pending
+                {
+                    private static readonly List<int> Items = new();
+
+                    public static void Add(int x) => Items.Add(x);
+
+                    public static void Done(int x)
+                    {
+                        if (x > 10)
+                        {
+                            Items.Remove(x);
+                        }
+                    }
+                }
+                """);
+        }
+
+        [Fact]
+        public Task ClearedFromAnotherType()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                """
+                using System.Collections.Generic;
+
+                public static class Buffer
+                {
+                    public static readonly Queue<string> Lines = new();
+
+                    public static void Write(string line) => Lines.Enqueue(line);
+                }
+                """,
+                """
+                public class Flusher
+                {
+                    public void Flush() { while (Buffer.Lines.TryDequeue(out var l)) { System.Console.WriteLine(l); } }
+                }
+                """,
+            });
+        }
+
+        [Fact]
+        public Task FilledOnlyInStaticConstructorAndInitializerHelpers()
+        {
+            return V.AnalyzerAsync("""
+                using System.Collections.Generic;
+
+                public static class MimeTypes
+                {
+                    private static readonly Dictionary<string, string> Map = new();
+                    private static readonly List<string> Known = Build();
+                    private static readonly HashSet<string> Binary = new() { "png", "jpg" };
+
+                    static MimeTypes()
+                    {
+                        Map["txt"] = "text/plain";
+                        Register("json", "application/json");
+                    }
+
+                    private static void Register(string ext, string mime) => Map.Add(ext, mime);
+
+                    private static List<string> Build() { var l = new List<string>(); l.Add("a"); return l; }
+
+                    public static string Get(string ext) => Map.TryGetValue(ext, out var m) ? m : "application/octet-stream";
+
+                    public static bool IsBinary(string ext) => Binary.Contains(ext) || Known.Contains(ext);
+                }
+                """);
+        }
+
+        [Fact]
+        public Task BoundedKeys()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Collections.Concurrent;
+                using System.Collections.Generic;
+                using System.Reflection;
+
+                public enum Level { Low, High }
+
+                public static class Lookups
+                {
+                    private static readonly Dictionary<Level, string> Names = new();
+                    private static readonly ConcurrentDictionary<Type, PropertyInfo[]> Props = new();
+                    private static readonly HashSet<char> Seen = new();
+                    private static readonly Dictionary<bool, int> Flags = new();
+                    private static readonly Dictionary<(Type, bool), int> Pairs = new();
+
+                    public static void Set(Level l, string n) => Names[l] = n;
+                    public static void Cache(Type t) => Props[t] = t.GetProperties();
+                    public static void See(char c) => Seen.Add(c);
+                    public static void Flag(bool b) => Flags[b] = 1;
+                    public static void Pair(Type t) => Pairs[(t, true)] = 1;
+                }
+                """);
+        }
+
+        [Fact]
+        public Task EscapesToCodeWeCannotSee()
+        {
+            return V.AnalyzerAsync("""
+                using System.Collections.Generic;
+
+                public static class Shared
+                {
+                    private static readonly List<string> Passed = new();
+                    private static readonly List<string> Returned = new();
+                    private static readonly List<string> Stored = new();
+                    public static readonly List<string> Aliased = new();
+                    private static readonly List<string> Exposed = new();
+
+                    public static List<string> ExposedList => Exposed;
+
+                    public static void Grow(string s)
+                    {
+                        Passed.Add(s); Returned.Add(s); Stored.Add(s); Aliased.Add(s); Exposed.Add(s);
+                        External.Process(Passed);
+                    }
+
+                    public static List<string> GetReturned() => Returned;
+
+                    public static Holder Hold() => new Holder { Items = Stored };
+
+                    public static void Alias() { var local = Aliased; local.RemoveAt(0); }
+                }
+
+                public class Holder { public List<string>? Items { get; set; } }
+
+                public static class External { public static void Process(IList<string> items) { } }
+                """);
+        }
+
+        [Fact]
+        public Task ReplacedOutsideInitializer()
+        {
+            return V.AnalyzerAsync("""
+                using System.Collections.Generic;
+
+                public static class Batch
+                {
+                    private static List<int> current = new();
+
+                    public static void Add(int x) => current.Add(x);
+
+                    public static List<int> Swap()
+                    {
+                        var done = current;
+                        current = new List<int>();
+                        return done;
+                    }
+                }
+                """);
+        }
+
+        [Fact]
+        public Task ImmutableReassignedWithRemove()
+        {
+            return V.AnalyzerAsync("""
+                using System.Collections.Immutable;
+
+                public static class Members
+                {
+                    private static ImmutableHashSet<string> set = ImmutableHashSet<string>.Empty;
+
+                    public static void Join(string n) => set = set.Add(n);
+                    public static void Leave(string n) => set = set.Remove(n);
+                }
+                """);
+        }
+
+        [Fact]
+        public Task InstanceFieldsAndLocalsAreNotStatic()
+        {
+            return V.AnalyzerAsync("""
+                using System.Collections.Generic;
+
+                public class PerRequest
+                {
+                    private readonly List<int> items = new();
+
+                    public void Add(int x) => items.Add(x);
+
+                    public static int Sum(int[] xs)
+                    {
+                        var list = new List<int>();
+                        foreach (var x in xs) list.Add(x);
+                        return list.Count;
+                    }
+                }
+                """);
+        }
+
+        [Fact]
+        public Task CacheShapedGrowthBelongsToLeak002()
+        {
+            return V.AnalyzerAsync("""
+                using System.Collections.Concurrent;
+                using System.Collections.Generic;
+
+                public static class Memo
+                {
+                    private static readonly ConcurrentDictionary<string, int> Lengths = new();
+                    private static readonly Dictionary<string, string> Upper = new();
+
+                    public static int Length(string s) => Lengths.GetOrAdd(s, x => x.Length);
+
+                    public static string ToUpper(string s)
+                    {
+                        if (!Upper.TryGetValue(s, out var u))
+                        {
+                            u = s.ToUpperInvariant();
+                            Upper[s] = u;
+                        }
+
+                        return u;
+                    }
+                }
+                """);
+        }
+
+        [Fact]
+        public Task ReadOnlyUsesOnlyAndCollectionExpressionInitializer()
+        {
+            return V.AnalyzerAsync("""
+                using System.Collections.Generic;
+                using System.Linq;
+
+                public static class Config
+                {
+                    private static readonly List<string> Hosts = ["a", "b"];
+
+                    public static string[] All() => [.. Hosts];
+                    public static bool Has(string h) => Hosts.Contains(h) || Hosts.Any(x => x == h);
+                    public static int Count() { lock (Hosts) { return Hosts.Count; } }
+                }
+                """);
+        }
+
+        [Fact]
+        public Task ClearedInTimerCallbackLambda()
+        {
+            return V.AnalyzerAsync("""
+                using System.Collections.Concurrent;
+                using System.Threading;
+
+                public static class Stats
+                {
+                    private static readonly ConcurrentQueue<long> Latencies = new();
+                    private static readonly Timer Flush = new Timer(_ => Latencies.Clear(), null, 1000, 1000);
+
+                    public static void Record(long ms) => Latencies.Enqueue(ms);
+                }
+                """);
+        }
+
+        [Fact]
+        public Task NotACollectionOrWeak()
+        {
+            return V.AnalyzerAsync("""
+                using System.Runtime.CompilerServices;
+                using System.Text;
+
+                public static class Misc
+                {
+                    private static readonly ConditionalWeakTable<object, string> Tags = new();
+                    private static readonly StringBuilder Log = new();
+
+                    public static void Tag(object o) => Tags.Add(o, "x");
+                    public static void Write(string s) => Log.Append(s);
+                }
+                """);
+        }
+    }
+}
