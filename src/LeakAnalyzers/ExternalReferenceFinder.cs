@@ -17,12 +17,13 @@ namespace LeakAnalyzers
     internal sealed class ExternalReferenceFinder
     {
         private readonly Compilation _compilation;
-        private readonly ConcurrentDictionary<string, ImmutableArray<SyntaxToken>> _tokensByName = new ConcurrentDictionary<string, ImmutableArray<SyntaxToken>>();
+        private readonly System.Lazy<Dictionary<string, List<SyntaxToken>>> _tokensByName;
         private readonly ConcurrentDictionary<SyntaxTree, SemanticModel> _models = new ConcurrentDictionary<SyntaxTree, SemanticModel>();
 
         public ExternalReferenceFinder(Compilation compilation)
         {
             _compilation = compilation;
+            _tokensByName = new System.Lazy<Dictionary<string, List<SyntaxToken>>>(BuildIndex, LazyThreadSafetyMode.ExecutionAndPublication);
         }
 
         /// <summary>
@@ -31,8 +32,7 @@ namespace LeakAnalyzers
         /// </summary>
         public IEnumerable<(IOperation Reference, ISymbol? Container)> Find(ISymbol member, INamedTypeSymbol ownerType, CancellationToken cancellationToken)
         {
-            var tokens = _tokensByName.GetOrAdd(member.Name, name => Scan(name, cancellationToken));
-            if (tokens.IsEmpty)
+            if (!_tokensByName.Value.TryGetValue(member.Name, out var tokens))
             {
                 yield break;
             }
@@ -46,6 +46,12 @@ namespace LeakAnalyzers
                 cancellationToken.ThrowIfCancellationRequested();
                 var inOwner = IsInside(token, owner);
                 if (inOwner && !IsInside(token, nested) || onlyNested && !inOwner || token.Parent is not SimpleNameSyntax name)
+                {
+                    continue;
+                }
+
+                // Outside its own type a static member is reached through its type's name (or a using static); skip other names.
+                if (!inOwner && member.IsStatic && !QualifiedByOwner(name, ownerType, member.ContainingType))
                 {
                     continue;
                 }
@@ -94,22 +100,49 @@ namespace LeakAnalyzers
             return false;
         }
 
-        private ImmutableArray<SyntaxToken> Scan(string name, CancellationToken cancellationToken)
+        private static bool QualifiedByOwner(SimpleNameSyntax name, INamedTypeSymbol ownerType, INamedTypeSymbol declaringType)
         {
-            var builder = ImmutableArray.CreateBuilder<SyntaxToken>();
+            ExpressionSyntax? receiver = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? access.Expression : null;
+            if (receiver is null)
+            {
+                // Unqualified: possible through `using static` or from a derived type; let the binder decide.
+                return true;
+            }
+
+            var last = receiver switch
+            {
+                SimpleNameSyntax simple => simple.Identifier.ValueText,
+                MemberAccessExpressionSyntax qualified => qualified.Name.Identifier.ValueText,
+                AliasQualifiedNameSyntax alias => alias.Name.Identifier.ValueText,
+                _ => null,
+            };
+
+            // Another type reaches a static member through the declaring type's name (aliases and derived-type names are rare).
+            return last is null || last == declaringType.Name || last == ownerType.Name;
+        }
+
+        private Dictionary<string, List<SyntaxToken>> BuildIndex()
+        {
+            var index = new Dictionary<string, List<SyntaxToken>>(System.StringComparer.Ordinal);
             foreach (var tree in _compilation.SyntaxTrees)
             {
-                var root = tree.GetRoot(cancellationToken);
-                foreach (var token in root.DescendantTokens())
+                foreach (var token in tree.GetRoot().DescendantTokens())
                 {
-                    if (token.IsKind(SyntaxKind.IdentifierToken) && token.ValueText == name)
+                    if (!token.IsKind(SyntaxKind.IdentifierToken) || token.Parent is not SimpleNameSyntax)
                     {
-                        builder.Add(token);
+                        continue;
                     }
+
+                    if (!index.TryGetValue(token.ValueText, out var list))
+                    {
+                        index[token.ValueText] = list = new List<SyntaxToken>();
+                    }
+
+                    list.Add(token);
                 }
             }
 
-            return builder.ToImmutable();
+            return index;
         }
     }
 }
