@@ -17,13 +17,13 @@ namespace LeakAnalyzers
     internal sealed class ExternalReferenceFinder
     {
         private readonly Compilation _compilation;
-        private readonly System.Lazy<Dictionary<string, List<SyntaxToken>>> _tokensByName;
+        private readonly ConcurrentDictionary<string, ImmutableArray<SyntaxToken>> _tokensByName = new ConcurrentDictionary<string, ImmutableArray<SyntaxToken>>(System.StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<SyntaxTree, string> _texts = new ConcurrentDictionary<SyntaxTree, string>();
         private readonly ConcurrentDictionary<SyntaxTree, SemanticModel> _models = new ConcurrentDictionary<SyntaxTree, SemanticModel>();
 
         public ExternalReferenceFinder(Compilation compilation)
         {
             _compilation = compilation;
-            _tokensByName = new System.Lazy<Dictionary<string, List<SyntaxToken>>>(BuildIndex, LazyThreadSafetyMode.ExecutionAndPublication);
         }
 
         /// <summary>
@@ -32,10 +32,7 @@ namespace LeakAnalyzers
         /// </summary>
         public IEnumerable<(IOperation Reference, ISymbol? Container)> Find(ISymbol member, INamedTypeSymbol ownerType, CancellationToken cancellationToken)
         {
-            if (!_tokensByName.Value.TryGetValue(member.Name, out var tokens))
-            {
-                yield break;
-            }
+            var tokens = _tokensByName.GetOrAdd(member.Name, name => Scan(name, cancellationToken));
 
             var owner = ownerType.DeclaringSyntaxReferences;
             var nested = ImmutableArray.CreateBuilder<SyntaxReference>();
@@ -121,28 +118,28 @@ namespace LeakAnalyzers
             return last is null || last == declaringType.Name || last == ownerType.Name;
         }
 
-        private Dictionary<string, List<SyntaxToken>> BuildIndex()
+        /// <summary>Identifier tokens with this name; only trees whose text contains the name are tokenised.</summary>
+        private ImmutableArray<SyntaxToken> Scan(string name, CancellationToken cancellationToken)
         {
-            var index = new Dictionary<string, List<SyntaxToken>>(System.StringComparer.Ordinal);
+            var builder = ImmutableArray.CreateBuilder<SyntaxToken>();
             foreach (var tree in _compilation.SyntaxTrees)
             {
-                foreach (var token in tree.GetRoot().DescendantTokens())
+                var text = _texts.GetOrAdd(tree, t => t.GetText(cancellationToken).ToString());
+                if (text.IndexOf(name, System.StringComparison.Ordinal) < 0)
                 {
-                    if (!token.IsKind(SyntaxKind.IdentifierToken) || token.Parent is not SimpleNameSyntax)
-                    {
-                        continue;
-                    }
+                    continue;
+                }
 
-                    if (!index.TryGetValue(token.ValueText, out var list))
+                foreach (var token in tree.GetRoot(cancellationToken).DescendantTokens())
+                {
+                    if (token.IsKind(SyntaxKind.IdentifierToken) && token.ValueText == name && token.Parent is SimpleNameSyntax)
                     {
-                        index[token.ValueText] = list = new List<SyntaxToken>();
+                        builder.Add(token);
                     }
-
-                    list.Add(token);
                 }
             }
 
-            return index;
+            return builder.ToImmutable();
         }
     }
 }
