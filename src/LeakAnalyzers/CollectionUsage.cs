@@ -120,6 +120,12 @@ namespace LeakAnalyzers
                 builder.Add(site);
             }
 
+            // Operation callbacks run concurrently: report in source order so results are stable.
+            builder.Sort((a, b) =>
+            {
+                var byFile = string.CompareOrdinal(a.Location.SourceTree?.FilePath, b.Location.SourceTree?.FilePath);
+                return byFile != 0 ? byFile : a.Location.SourceSpan.Start.CompareTo(b.Location.SourceSpan.Start);
+            });
             return builder.ToImmutable();
         }
 

@@ -248,20 +248,24 @@ namespace LeakAnalyzers
             {
                 foreach (var usage in new List<CollectionUsage>(_usages.Values))
                 {
-                    if (usage.Escapes || usage.Member.DeclaredAccessibility == Accessibility.Private && !HasNestedTypes(_type))
+                    if (usage.Escapes)
                     {
                         continue;
                     }
 
                     // Private members are visible to nested types only; the operation actions of this type do not see those.
-                    foreach (var (reference, container) in finder.Find(usage.Member, _type, cancellationToken))
+                    if (usage.Member.DeclaredAccessibility != Accessibility.Private || HasNestedTypes(_type))
                     {
-                        Record(usage.Member, reference, container);
+                        foreach (var (reference, container) in finder.Find(usage.Member, _type, cancellationToken))
+                        {
+                            Record(usage.Member, reference, container);
+                        }
                     }
 
                     foreach (var pair in _forwardingProperties)
                     {
-                        if (SymbolEqualityComparer.Default.Equals(pair.Value, usage.Member) && pair.Key.DeclaredAccessibility != Accessibility.Private)
+                        if (SymbolEqualityComparer.Default.Equals(pair.Value, usage.Member)
+                            && (pair.Key.DeclaredAccessibility != Accessibility.Private || HasNestedTypes(_type)))
                         {
                             foreach (var (reference, container) in finder.Find(pair.Key, _type, cancellationToken))
                             {

@@ -274,6 +274,232 @@ namespace LeakAnalyzers.Tests.Rules
                 V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("Tags.counts", 1));
         }
 
+        [Theory]
+        [InlineData("List<string>", "Items.AddRange(new[] { s })")]
+        [InlineData("List<string>", "Items.Insert(0, s)")]
+        [InlineData("List<string>", "Items.InsertRange(0, new[] { s })")]
+        [InlineData("HashSet<string>", "Items.UnionWith(new[] { s })")]
+        [InlineData("SortedList<string, int>", "Items.Add(s, 1)")]
+        [InlineData("SortedDictionary<string, int>", "Items[s] = 1")]
+        [InlineData("System.Collections.Concurrent.ConcurrentDictionary<string, int>", "Items.AddOrUpdate(s, 1, (_, v) => v + 1)")]
+        [InlineData("System.Collections.Concurrent.ConcurrentStack<string>", "Items.Push(s)")]
+        [InlineData("System.Collections.Concurrent.BlockingCollection<string>", "Items.Add(s)")]
+        [InlineData("System.Collections.ObjectModel.Collection<string>", "Items.Add(s)")]
+        [InlineData("System.Collections.ArrayList", "Items.Add(s)")]
+        [InlineData("System.Collections.Hashtable", "Items[s] = s")]
+        [InlineData("IList<string>", "Items.Add(s)")]
+        [InlineData("IDictionary<string, string>", "Items[s] = s")]
+        [InlineData("PriorityQueue<string, int>", "Items.Enqueue(s, 1)")]
+        public Task EveryGrowthOperationOnEveryKind(string type, string growth)
+        {
+            var init = type.StartsWith("I", System.StringComparison.Ordinal) && !type.StartsWith("Imm", System.StringComparison.Ordinal)
+                ? (type.StartsWith("IList", System.StringComparison.Ordinal) ? "new List<string>()" : "new Dictionary<string, string>()")
+                : "new " + type + "()";
+            return V.AnalyzerAsync($$"""
+                using System.Collections.Generic;
+
+                public static class Store
+                {
+                    private static readonly {{type}} {|#0:Items|} = {{init}};
+
+                    public static void Keep(string s) { {|#1:{{growth}}|}; }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("Store.Items", 1));
+        }
+
+        [Theory]
+        [InlineData("List<string>", "Items.RemoveAll(x => x.Length > 3)")]
+        [InlineData("List<string>", "Items.RemoveRange(0, 1)")]
+        [InlineData("List<string>", "Items.RemoveAt(0)")]
+        [InlineData("HashSet<string>", "Items.RemoveWhere(x => x.Length > 3)")]
+        [InlineData("HashSet<string>", "Items.ExceptWith(new[] { \"a\" })")]
+        [InlineData("HashSet<string>", "Items.IntersectWith(new[] { \"a\" })")]
+        [InlineData("Stack<string>", "Items.Pop()")]
+        [InlineData("Stack<string>", "Items.TryPop(out _)")]
+        [InlineData("Queue<string>", "Items.Dequeue()")]
+        [InlineData("System.Collections.Concurrent.ConcurrentDictionary<string, int>", "Items.TryRemove(\"a\", out _)")]
+        [InlineData("System.Collections.Concurrent.ConcurrentBag<string>", "Items.TryTake(out _)")]
+        [InlineData("List<string>", "Items.TrimExcess()")]
+        [InlineData("LinkedList<string>", "Items.RemoveFirst()")]
+        public Task EveryShrinkOperationSilences(string type, string shrink)
+        {
+            var add = type.Contains("Dictionary", System.StringComparison.Ordinal) ? "Items[s] = 1" : type.Contains("Stack", System.StringComparison.Ordinal) ? "Items.Push(s)" : type.Contains("Queue", System.StringComparison.Ordinal) ? "Items.Enqueue(s)" : type.Contains("Linked", System.StringComparison.Ordinal) ? "Items.AddLast(s)" : "Items.Add(s)";
+            return V.AnalyzerAsync($$"""
+                using System.Collections.Generic;
+
+                public static class Store
+                {
+                    private static readonly {{type}} Items = new();
+
+                    public static void Keep(string s) { {{add}}; }
+
+                    public static void Sometimes(bool b) { if (b) { _ = {{shrink}}; } }
+                }
+                """.Replace("_ = Items.RemoveRange", "Items.RemoveRange").Replace("_ = Items.RemoveAt", "Items.RemoveAt").Replace("_ = Items.ExceptWith", "Items.ExceptWith").Replace("_ = Items.IntersectWith", "Items.IntersectWith").Replace("_ = Items.TrimExcess", "Items.TrimExcess").Replace("_ = Items.RemoveFirst", "Items.RemoveFirst"));
+        }
+
+        [Fact]
+        public Task HashtableWithBoundedKeysIsQuietAndWithStringKeysIsFlagged()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Collections;
+
+                public enum Kind { A, B }
+
+                public static class Legacy
+                {
+                    private static readonly Hashtable ByKind = new Hashtable();
+                    private static readonly Hashtable {|#0:ByName|} = new Hashtable();
+
+                    public static void Put(Kind k, object v) => ByKind[k] = v;
+                    public static void Put(string n, object v) => {|#1:ByName.Add(n, v)|};
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("Legacy.ByName", 1));
+        }
+
+        [Fact]
+        public Task PropertyWithBackingFieldIsFollowed()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                """
+                using System.Collections.Generic;
+
+                internal static class Sessions
+                {
+                    private static readonly List<string> {|#0:_open|} = new();
+
+                    internal static List<string> Open => _open;
+                    internal static List<string> OpenToo { get { return _open; } }
+                }
+                """,
+                """
+                internal sealed class Login
+                {
+                    public void Enter(string user) => {|#1:Sessions.Open.Add(user)|};
+                    public void Again(string user) => {|#2:Sessions.OpenToo.Add(user)|};
+                }
+                """,
+            },
+            V.Diagnostic().WithLocation(0).WithLocation(1).WithLocation(2).WithArguments("Sessions._open", 2));
+        }
+
+        [Fact]
+        public Task PropertyWithBackingFieldClearedThroughThePropertyIsQuiet()
+        {
+            return V.AnalyzerAsync("""
+                using System.Collections.Generic;
+
+                internal static class Sessions
+                {
+                    private static readonly List<string> _open = new();
+
+                    internal static List<string> Open => _open;
+
+                    public static void Enter(string user) => _open.Add(user);
+                }
+
+                internal static class Janitor
+                {
+                    public static void Sweep() => Sessions.Open.Clear();
+                }
+                """);
+        }
+
+        [Fact]
+        public async Task PropertiesNameTheMemberForTheFixAndTheRuntimeCompanion()
+        {
+            var test = new Verify<StaticCollectionOnlyGrowsAnalyzer>.AnalyzerTest();
+            test.TestState.Sources.Add("""
+                using System.Collections.Generic;
+
+                namespace Shop.Orders
+                {
+                    public class Outer<T>
+                    {
+                        public static class Inner
+                        {
+                            internal static Queue<T> {|#0:Pending|} { get; } = new();
+
+                            public static void Put(T item) => {|#1:Pending.Enqueue(item)|};
+                        }
+                    }
+                }
+                """);
+            test.ExpectedDiagnostics.Add(V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("Inner.Pending", 1));
+            await test.RunAsync();
+
+            var compilation = Suites.TestCompilation.Create(new[] { ("a.cs", test.TestState.Sources[0].content.ToString().Replace("{|#0:", string.Empty).Replace("{|#1:", string.Empty).Replace("|}", string.Empty)) });
+            var result = await Suites.TestCompilation.AnalyzeAsync(compilation, [new StaticCollectionOnlyGrowsAnalyzer()]);
+            var diagnostic = Assert.Single(result.Diagnostics);
+            Assert.Equal("Shop.Orders.Outer`1+Inner", diagnostic.Properties[DiagnosticPropertyNames.TypeMetadataName]);
+            Assert.Equal("Pending", diagnostic.Properties[DiagnosticPropertyNames.MemberName]);
+            Assert.Equal("Property", diagnostic.Properties[DiagnosticPropertyNames.MemberKind]);
+            Assert.Equal("Queue", diagnostic.Properties[DiagnosticPropertyNames.CollectionKind]);
+            Assert.Equal("1", diagnostic.Properties[DiagnosticPropertyNames.GrowthCount]);
+            Assert.Equal("TestAssembly", diagnostic.Properties[DiagnosticPropertyNames.AssemblyName]);
+        }
+
+        [Fact]
+        public Task PragmaAndSuppressMessageSilence()
+        {
+            return V.AnalyzerAsync("""
+                using System.Collections.Generic;
+                using System.Diagnostics.CodeAnalysis;
+
+                public static class Plugins
+                {
+                #pragma warning disable LEAK001 // filled by plug-ins at start-up
+                    private static readonly List<object> Loaded = new();
+                #pragma warning restore LEAK001
+
+                    [SuppressMessage("Memory", "LEAK001:Static collection only grows", Justification = "bounded by tenants")]
+                    private static readonly Dictionary<string, object> Tenants = new();
+
+                    public static void Load(object p) => Loaded.Add(p);
+                    public static void Add(string t) => Tenants[t] = new object();
+                }
+                """);
+        }
+
+        [Fact]
+        public Task GrowthInStaticConstructorLambdaIsRuntimeGrowth()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Collections.Generic;
+
+                public static class Crashes
+                {
+                    private static readonly List<Exception> {|#0:Seen|} = new();
+
+                    static Crashes()
+                    {
+                        AppDomain.CurrentDomain.FirstChanceException += (_, e) => {|#1:Seen.Add(e.Exception)|};
+                    }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("Crashes.Seen", 1));
+        }
+
+        [Fact]
+        public Task HalfTypedCodeDoesNotReport()
+        {
+            return V.AnalyzerAsync("""
+                using System.Collections.Generic;
+
+                public static class Broken
+                {
+                    private static readonly List<string> Items = new();
+
+                    public static void Keep(string s) { Items.{|CS1001:|}{|CS1002:|}
+                }{|CS1513:|}
+                """);
+        }
+
         // ---- Negative: correct code that looks similar ----
 
         [Fact]
