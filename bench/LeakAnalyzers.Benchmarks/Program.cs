@@ -1,0 +1,151 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace LeakAnalyzers.Benchmarks
+{
+    /// <summary>
+    /// Runs every LeakAnalyzers rule over a large body of code and reports analyzer time per rule next to the compiler's own
+    /// binding time on the same code, plus the time to analyse one document the way the IDE does.
+    /// Usage: dotnet run -c Release --project bench/LeakAnalyzers.Benchmarks [-- [--files N] [folder with real .cs files]...]
+    /// </summary>
+    public static class Program
+    {
+        private const int Runs = 3;
+
+        public static async Task<int> Main(string[] args)
+        {
+            var files = 330;
+            var folders = new List<string>();
+            for (var i = 0; i < args.Length; i++)
+            {
+                if (args[i] == "--files" && i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var f))
+                {
+                    files = f;
+                    i++;
+                }
+                else if (Directory.Exists(args[i]))
+                {
+                    folders.Add(args[i]);
+                }
+                else
+                {
+                    Console.Error.WriteLine($"not a folder: {args[i]}");
+                    return 2;
+                }
+            }
+
+            var analyzers = typeof(DiagnosticPropertyNames).Assembly.GetTypes()
+                .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t) && t.GetCustomAttributes(typeof(DiagnosticAnalyzerAttribute), false).Length > 0)
+                .OrderBy(t => t.Name, StringComparer.Ordinal)
+                .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
+                .ToImmutableArray();
+
+            await MeasureAsync("synthetic", SyntheticCode.Generate(files), analyzers);
+            foreach (var folder in folders)
+            {
+                var sources = Directory.EnumerateFiles(folder, "*.cs", SearchOption.AllDirectories)
+                    .Where(p => !p.Contains("/obj/", StringComparison.Ordinal) && !p.Contains("/bin/", StringComparison.Ordinal))
+                    .Select(p => (p, File.ReadAllText(p)))
+                    .ToList();
+                await MeasureAsync(folder, sources, analyzers);
+            }
+
+            return 0;
+        }
+
+        private static async Task MeasureAsync(string name, List<(string Path, string Text)> sources, ImmutableArray<DiagnosticAnalyzer> analyzers)
+        {
+            var parse = new CSharpParseOptions(LanguageVersion.Preview, preprocessorSymbols: new[] { "NET", "NETCOREAPP", "NET8_0_OR_GREATER" });
+            var trees = sources.Select(s => CSharpSyntaxTree.ParseText(s.Text, parse, s.Path)).ToImmutableArray();
+            var lines = sources.Sum(s => s.Text.Count(c => c == '\n'));
+            var references = References();
+            var options = new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true, nullableContextOptions: NullableContextOptions.Enable);
+            CSharpCompilation Fresh() => CSharpCompilation.Create("Bench", trees, references, options);
+
+            // Warm up the compiler and the analyzers once (JIT), then measure.
+            Fresh().GetDiagnostics();
+            await Fresh().WithAnalyzers(analyzers).GetAnalyzerDiagnosticsAsync();
+
+            var bind = new List<double>();
+            var errors = 0;
+            for (var i = 0; i < Runs; i++)
+            {
+                var sw = Stopwatch.StartNew();
+                errors = Fresh().GetDiagnostics().Count(d => d.Severity == DiagnosticSeverity.Error);
+                bind.Add(sw.Elapsed.TotalMilliseconds);
+            }
+
+            var perAnalyzer = analyzers.ToDictionary(a => a, _ => new List<double>());
+            var findings = new Dictionary<string, int>();
+            for (var i = 0; i < Runs; i++)
+            {
+                var withAnalyzers = Fresh().WithAnalyzers(analyzers, new CompilationWithAnalyzersOptions(
+                    new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), onAnalyzerException: null,
+                    concurrentAnalysis: false, logAnalyzerExecutionTime: true, reportSuppressedDiagnostics: false));
+                var diagnostics = await withAnalyzers.GetAnalyzerDiagnosticsAsync();
+                findings = diagnostics.GroupBy(d => d.Id).ToDictionary(g => g.Key, g => g.Count());
+                foreach (var analyzer in analyzers)
+                {
+                    var info = await withAnalyzers.GetAnalyzerTelemetryInfoAsync(analyzer, CancellationToken.None);
+                    perAnalyzer[analyzer].Add(info.ExecutionTime.TotalMilliseconds);
+                }
+            }
+
+            var bindMs = Median(bind);
+            Console.WriteLine();
+            Console.WriteLine($"== {name}: {trees.Length} files, {lines:N0} lines, {errors} compile errors (missing references are expected for real code)");
+            Console.WriteLine($"   compiler binding (GetDiagnostics, median of {Runs}): {bindMs,8:F0} ms");
+            Console.WriteLine($"   {"analyzer",-45} {"rules",-18} {"ms",8} {"% of binding",13} {"findings",9}");
+            double total = 0;
+            foreach (var analyzer in analyzers)
+            {
+                var ms = Median(perAnalyzer[analyzer]);
+                total += ms;
+                var ids = analyzer.SupportedDiagnostics.Select(d => d.Id).Distinct().ToArray();
+                var count = ids.Sum(id => findings.TryGetValue(id, out var c) ? c : 0);
+                Console.WriteLine($"   {analyzer.GetType().Name,-45} {string.Join(",", ids),-18} {ms,8:F1} {100 * ms / bindMs,12:F1}% {count,9}");
+            }
+
+            Console.WriteLine($"   {"all rules",-45} {string.Empty,-18} {total,8:F1} {100 * total / bindMs,12:F1}%   (target: < 33%)");
+
+            // The IDE analyses the open document: semantic diagnostics of the largest file on a fresh compilation.
+            var largest = trees.OrderByDescending(t => t.Length).First();
+            var ide = new List<double>();
+            for (var i = 0; i < Runs; i++)
+            {
+                var compilation = Fresh();
+                var model = compilation.GetSemanticModel(largest);
+                var withAnalyzers = compilation.WithAnalyzers(analyzers);
+                var sw = Stopwatch.StartNew();
+                await withAnalyzers.GetAnalyzerSemanticDiagnosticsAsync(model, filterSpan: null, CancellationToken.None);
+                ide.Add(sw.Elapsed.TotalMilliseconds);
+            }
+
+            Console.WriteLine($"   one document as the IDE analyses it ({Path.GetFileName(largest.FilePath)}, {largest.GetText().Lines.Count} lines): {Median(ide):F0} ms (includes binding that document)");
+        }
+
+        private static double Median(List<double> values)
+        {
+            var sorted = values.OrderBy(v => v).ToArray();
+            return sorted[sorted.Length / 2];
+        }
+
+        private static ImmutableArray<MetadataReference> References()
+        {
+            var tpa = ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
+            return tpa.Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(p) is "mscorlib.dll" or "netstandard.dll")
+                .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
+                .ToImmutableArray();
+        }
+    }
+}
