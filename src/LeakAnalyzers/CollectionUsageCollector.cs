@@ -34,7 +34,7 @@ namespace LeakAnalyzers
         /// <summary>
         /// Registers the operation actions that feed the collector, when the type declares a candidate; returns null otherwise.
         /// </summary>
-        public static CollectionUsageCollector? Register(SymbolStartAnalysisContext context, KnownTypes known, System.Func<ISymbol, bool> isCandidate)
+        public static CollectionUsageCollector? Register(SymbolStartAnalysisContext context, KnownTypes known, System.Func<ISymbol, CollectionKind, bool> isCandidate)
         {
             var type = (INamedTypeSymbol)context.Symbol;
             var usages = new Dictionary<ISymbol, CollectionUsage>(SymbolEqualityComparer.Default);
@@ -52,7 +52,7 @@ namespace LeakAnalyzers
             return collector;
         }
 
-        private static void AddCandidates(INamedTypeSymbol type, KnownTypes known, System.Func<ISymbol, bool> isCandidate,
+        private static void AddCandidates(INamedTypeSymbol type, KnownTypes known, System.Func<ISymbol, CollectionKind, bool> isCandidate,
             Dictionary<ISymbol, CollectionUsage> usages, Dictionary<ISymbol, ISymbol> forwarding, CancellationToken cancellationToken)
         {
             foreach (var member in type.GetMembers())
@@ -64,7 +64,7 @@ namespace LeakAnalyzers
                         break;
                     case IFieldSymbol { IsConst: false } field when field.AssociatedSymbol is null || field.AssociatedSymbol is IPropertySymbol:
                         var kind = known.GetCollectionKind(field.Type);
-                        if (kind != CollectionKind.None && isCandidate(field.AssociatedSymbol ?? field))
+                        if (kind != CollectionKind.None && isCandidate(field.AssociatedSymbol ?? field, kind))
                         {
                             var owner = field.AssociatedSymbol ?? field;
                             usages[owner] = new CollectionUsage(owner, kind);

@@ -1,0 +1,137 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace LeakAnalyzers.Collections
+{
+    /// <summary>
+    /// LEAK002: a long-lived map used as a cache — adds guarded by a lookup of the same key (GetOrAdd, TryGetValue or
+    /// ContainsKey then add, <c>map[k] ??= v</c>) — that nothing ever evicts from. Long-lived: static, or an instance field
+    /// of a singleton or of a type named in <c>leak_analyzers.long_lived_types</c>. Shares the collection mutation model
+    /// with LEAK001, which leaves cache-shaped growth to this rule, so a member gets one finding, never both.
+    /// </summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class CacheNeverEvictsAnalyzer : DiagnosticAnalyzer
+    {
+        /// <summary>Property: display name of the key type.</summary>
+        public const string KeyTypeProperty = "KeyType";
+
+        public static readonly DiagnosticDescriptor Rule = new DiagnosticDescriptor(
+            RuleIdentifiers.CacheNeverEvicts,
+            title: "Cache never evicts",
+            messageFormat: "Cache '{0}' keeps an entry for every {1} key it is filled with ({2} place(s)) and nothing evicts them",
+            category: RuleIdentifiers.MemoryCategory,
+            defaultSeverity: DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "A dictionary that memoizes results per key lives as long as its owner. When the owner lives as long as the process and keys come from request data (URLs, ids, SQL text), the cache gains an entry per distinct key forever and the process eventually runs out of memory.",
+            helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.CacheNeverEvicts));
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
+
+        public override void Initialize(AnalysisContext context)
+        {
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.EnableConcurrentExecution();
+            context.RegisterCompilationStartAction(start =>
+            {
+                var known = KnownTypes.Create(start.Compilation);
+                var finder = new ExternalReferenceFinder(start.Compilation);
+                start.RegisterSymbolStartAction(symbolStart => OnTypeStart(symbolStart, known, finder), SymbolKind.NamedType);
+            });
+        }
+
+        private static void OnTypeStart(SymbolStartAnalysisContext context, KnownTypes known, ExternalReferenceFinder finder)
+        {
+            var type = (INamedTypeSymbol)context.Symbol;
+            if (type.ContainingType is not null)
+            {
+                return;
+            }
+
+            var configured = Lifetime.ConfiguredLongLivedTypes(context.Options, type);
+            var longLivedOwners = new Dictionary<INamedTypeSymbol, bool>(SymbolEqualityComparer.Default);
+            bool IsLongLived(INamedTypeSymbol owner)
+            {
+                if (!longLivedOwners.TryGetValue(owner, out var value))
+                {
+                    longLivedOwners[owner] = value = Lifetime.IsSingleton(owner) || Lifetime.IsConfiguredLongLived(owner, configured);
+                }
+
+                return value;
+            }
+
+            var collector = CollectionUsageCollector.Register(
+                context,
+                known,
+                (member, kind) => kind.IsMap() && (member.IsStatic || member is IFieldSymbol && IsLongLived(member.ContainingType)));
+            if (collector is null)
+            {
+                return;
+            }
+
+            context.RegisterSymbolEndAction(end =>
+            {
+                var (usages, initOnly) = collector.Complete(finder, end.CancellationToken);
+                foreach (var usage in usages)
+                {
+                    if (!usage.IsCache || usage.Shrinks || usage.Replaced || usage.Escapes || usage.HasBoundedKeys(known))
+                    {
+                        continue;
+                    }
+
+                    var growth = usage.GetRuntimeGrowth(initOnly);
+                    var cacheShaped = false;
+                    foreach (var site in growth)
+                    {
+                        cacheShaped |= site.IsCacheShaped;
+                    }
+
+                    if (!cacheShaped)
+                    {
+                        continue;
+                    }
+
+                    var locations = new List<Location>(growth.Length);
+                    foreach (var site in growth)
+                    {
+                        locations.Add(site.Location);
+                    }
+
+                    var keyType = KeyTypeName(usage);
+                    var properties = SymbolNames.MemberProperties(usage.Member);
+                    properties[DiagnosticPropertyNames.CollectionKind] = usage.Kind.ToString();
+                    properties[DiagnosticPropertyNames.GrowthCount] = growth.Length.ToString(CultureInfo.InvariantCulture);
+                    properties[KeyTypeProperty] = keyType;
+                    end.ReportDiagnostic(Diagnostic.Create(
+                        Rule,
+                        usage.Member.Locations[0],
+                        locations,
+                        properties.ToImmutable(),
+                        usage.Member.ContainingType.Name + "." + usage.Member.Name,
+                        keyType,
+                        growth.Length));
+                }
+            });
+        }
+
+        private static string KeyTypeName(CollectionUsage usage)
+        {
+            if (usage.Member.GetMemberType() is INamedTypeSymbol { IsGenericType: true } named && named.TypeArguments.Length > 0)
+            {
+                return named.TypeArguments[0].ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+            }
+
+            foreach (var site in usage.Growth)
+            {
+                if (site.KeyType is { } keyType)
+                {
+                    return keyType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+                }
+            }
+
+            return "object";
+        }
+    }
+}
