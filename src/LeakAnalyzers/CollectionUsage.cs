@@ -30,6 +30,12 @@ namespace LeakAnalyzers
         public ITypeSymbol? KeyType { get; }
 
         public bool IsCacheShaped { get; set; }
+
+        /// <summary>The key is a compile-time constant, or a parameter every visible caller passes a constant for.</summary>
+        public bool KeyIsConstant { get; set; }
+
+        /// <summary>The key is this parameter of <see cref="Container"/>; its callers decide whether keys are bounded.</summary>
+        public IParameterSymbol? KeyParameter { get; set; }
     }
 
     /// <summary>Everything the compilation does with one collection member, summarised.</summary>
@@ -129,7 +135,10 @@ namespace LeakAnalyzers
             return builder.ToImmutable();
         }
 
-        /// <summary>True when every key that goes in comes from a domain that cannot grow without bound.</summary>
+        /// <summary>
+        /// True when every key that goes in comes from a domain that cannot grow without bound: a bounded key type, a map
+        /// whose values are (resolution caches: name → Type), or constant keys at every growth site.
+        /// </summary>
         public bool HasBoundedKeys(KnownTypes known)
         {
             if (!Kind.IsKeyed())
@@ -137,9 +146,15 @@ namespace LeakAnalyzers
                 return false;
             }
 
+            if (Growth.Count > 0 && Growth.TrueForAll(site => site.KeyIsConstant))
+            {
+                return true;
+            }
+
             if (Member.GetMemberType() is INamedTypeSymbol { IsGenericType: true } named && named.TypeArguments.Length > 0)
             {
-                return known.IsBoundedKeyType(named.TypeArguments[0]);
+                return known.IsBoundedKeyType(named.TypeArguments[0])
+                    || Kind.IsMap() && named.TypeArguments.Length > 1 && known.IsBoundedReflectionType(named.TypeArguments[1]);
             }
 
             // Non-generic Hashtable: judge by what is put in.

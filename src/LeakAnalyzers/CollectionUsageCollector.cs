@@ -19,7 +19,7 @@ namespace LeakAnalyzers
         private readonly INamedTypeSymbol _type;
         private readonly Dictionary<ISymbol, CollectionUsage> _usages;
         private readonly Dictionary<ISymbol, ISymbol> _forwardingProperties;
-        private readonly Dictionary<IMethodSymbol, List<(ISymbol? Caller, bool InLambda)>> _calls = new Dictionary<IMethodSymbol, List<(ISymbol?, bool)>>(SymbolEqualityComparer.Default);
+        private readonly Dictionary<IMethodSymbol, List<(ISymbol? Caller, bool InLambda, ulong ConstantArguments)>> _calls = new Dictionary<IMethodSymbol, List<(ISymbol?, bool, ulong)>>(SymbolEqualityComparer.Default);
         private readonly HashSet<IMethodSymbol> _usedAsDelegate = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
         private readonly object _gate = new object();
 
@@ -174,8 +174,18 @@ namespace LeakAnalyzers
             switch (use.Kind)
             {
                 case MemberUseKind.Growth:
-                    var keyType = use.Key is IConversionOperation conversion ? conversion.Operand.Type : use.Key?.Type;
-                    usage.Growth.Add(new GrowthSite(use.Operation.Syntax.GetLocation(), container, inInitializer, KeyText(use.Key), keyType, use.IsCacheShaped));
+                    var key = use.Key;
+                    while (key is IConversionOperation conversion)
+                    {
+                        key = conversion.Operand;
+                    }
+
+                    usage.Growth.Add(new GrowthSite(use.Operation.Syntax.GetLocation(), container, inInitializer, KeyText(use.Key), key?.Type, use.IsCacheShaped)
+                    {
+                        KeyIsConstant = key is not null && key.ConstantValue.HasValue,
+                        KeyParameter = !inLambda && key is IParameterReferenceOperation parameter
+                            && SymbolEqualityComparer.Default.Equals(parameter.Parameter.ContainingSymbol, container) ? parameter.Parameter : null,
+                    });
                     break;
                 case MemberUseKind.Shrink:
                     usage.Shrinks = true;
@@ -202,14 +212,15 @@ namespace LeakAnalyzers
             }
 
             var inLambda = IsInLambda(invocation);
+            var constants = ConstantArguments(invocation);
             lock (_gate)
             {
                 if (!_calls.TryGetValue(target, out var callers))
                 {
-                    _calls[target] = callers = new List<(ISymbol?, bool)>();
+                    _calls[target] = callers = new List<(ISymbol?, bool, ulong)>();
                 }
 
-                callers.Add((context.ContainingSymbol, inLambda));
+                callers.Add((context.ContainingSymbol, inLambda, constants));
             }
         }
 
@@ -278,9 +289,68 @@ namespace LeakAnalyzers
                 foreach (var usage in _usages.Values)
                 {
                     usage.ResolveCacheShapes();
+                    ResolveConstantKeyParameters(usage, finder, cancellationToken);
                 }
 
                 return (_usages.Values.ToImmutableArrayOrEmpty(), ComputeInitOnlyMethods());
+            }
+        }
+
+        /// <summary>Bit i set: argument for parameter i is a compile-time constant.</summary>
+        private static ulong ConstantArguments(IInvocationOperation invocation)
+        {
+            ulong mask = 0;
+            foreach (var argument in invocation.Arguments)
+            {
+                if (argument.Parameter is { Ordinal: < 64 } parameter && argument.Value.ConstantValue.HasValue)
+                {
+                    mask |= 1UL << parameter.Ordinal;
+                }
+            }
+
+            return mask;
+        }
+
+        /// <summary>
+        /// A key that is a parameter is bounded when every call the compilation makes passes a constant for it (channel
+        /// names, setting names): only methods never used as delegates, with at least one call.
+        /// </summary>
+        private void ResolveConstantKeyParameters(CollectionUsage usage, ExternalReferenceFinder finder, CancellationToken cancellationToken)
+        {
+            foreach (var site in usage.Growth)
+            {
+                if (site.KeyIsConstant || site.KeyParameter is not { Ordinal: < 64 } parameter || site.Container is not IMethodSymbol method
+                    || _usedAsDelegate.Contains(method.OriginalDefinition))
+                {
+                    continue;
+                }
+
+                var bit = 1UL << parameter.Ordinal;
+                var calls = 0;
+                var allConstant = true;
+                if (_calls.TryGetValue((IMethodSymbol)method.OriginalDefinition, out var callers))
+                {
+                    foreach (var (_, _, constants) in callers)
+                    {
+                        calls++;
+                        allConstant &= (constants & bit) != 0;
+                    }
+                }
+
+                if (allConstant && method.DeclaredAccessibility != Accessibility.Private)
+                {
+                    foreach (var invocation in finder.FindInvocations(method, _type, cancellationToken))
+                    {
+                        calls++;
+                        allConstant &= (ConstantArguments(invocation) & bit) != 0;
+                        if (!allConstant)
+                        {
+                            break;
+                        }
+                    }
+                }
+
+                site.KeyIsConstant = calls > 0 && allConstant;
             }
         }
 
@@ -301,7 +371,7 @@ namespace LeakAnalyzers
                     }
 
                     var all = true;
-                    foreach (var (caller, inLambda) in pair.Value)
+                    foreach (var (caller, inLambda, _) in pair.Value)
                     {
                         if (inLambda || !(caller is not null && (initOnly.Contains(caller) || IsStartupCode(caller))))
                         {

@@ -153,6 +153,25 @@ namespace LeakAnalyzers
             return false;
         }
 
+        /// <summary>Type, MemberInfo, Assembly and friends (not enums or primitives): values of a resolution cache.</summary>
+        public bool IsBoundedReflectionType(ITypeSymbol? type)
+        {
+            if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
+            {
+                type = nullable.TypeArguments[0];
+            }
+
+            for (var t = type as INamedTypeSymbol; t != null; t = t.BaseType)
+            {
+                if (_boundedKeyTypes.Contains(t.OriginalDefinition))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         private static ImmutableHashSet<INamedTypeSymbol> Set(Compilation compilation, params string[] names)
         {
             var builder = ImmutableHashSet.CreateBuilder<INamedTypeSymbol>(SymbolEqualityComparer.Default);

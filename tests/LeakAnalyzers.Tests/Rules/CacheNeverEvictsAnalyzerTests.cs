@@ -250,6 +250,89 @@ namespace LeakAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task KeysThatEveryCallerPassesAsConstantsAreBounded()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                """
+                using System.Collections.Concurrent;
+
+                public static class Channels
+                {
+                    private static readonly ConcurrentDictionary<string, object> ByName = new();
+
+                    public static object Get(string name) => ByName.GetOrAdd(name, _ => new object());
+
+                    public static object Debug() => Get("debug");
+                }
+                """,
+                """
+                public sealed class Game
+                {
+                    private const string Perf = "perf";
+
+                    public void Start() { Channels.Get(Perf); Channels.Get("sound"); }
+                }
+                """,
+            });
+        }
+
+        [Fact]
+        public Task OneCallerWithRequestDataMakesKeysUnbounded()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                """
+                using System.Collections.Concurrent;
+
+                public static class Channels
+                {
+                    private static readonly ConcurrentDictionary<string, object> {|#0:ByName|} = new();
+
+                    public static object Get(string name) => {|#1:ByName.GetOrAdd(name, _ => new object())|};
+                }
+                """,
+                """
+                public sealed class Api
+                {
+                    public void Start(string userInput) { Channels.Get("sound"); Channels.Get(userInput); }
+                }
+                """,
+            },
+            V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("Channels.ByName", "string", 1));
+        }
+
+        [Fact]
+        public Task ResolutionCachesMapToABoundedSetOfTypes()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Collections.Concurrent;
+                using System.Collections.Generic;
+                using System.Reflection;
+
+                public static class Resolver
+                {
+                    private static readonly ConcurrentDictionary<string, Type?> Types = new();
+                    private static readonly Dictionary<string, Assembly> Assemblies = new();
+
+                    public static Type? Find(string name) => Types.GetOrAdd(name, n => Type.GetType(n));
+
+                    public static Assembly Load(string name)
+                    {
+                        if (!Assemblies.TryGetValue(name, out var a))
+                        {
+                            a = Assembly.Load(name);
+                            Assemblies[name] = a;
+                        }
+
+                        return a;
+                    }
+                }
+                """);
+        }
+
+        [Fact]
         public Task SizeCheckEvictionTimerSweepAndEvictionInAnotherType()
         {
             return V.AnalyzerAsync(new[]
