@@ -62,6 +62,12 @@ namespace LeakAnalyzers
 
         public bool Escapes { get; set; }
 
+        /// <summary>
+        /// Every use is one a <c>ConditionalWeakTable</c> also has (GetOrAdd, TryGetValue, ContainsKey, Add, TryAdd,
+        /// Remove, indexer set as a statement): the "Use ConditionalWeakTable" fix can rewrite them all.
+        /// </summary>
+        public bool WeakTableCompatible { get; set; } = true;
+
         public void AddLookup(ISymbol? container, string keyText) => _lookups.Add((container, keyText));
 
         /// <summary>True when some growth is a lookup-then-add of the same key in the same member: a cache (LEAK002's domain).</summary>

@@ -169,6 +169,7 @@ namespace LeakAnalyzers
             }
 
             var use = CollectionMutation.Classify(reference, usage.Member, usage.Kind, _known);
+            usage.WeakTableCompatible &= IsWeakTableCompatible(reference);
             var inLambda = IsInLambda(use.Operation);
             var inInitializer = !inLambda && IsInitializerOf(container, usage.Member);
             switch (use.Kind)
@@ -293,6 +294,25 @@ namespace LeakAnalyzers
                 }
 
                 return (_usages.Values.ToImmutableArrayOrEmpty(), ComputeInitOnlyMethods());
+            }
+        }
+
+        private static bool IsWeakTableCompatible(IOperation reference)
+        {
+            switch (reference.Parent)
+            {
+                case IInvocationOperation invocation when invocation.Instance == reference:
+                    return invocation.TargetMethod.Name switch
+                    {
+                        "GetOrAdd" => invocation.Arguments.Length == 2,
+                        "TryGetValue" or "ContainsKey" or "Add" or "TryAdd" => true,
+                        "Remove" => invocation.Arguments.Length == 1,
+                        _ => false,
+                    };
+                case IPropertyReferenceOperation { Property.IsIndexer: true } indexer when indexer.Instance == reference:
+                    return indexer.Parent is ISimpleAssignmentOperation assignment && assignment.Target == indexer && assignment.Parent is IExpressionStatementOperation;
+                default:
+                    return false;
             }
         }
 

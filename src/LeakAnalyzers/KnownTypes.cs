@@ -83,6 +83,7 @@ namespace LeakAnalyzers
 
             ImmutableInterlocked = compilation.GetTypeByMetadataName("System.Collections.Immutable.ImmutableInterlocked");
             ConditionalWeakTable = compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.ConditionalWeakTable`2");
+            MemoryCache = compilation.GetTypeByMetadataName("Microsoft.Extensions.Caching.Memory.MemoryCache");
         }
 
         public Compilation Compilation { get; }
@@ -90,6 +91,9 @@ namespace LeakAnalyzers
         public INamedTypeSymbol? ImmutableInterlocked { get; }
 
         public INamedTypeSymbol? ConditionalWeakTable { get; }
+
+        /// <summary>Microsoft.Extensions.Caching.Memory.MemoryCache, when the compilation references it.</summary>
+        public INamedTypeSymbol? MemoryCache { get; }
 
         public static KnownTypes Create(Compilation compilation) => new KnownTypes(compilation);
 

@@ -18,6 +18,12 @@ namespace LeakAnalyzers.Collections
         /// <summary>Property: display name of the key type.</summary>
         public const string KeyTypeProperty = "KeyType";
 
+        /// <summary>Property present ("true") when every use can be rewritten to a ConditionalWeakTable keyed by object identity.</summary>
+        public const string WeakTableProperty = "CanUseConditionalWeakTable";
+
+        /// <summary>Property present ("true") when Microsoft.Extensions.Caching.Memory is referenced.</summary>
+        public const string MemoryCacheProperty = "CanUseMemoryCache";
+
         public static readonly DiagnosticDescriptor Rule = new DiagnosticDescriptor(
             RuleIdentifiers.CacheNeverEvicts,
             title: "Cache never evicts",
@@ -104,6 +110,16 @@ namespace LeakAnalyzers.Collections
                     properties[DiagnosticPropertyNames.CollectionKind] = usage.Kind.ToString();
                     properties[DiagnosticPropertyNames.GrowthCount] = growth.Length.ToString(CultureInfo.InvariantCulture);
                     properties[KeyTypeProperty] = keyType;
+                    if (CanUseWeakTable(usage, known))
+                    {
+                        properties[WeakTableProperty] = "true";
+                    }
+
+                    if (known.MemoryCache is not null)
+                    {
+                        properties[MemoryCacheProperty] = "true";
+                    }
+
                     end.ReportDiagnostic(Diagnostic.Create(
                         Rule,
                         usage.Member.Locations[0],
@@ -114,6 +130,42 @@ namespace LeakAnalyzers.Collections
                         growth.Length));
                 }
             });
+        }
+
+        /// <summary>
+        /// A private Dictionary/ConcurrentDictionary field keyed by objects compared by identity (not strings, records or
+        /// types that override Equals), with reference-type values, whose every use a ConditionalWeakTable also has.
+        /// </summary>
+        private static bool CanUseWeakTable(CollectionUsage usage, KnownTypes known)
+        {
+            if (known.ConditionalWeakTable is null || !usage.WeakTableCompatible
+                || usage.Member is not IFieldSymbol { DeclaredAccessibility: Accessibility.Private } field
+                || field.Type is not INamedTypeSymbol { TypeArguments.Length: 2 } type
+                || type.OriginalDefinition.ToDisplayString() is not ("System.Collections.Generic.Dictionary<TKey, TValue>" or "System.Collections.Concurrent.ConcurrentDictionary<TKey, TValue>"))
+            {
+                return false;
+            }
+
+            var key = type.TypeArguments[0];
+            var value = type.TypeArguments[1];
+            return key.TypeKind is TypeKind.Class or TypeKind.Interface && key.SpecialType != SpecialType.System_String && !key.IsRecord
+                && !OverridesEquals(key) && value.IsReferenceType;
+        }
+
+        private static bool OverridesEquals(ITypeSymbol type)
+        {
+            for (var current = type; current != null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
+            {
+                foreach (var member in current.GetMembers("Equals"))
+                {
+                    if (member is IMethodSymbol { IsOverride: true, Parameters.Length: 1 })
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
         }
 
         private static string KeyTypeName(CollectionUsage usage)
