@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
 
 namespace LeakAnalyzers.Collections
 {
@@ -44,8 +45,50 @@ namespace LeakAnalyzers.Collections
             {
                 var known = KnownTypes.Create(start.Compilation);
                 var finder = new ExternalReferenceFinder(start.Compilation);
+                var memoizers = new Memoizers(start.Compilation, known);
                 start.RegisterSymbolStartAction(symbolStart => OnTypeStart(symbolStart, known, finder), SymbolKind.NamedType);
+                start.RegisterOperationAction(context => OnInitializer(context, memoizers), OperationKind.FieldInitializer, OperationKind.PropertyInitializer);
             });
+        }
+
+        /// <summary>A static member initialised with the delegate a memoizing helper returns: the helper's map lives as long as the process.</summary>
+        private static void OnInitializer(OperationAnalysisContext context, Memoizers memoizers)
+        {
+            var (members, value) = context.Operation switch
+            {
+                IFieldInitializerOperation field => (field.InitializedFields.CastArray<ISymbol>(), field.Value),
+                IPropertyInitializerOperation property => (property.InitializedProperties.CastArray<ISymbol>(), property.Value),
+                _ => (ImmutableArray<ISymbol>.Empty, null),
+            };
+
+            while (value is IConversionOperation conversion)
+            {
+                value = conversion.Operand;
+            }
+
+            if (members.Length != 1 || !members[0].IsStatic || value is not IInvocationOperation invocation
+                || memoizers.Get(invocation.TargetMethod, context.CancellationToken) is not { } memoizer)
+            {
+                return;
+            }
+
+            var member = members[0];
+            var keyType = memoizer.KeyType is ITypeParameterSymbol { TypeParameterKind: TypeParameterKind.Method, Ordinal: var ordinal }
+                && ordinal < invocation.TargetMethod.TypeArguments.Length
+                ? invocation.TargetMethod.TypeArguments[ordinal]
+                : memoizer.KeyType;
+            var keyName = keyType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+            var properties = SymbolNames.MemberProperties(member);
+            properties[KeyTypeProperty] = keyName;
+            properties[DiagnosticPropertyNames.GrowthCount] = memoizer.Growth.Count.ToString(CultureInfo.InvariantCulture);
+            context.ReportDiagnostic(Diagnostic.Create(
+                Rule,
+                member.Locations[0],
+                memoizer.Growth,
+                properties.ToImmutable(),
+                member.ContainingType.Name + "." + member.Name + " (memoized by " + invocation.TargetMethod.Name + ")",
+                keyName,
+                memoizer.Growth.Count));
         }
 
         private static void OnTypeStart(SymbolStartAnalysisContext context, KnownTypes known, ExternalReferenceFinder finder)

@@ -218,6 +218,79 @@ namespace LeakAnalyzers.Tests.Rules
             V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("Geo.coordinates", "string", 1));
         }
 
+        [Fact]
+        public Task GenericMemoizerHelperStoredInAStaticField()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Collections.Concurrent;
+                using System.Collections.Generic;
+                using System.Text.RegularExpressions;
+
+                public static class Functional
+                {
+                    public static Func<TIn, TOut> Memoize<TIn, TOut>(Func<TIn, TOut> f) where TIn : notnull
+                    {
+                        var cache = new ConcurrentDictionary<TIn, TOut>();
+                        return x => {|#1:cache.GetOrAdd(x, f)|};
+                    }
+
+                    public static Func<TIn, TOut> MemoizeWithLookup<TIn, TOut>(Func<TIn, TOut> f) where TIn : notnull
+                    {
+                        var cache = new Dictionary<TIn, TOut>();
+                        return x =>
+                        {
+                            if (cache.TryGetValue(x, out var y)) return y;
+                            y = f(x);
+                            {|#3:cache[x] = y|};
+                            return y;
+                        };
+                    }
+                }
+
+                public static class Validators
+                {
+                    private static readonly Func<string, Regex> {|#0:Compile|} = Functional.Memoize<string, Regex>(p => new Regex(p));
+                    public static Func<string, int> {|#2:Length|} { get; } = Functional.MemoizeWithLookup<string, int>(s => s.Length);
+
+                    public static bool Valid(string pattern, string input)
+                    {
+                        var local = Functional.Memoize<string, int>(s => s.Length);
+                        return Compile(pattern).IsMatch(input) && local(input) > 0;
+                    }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("Validators.Compile (memoized by Memoize)", "string", 1),
+                V.Diagnostic().WithLocation(2).WithLocation(3).WithArguments("Validators.Length (memoized by MemoizeWithLookup)", "string", 1));
+        }
+
+        [Fact]
+        public Task MemoizerThatEvictsIsQuiet()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Collections.Concurrent;
+
+                public static class Functional
+                {
+                    public static Func<TIn, TOut> MemoizeBounded<TIn, TOut>(Func<TIn, TOut> f, int max) where TIn : notnull
+                    {
+                        var cache = new ConcurrentDictionary<TIn, TOut>();
+                        return x =>
+                        {
+                            if (cache.Count >= max) cache.Clear();
+                            return cache.GetOrAdd(x, f);
+                        };
+                    }
+                }
+
+                public static class Use
+                {
+                    private static readonly Func<string, int> Length = Functional.MemoizeBounded<string, int>(s => s.Length, 100);
+                }
+                """);
+        }
+
         // ---- Negative ----
 
         [Fact]
