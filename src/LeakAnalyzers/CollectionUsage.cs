@@ -68,6 +68,9 @@ namespace LeakAnalyzers
         /// </summary>
         public bool WeakTableCompatible { get; set; } = true;
 
+        /// <summary>Every use has a MemoryCache equivalent (GetOrAdd with a factory, TryGetValue, ContainsKey, adds as statements).</summary>
+        public bool MemoryCacheCompatible { get; set; } = true;
+
         public void AddLookup(ISymbol? container, string keyText) => _lookups.Add((container, keyText));
 
         /// <summary>True when some growth is a lookup-then-add of the same key in the same member: a cache (LEAK002's domain).</summary>

@@ -170,6 +170,7 @@ namespace LeakAnalyzers
 
             var use = CollectionMutation.Classify(reference, usage.Member, usage.Kind, _known);
             usage.WeakTableCompatible &= IsWeakTableCompatible(reference);
+            usage.MemoryCacheCompatible &= IsMemoryCacheCompatible(reference);
             var inLambda = IsInLambda(use.Operation);
             var inInitializer = !inLambda && IsInitializerOf(container, usage.Member);
             switch (use.Kind)
@@ -307,6 +308,25 @@ namespace LeakAnalyzers
                         "GetOrAdd" => invocation.Arguments.Length == 2,
                         "TryGetValue" or "ContainsKey" or "Add" or "TryAdd" => true,
                         "Remove" => invocation.Arguments.Length == 1,
+                        _ => false,
+                    };
+                case IPropertyReferenceOperation { Property.IsIndexer: true } indexer when indexer.Instance == reference:
+                    return indexer.Parent is ISimpleAssignmentOperation assignment && assignment.Target == indexer && assignment.Parent is IExpressionStatementOperation;
+                default:
+                    return false;
+            }
+        }
+
+        private static bool IsMemoryCacheCompatible(IOperation reference)
+        {
+            switch (reference.Parent)
+            {
+                case IInvocationOperation invocation when invocation.Instance == reference:
+                    return invocation.TargetMethod.Name switch
+                    {
+                        "GetOrAdd" => invocation.Arguments.Length == 2 && invocation.Arguments[1].Value is IDelegateCreationOperation,
+                        "TryGetValue" or "ContainsKey" => true,
+                        "Add" or "TryAdd" => invocation.Parent is IExpressionStatementOperation,
                         _ => false,
                     };
                 case IPropertyReferenceOperation { Property.IsIndexer: true } indexer when indexer.Instance == reference:

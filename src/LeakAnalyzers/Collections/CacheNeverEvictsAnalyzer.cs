@@ -158,7 +158,7 @@ namespace LeakAnalyzers.Collections
                         properties[WeakTableProperty] = "true";
                     }
 
-                    if (known.MemoryCache is not null)
+                    if (known.MemoryCache is not null && usage.MemoryCacheCompatible && IsPrivateDictionaryField(usage))
                     {
                         properties[MemoryCacheProperty] = "true";
                     }
@@ -181,10 +181,8 @@ namespace LeakAnalyzers.Collections
         /// </summary>
         private static bool CanUseWeakTable(CollectionUsage usage, KnownTypes known)
         {
-            if (known.ConditionalWeakTable is null || !usage.WeakTableCompatible
-                || usage.Member is not IFieldSymbol { DeclaredAccessibility: Accessibility.Private } field
-                || field.Type is not INamedTypeSymbol { TypeArguments.Length: 2 } type
-                || type.OriginalDefinition.ToDisplayString() is not ("System.Collections.Generic.Dictionary<TKey, TValue>" or "System.Collections.Concurrent.ConcurrentDictionary<TKey, TValue>"))
+            if (known.ConditionalWeakTable is null || !usage.WeakTableCompatible || !IsPrivateDictionaryField(usage)
+                || usage.Member.GetMemberType() is not INamedTypeSymbol type)
             {
                 return false;
             }
@@ -194,6 +192,10 @@ namespace LeakAnalyzers.Collections
             return key.TypeKind is TypeKind.Class or TypeKind.Interface && key.SpecialType != SpecialType.System_String && !key.IsRecord
                 && !OverridesEquals(key) && value.IsReferenceType;
         }
+
+        private static bool IsPrivateDictionaryField(CollectionUsage usage)
+            => usage.Member is IFieldSymbol { DeclaredAccessibility: Accessibility.Private, Type: INamedTypeSymbol { TypeArguments.Length: 2 } type }
+                && type.OriginalDefinition.ToDisplayString() is "System.Collections.Generic.Dictionary<TKey, TValue>" or "System.Collections.Concurrent.ConcurrentDictionary<TKey, TValue>";
 
         private static bool OverridesEquals(ITypeSymbol type)
         {
