@@ -81,7 +81,7 @@ namespace LeakAnalyzers.Runtime
                 }
 
                 var key = "#" + i + " " + finding.MemberName;
-                probe.Track(key, counter.Read);
+                probe.Track(key, counter);
                 tracked.Add((finding, key));
             }
 

@@ -13,7 +13,7 @@ namespace LeakAnalyzers.Runtime
     public sealed class LeakProbe
     {
         private readonly Func<Task> _iteration;
-        private readonly List<(string Name, Func<double> Read)> _tracked = new List<(string, Func<double>)>();
+        private readonly List<(string Name, Func<double> Read, Func<int>? Fingerprint)> _tracked = new List<(string, Func<double>, Func<int>?)>();
         private int _warmUp = 5;
         private int _iterations = 50;
         private double _minimumGrowth = 1024;
@@ -81,7 +81,14 @@ namespace LeakAnalyzers.Runtime
         /// <summary>Samples any value after each iteration, e.g. <c>Track("History", () => Cache.History.Count)</c>.</summary>
         public LeakProbe Track(string name, Func<double> read)
         {
-            _tracked.Add((name, read ?? throw new ArgumentNullException(nameof(read))));
+            _tracked.Add((name, read ?? throw new ArgumentNullException(nameof(read)), null));
+            return this;
+        }
+
+        /// <summary>Tracks a member found by <see cref="MemberCounter"/>: its count, and whether its contents change.</summary>
+        public LeakProbe Track(string name, MemberCounter counter)
+        {
+            _tracked.Add((name, (counter ?? throw new ArgumentNullException(nameof(counter))).Read, counter.Fingerprint));
             return this;
         }
 
@@ -89,14 +96,14 @@ namespace LeakAnalyzers.Runtime
         public LeakProbe TrackMember(Type type, string memberName)
         {
             var counter = MemberCounter.TryCreate(type, memberName) ?? throw new ArgumentException($"{type.FullName} has no static or singleton member '{memberName}' that can be counted.", nameof(memberName));
-            return Track(memberName, counter.Read);
+            return Track(memberName, counter);
         }
 
         /// <summary>Tracks the member a finding names: <c>TrackMember("Shop.RequestLog", "History")</c>.</summary>
         public LeakProbe TrackMember(string typeMetadataName, string memberName)
         {
             var counter = MemberCounter.TryCreate(typeMetadataName, memberName) ?? throw new ArgumentException($"No loaded type '{typeMetadataName}' with a countable member '{memberName}'.", nameof(typeMetadataName));
-            return Track(memberName, counter.Read);
+            return Track(memberName, counter);
         }
 
         public LeakReport Run() => RunAsync().GetAwaiter().GetResult();
@@ -104,9 +111,12 @@ namespace LeakAnalyzers.Runtime
         public async Task<LeakReport> RunAsync()
         {
             var baseline = new double[_tracked.Count];
+            var fingerprints = new int[_tracked.Count];
+            var changed = new bool[_tracked.Count];
             for (var t = 0; t < _tracked.Count; t++)
             {
                 baseline[t] = _tracked[t].Read();
+                fingerprints[t] = _tracked[t].Fingerprint?.Invoke() ?? 0;
             }
 
             for (var i = 0; i < _warmUp; i++)
@@ -128,6 +138,7 @@ namespace LeakAnalyzers.Runtime
                 for (var t = 0; t < tracked.Length; t++)
                 {
                     tracked[t][i] = _tracked[t].Read();
+                    changed[t] |= _tracked[t].Fingerprint is { } fingerprint && fingerprint() != fingerprints[t];
                 }
             }
 
@@ -135,7 +146,7 @@ namespace LeakAnalyzers.Runtime
             var trackedSeries = new List<SeriesReport>();
             for (var t = 0; t < tracked.Length; t++)
             {
-                trackedSeries.Add(new SeriesReport(_tracked[t].Name, "elements", tracked[t], TrendAnalysis.Analyze(tracked[t], new TrendOptions { MinimumSlope = _minimumCountGrowth }), baseline[t]));
+                trackedSeries.Add(new SeriesReport(_tracked[t].Name, "elements", tracked[t], TrendAnalysis.Analyze(tracked[t], new TrendOptions { MinimumSlope = _minimumCountGrowth }), baseline[t], changed[t]));
             }
 
             return new LeakReport(heapSeries, trackedSeries, _warmUp, _iterationsPerSecond);

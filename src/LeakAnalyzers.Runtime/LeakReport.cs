@@ -10,8 +10,9 @@ namespace LeakAnalyzers.Runtime
     /// <summary>One sampled series with its trend.</summary>
     public sealed class SeriesReport
     {
-        internal SeriesReport(string name, string unit, IReadOnlyList<double> samples, TrendResult trend, double baseline)
+        internal SeriesReport(string name, string unit, IReadOnlyList<double> samples, TrendResult trend, double baseline, bool contentsChanged = false)
         {
+            ContentsChanged = contentsChanged;
             Name = name;
             Unit = unit;
             Samples = samples;
@@ -31,8 +32,11 @@ namespace LeakAnalyzers.Runtime
         /// <summary>The value before the first iteration (NaN for the heap).</summary>
         public double Baseline { get; }
 
-        /// <summary>True when the value never changed from before the scenario to its end: the scenario did not touch it.</summary>
-        public bool Untouched => !double.IsNaN(Baseline) && Samples.All(s => s.Equals(Baseline));
+        /// <summary>The collection's contents changed even if its count did not (a full, bounded collection rolling over).</summary>
+        public bool ContentsChanged { get; }
+
+        /// <summary>True when neither the count nor the contents changed from before the scenario to its end: the scenario did not touch it.</summary>
+        public bool Untouched => !double.IsNaN(Baseline) && !ContentsChanged && Samples.All(s => s.Equals(Baseline));
 
         /// <summary>"▁▂▃▅▇": the series at a glance.</summary>
         public string Sparkline => Runtime.Sparkline.Render(Samples);

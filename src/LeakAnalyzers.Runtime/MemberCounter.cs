@@ -69,6 +69,33 @@ namespace LeakAnalyzers.Runtime
             }
         }
 
+        /// <summary>
+        /// Identity of the collection's first element (or of the delegate): changes when a full, bounded collection rolls
+        /// over, so that "count unchanged" is not mistaken for "never touched".
+        /// </summary>
+        public int Fingerprint()
+        {
+            try
+            {
+                var value = _read();
+                if (value is IEnumerable enumerable and not string)
+                {
+                    foreach (var item in enumerable)
+                    {
+                        return item is null ? 0 : System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(item);
+                    }
+
+                    return 0;
+                }
+
+                return value is null ? 0 : System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(value);
+            }
+            catch (Exception e) when (e is TargetInvocationException or InvalidOperationException or MemberAccessException)
+            {
+                return 0;
+            }
+        }
+
         internal static double Count(object? value)
         {
             switch (value)
