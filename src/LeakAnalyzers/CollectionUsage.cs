@@ -73,6 +73,9 @@ namespace LeakAnalyzers
 
         public void AddLookup(ISymbol? container, string keyText) => _lookups.Add((container, keyText));
 
+        /// <summary>Set by the collector: finds whether key parameters only ever receive constants (costly, so run on demand).</summary>
+        public System.Action? ResolveConstantKeys { get; set; }
+
         /// <summary>True when some growth is a lookup-then-add of the same key in the same member: a cache (LEAK002's domain).</summary>
         public bool IsCache
         {
@@ -155,15 +158,24 @@ namespace LeakAnalyzers
                 return false;
             }
 
+            if (Member.GetMemberType() is INamedTypeSymbol { IsGenericType: true } generic && generic.TypeArguments.Length > 0
+                && (known.IsBoundedKeyType(generic.TypeArguments[0]) || Kind.IsMap() && generic.TypeArguments.Length > 1 && known.IsBoundedReflectionType(generic.TypeArguments[1])))
+            {
+                return true;
+            }
+
+            // Only now, when the cheap answers did not settle it, look at what the callers pass.
+            var resolve = ResolveConstantKeys;
+            ResolveConstantKeys = null;
+            resolve?.Invoke();
             if (Growth.Count > 0 && Growth.TrueForAll(site => site.KeyIsConstant))
             {
                 return true;
             }
 
-            if (Member.GetMemberType() is INamedTypeSymbol { IsGenericType: true } named && named.TypeArguments.Length > 0)
+            if (Member.GetMemberType() is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: > 0 })
             {
-                return known.IsBoundedKeyType(named.TypeArguments[0])
-                    || Kind.IsMap() && named.TypeArguments.Length > 1 && known.IsBoundedReflectionType(named.TypeArguments[1]);
+                return false;
             }
 
             // Non-generic Hashtable: judge by what is put in.

@@ -291,7 +291,14 @@ namespace LeakAnalyzers
                 foreach (var usage in _usages.Values)
                 {
                     usage.ResolveCacheShapes();
-                    ResolveConstantKeyParameters(usage, finder, cancellationToken);
+                    var current = usage;
+                    usage.ResolveConstantKeys = () =>
+                    {
+                        lock (_gate)
+                        {
+                            ResolveConstantKeyParameters(current, finder, cancellationToken);
+                        }
+                    };
                 }
 
                 return (_usages.Values.ToImmutableArrayOrEmpty(), ComputeInitOnlyMethods());
@@ -375,6 +382,13 @@ namespace LeakAnalyzers
                         calls++;
                         allConstant &= (constants & bit) != 0;
                     }
+                }
+
+                // Calls from other types are found by name; an instance method's receiver can be anything, so only static
+                // methods (reached through the type's name) are looked up there, and instance methods count as unknown.
+                if (allConstant && method.DeclaredAccessibility != Accessibility.Private && !method.IsStatic)
+                {
+                    allConstant = false;
                 }
 
                 if (allConstant && method.DeclaredAccessibility != Accessibility.Private)

@@ -79,13 +79,21 @@ namespace LeakAnalyzers
             foreach (var token in tokens)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (IsInside(token, owner) && !IsInside(token, nested) || token.Parent is not SimpleNameSyntax name)
+
+                // Cheap syntax checks first: most tokens of a common name are other members (x.Length, list.Count).
+                if (token.Parent is not SimpleNameSyntax name)
                 {
                     continue;
                 }
 
                 SyntaxNode callee = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? access : name;
-                if (callee.Parent is not InvocationExpressionSyntax invocation || invocation.Expression != callee)
+                if (callee.Parent is not InvocationExpressionSyntax invocation || invocation.Expression != callee
+                    || method.IsStatic && callee != name && !QualifiedByOwner(name, ownerType, method.ContainingType))
+                {
+                    continue;
+                }
+
+                if (IsInside(token, owner) && !IsInside(token, nested))
                 {
                     continue;
                 }
