@@ -62,7 +62,9 @@ namespace LeakAnalyzers.Retention
 
         public override void Initialize(AnalysisContext context)
         {
-            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            // Generated parts are read (a Designer.cs part often holds the Dispose that unsubscribes or stops a timer)
+            // but never reported on.
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.Analyze);
             context.EnableConcurrentExecution();
             context.RegisterCompilationStartAction(start =>
             {
@@ -199,6 +201,13 @@ namespace LeakAnalyzers.Retention
                     continue;
                 }
 
+                // A concrete object handed in is most often the subscriber's parent or owner (a form, a control, a canvas),
+                // which dies with it; what a container injects for longer lifetimes is a service abstraction.
+                if (kind == PublisherKind.Injected && !IsAbstraction(subscription.EventReference.Instance))
+                {
+                    continue;
+                }
+
                 if (!Wanted(context, subscription.Assignment.Syntax.SyntaxTree, kind))
                 {
                     continue;
@@ -310,6 +319,12 @@ namespace LeakAnalyzers.Retention
             }
 
             return false;
+        }
+
+        private static bool IsAbstraction(IOperation? publisher)
+        {
+            var type = DelegateCaptures.Unwrap(publisher)?.Type;
+            return type is { TypeKind: TypeKind.Interface } or { IsAbstract: true, TypeKind: TypeKind.Class };
         }
 
         /// <summary>Application classes live as long as the process; their subscriptions cannot leak.</summary>

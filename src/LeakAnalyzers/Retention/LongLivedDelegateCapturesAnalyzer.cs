@@ -64,7 +64,9 @@ namespace LeakAnalyzers.Retention
 
         public override void Initialize(AnalysisContext context)
         {
-            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            // Generated parts are read (a Designer.cs part often holds the Dispose that unsubscribes or stops a timer)
+            // but never reported on.
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.Analyze);
             context.EnableConcurrentExecution();
             context.RegisterCompilationStartAction(start =>
             {
@@ -86,6 +88,7 @@ namespace LeakAnalyzers.Retention
             context.RegisterOperationAction(c => OnInvocation(c, lifetime, state), OperationKind.Invocation);
             context.RegisterOperationAction(c => OnObjectCreation(c, lifetime, state), OperationKind.ObjectCreation);
             context.RegisterOperationAction(c => OnEventAssignment(c, lifetime, state), OperationKind.EventAssignment);
+            context.RegisterOperationAction(c => OnMemberReference(c, state), OperationKind.FieldReference, OperationKind.PropertyReference);
             context.RegisterSymbolEndAction(end => state.Report(end));
         }
 
@@ -118,13 +121,6 @@ namespace LeakAnalyzers.Retention
         {
             var invocation = (IInvocationOperation)context.Operation;
             var method = invocation.TargetMethod;
-
-            // Disposing/stopping a member: its timer callbacks are released.
-            if (invocation.Instance is IMemberReferenceOperation disposed
-                && method.Name is "Dispose" or "DisposeAsync" or "Stop" or "Close" or "Change" or "Unregister")
-            {
-                state.Released(disposed.Member);
-            }
 
             if (IsStaticCollection(invocation.Instance, lifetime))
             {
@@ -237,6 +233,52 @@ namespace LeakAnalyzers.Retention
             }
         }
 
+        /// <summary>
+        /// A member holding a timer is released when something disposes or stops it, or when its value leaves the member
+        /// (copied to a local, passed on, <c>Interlocked.Exchange(ref _timer, null)</c>): then whoever took it may dispose it.
+        /// </summary>
+        private static void OnMemberReference(OperationAnalysisContext context, TypeState state)
+        {
+            var reference = (IMemberReferenceOperation)context.Operation;
+            if (reference.Member.GetMemberType() is not INamedTypeSymbol { Name: "Timer" })
+            {
+                return;
+            }
+
+            var parent = reference.Parent;
+            while (parent is IConversionOperation)
+            {
+                parent = parent.Parent;
+            }
+
+            switch (parent)
+            {
+                case IInvocationOperation invocation when invocation.Instance == reference || invocation.Instance is IConversionOperation { Operand: var operand } && operand == reference:
+                    if (invocation.TargetMethod.Name is "Dispose" or "DisposeAsync" or "Stop" or "Close" or "Change")
+                    {
+                        state.Released(reference.Member);
+                    }
+
+                    return;
+                case IConditionalAccessOperation access when access.Operation == reference:
+                    if (access.WhenNotNull is IInvocationOperation { TargetMethod.Name: "Dispose" or "DisposeAsync" or "Stop" or "Close" or "Change" })
+                    {
+                        state.Released(reference.Member);
+                    }
+
+                    return;
+                case IMemberReferenceOperation:
+                case ISimpleAssignmentOperation assignment when assignment.Target == reference && assignment.Value.ConstantValue is not { HasValue: true, Value: null }:
+                case IIsPatternOperation:
+                case IBinaryOperation:
+                    return;
+                default:
+                    // Read out, passed on, set to null, used in 'using': someone else takes care of it.
+                    state.Released(reference.Member);
+                    return;
+            }
+        }
+
         private static bool IsStaticallyReached(IOperation instance)
         {
             for (var current = DelegateCaptures.Unwrap(instance); current != null; current = DelegateCaptures.Unwrap((current as IMemberReferenceOperation)?.Instance))
@@ -321,8 +363,15 @@ namespace LeakAnalyzers.Retention
                 case IFieldReferenceOperation:
                     return true;
                 case IPropertyReferenceOperation property:
-                    // cts.Token of a local source dies with the method; _lifetime.ApplicationStopping does not.
-                    return DelegateCaptures.Unwrap(property.Instance) is not ILocalReferenceOperation;
+                    // cts.Token of a local source dies with the method, _cts.Token of the type's own source with the type
+                    // (the registration only closes a cycle); _lifetime.ApplicationStopping does not.
+                    return DelegateCaptures.Unwrap(property.Instance) switch
+                    {
+                        ILocalReferenceOperation => false,
+                        IMemberReferenceOperation { Instance: IInstanceReferenceOperation, Member: var source }
+                            when source.GetMemberType() is { Name: "CancellationTokenSource" } => false,
+                        _ => true,
+                    };
                 default:
                     return false;
             }
