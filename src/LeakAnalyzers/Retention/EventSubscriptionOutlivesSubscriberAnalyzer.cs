@@ -11,8 +11,8 @@ namespace LeakAnalyzers.Retention
     /// LEAK003: <c>publisher.E += handler</c> where the publisher lives longer than the subscriber (static, reached through a
     /// static member, a process-lifetime BCL event, or injected), the handler holds the subscriber, and no <c>-=</c> of the
     /// same handler on an event of that name exists anywhere in the type. Also <c>-= lambda</c>, which removes nothing.
-    /// Analysed per top-level type (SymbolStart/SymbolEnd): the <c>-=</c> may sit in Dispose, another partial part, a
-    /// nested type or a lambda.
+    /// Analysed per type (SymbolStart/SymbolEnd): the <c>-=</c> may sit in Dispose, another partial part (generated ones
+    /// included) or a lambda.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class EventSubscriptionOutlivesSubscriberAnalyzer : DiagnosticAnalyzer
@@ -76,7 +76,7 @@ namespace LeakAnalyzers.Retention
         private static void OnTypeStart(SymbolStartAnalysisContext context, PublisherLifetime lifetime)
         {
             var type = (INamedTypeSymbol)context.Symbol;
-            if (type.ContainingType is not null || type.TypeKind is not (TypeKind.Class or TypeKind.Struct or TypeKind.Interface))
+            if (type.TypeKind is not (TypeKind.Class or TypeKind.Struct or TypeKind.Interface))
             {
                 return;
             }

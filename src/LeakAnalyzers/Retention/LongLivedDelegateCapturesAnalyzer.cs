@@ -77,12 +77,6 @@ namespace LeakAnalyzers.Retention
 
         private static void OnTypeStart(SymbolStartAnalysisContext context, PublisherLifetime lifetime)
         {
-            var type = (INamedTypeSymbol)context.Symbol;
-            if (type.ContainingType is not null)
-            {
-                return;
-            }
-
             var state = new TypeState(lifetime);
             context.RegisterOperationAction(c => OnAssignment(c, lifetime, state), OperationKind.SimpleAssignment);
             context.RegisterOperationAction(c => OnInvocation(c, lifetime, state), OperationKind.Invocation);
