@@ -128,6 +128,8 @@ namespace ValidCode.Events
             Probes.Add(static () => 0);
         }
 
+        public static void ClearProbes() => Probes.Clear();
+
         public async Task RunAsync(CancellationToken token)
         {
             using var registration = token.Register(() => _runs = -1);
