@@ -298,25 +298,31 @@ namespace LeakAnalyzers.Tests.Rules
         }
 
         [Fact]
-        public Task StaticEventFindingCarriesMemberProperties()
+        public async Task StaticEventFindingCarriesMemberPropertiesAndFixData()
         {
-            return V.AnalyzerAsync(new[]
+            var compilation = LeakAnalyzers.Tests.Suites.TestCompilation.Create(new[]
             {
-                Settings,
-                """
-                using System;
+                ("Settings.cs", Settings),
+                ("Cart.cs", """
+                    using System;
 
-                namespace Shop
-                {
-                    public class Cart
+                    namespace Shop
                     {
-                        public Cart() { {|#0:Settings.Reloaded += OnReloaded|}; }
-                        private void OnReloaded(object? sender, EventArgs e) { }
+                        public class Cart
+                        {
+                            public Cart() { Settings.Reloaded += OnReloaded; }
+                            private void OnReloaded(object? sender, EventArgs e) { }
+                        }
                     }
-                }
-                """,
-            }, Static(0, "Cart", "Settings.Reloaded")
-                .WithOptions(DiagnosticOptions.IgnoreAdditionalLocations));
+                    """),
+            });
+            var result = await LeakAnalyzers.Tests.Suites.TestCompilation.AnalyzeAsync(compilation, [new EventSubscriptionOutlivesSubscriberAnalyzer()]);
+            var diagnostic = Assert.Single(result.Diagnostics, d => d.Id == "LEAK003");
+            Assert.Equal("Settings", diagnostic.Properties[DiagnosticPropertyNames.TypeMetadataName]);
+            Assert.Equal("Reloaded", diagnostic.Properties[DiagnosticPropertyNames.MemberName]);
+            Assert.Equal("Event", diagnostic.Properties[DiagnosticPropertyNames.MemberKind]);
+            Assert.Equal("Method", diagnostic.Properties[EventSubscriptionOutlivesSubscriberAnalyzer.HandlerKindProperty]);
+            Assert.Equal("Settings.Reloaded", diagnostic.Properties[EventSubscriptionOutlivesSubscriberAnalyzer.UnsubscribeTargetProperty]);
         }
 
         [Fact]
