@@ -190,7 +190,8 @@ namespace LeakAnalyzers.Retention
 
                 var subscriber = subscription.Subscriber;
                 var origins = state.Origins(subscriber);
-                if (subscriber.IsStatic || origins.IsSingleton || IsApplication(subscriber))
+                if (subscriber.IsStatic || origins.IsSingleton || Lifetime.IsSingleton(subscriber) || IsApplication(subscriber)
+                    || Lifetime.IsConfiguredLongLived(subscriber, Lifetime.ConfiguredLongLivedTypes(context.Options, subscriber)))
                 {
                     continue;
                 }
