@@ -77,7 +77,7 @@ namespace LeakAnalyzers.Retention
 
         private static void OnTypeStart(SymbolStartAnalysisContext context, PublisherLifetime lifetime)
         {
-            var state = new TypeState(lifetime);
+            var state = new TypeState(lifetime, (INamedTypeSymbol)context.Symbol);
             context.RegisterOperationAction(c => OnAssignment(c, lifetime, state), OperationKind.SimpleAssignment);
             context.RegisterOperationAction(c => OnInvocation(c, lifetime, state), OperationKind.Invocation);
             context.RegisterOperationAction(c => OnObjectCreation(c, lifetime, state), OperationKind.ObjectCreation);
@@ -496,9 +496,12 @@ namespace LeakAnalyzers.Retention
             private readonly HashSet<ISymbol> _released = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
             private readonly PublisherLifetime _lifetime;
 
-            public TypeState(PublisherLifetime lifetime)
+            private readonly INamedTypeSymbol _type;
+
+            public TypeState(PublisherLifetime lifetime, INamedTypeSymbol type)
             {
                 _lifetime = lifetime;
+                _type = type;
             }
 
             public void Candidate(IOperation value, Sink sink, string place, IOperation store, ISymbol? releasable = null)
@@ -531,6 +534,9 @@ namespace LeakAnalyzers.Retention
                     return byPath != 0 ? byPath : a.Value.Syntax.SpanStart.CompareTo(b.Value.Syntax.SpanStart);
                 });
 
+                // 'this' of a type that lives as long as the process anyway (singletons, configured long-lived types) costs nothing.
+                var thisIsLongLived = Lifetime.IsSingleton(_type)
+                    || Lifetime.IsConfiguredLongLived(_type, Lifetime.ConfiguredLongLivedTypes(context.Options, _type));
                 foreach (var candidate in candidates)
                 {
                     context.CancellationToken.ThrowIfCancellationRequested();
@@ -545,11 +551,11 @@ namespace LeakAnalyzers.Retention
                         continue;
                     }
 
-                    ReportCandidate(context, candidate, _lifetime);
+                    ReportCandidate(context, candidate, _lifetime, thisIsLongLived);
                 }
             }
 
-            private static void ReportCandidate(SymbolAnalysisContext context, Candidate candidate, PublisherLifetime lifetime)
+            private static void ReportCandidate(SymbolAnalysisContext context, Candidate candidate, PublisherLifetime lifetime, bool thisIsLongLived)
             {
                 var root = DelegateCaptures.Root(candidate.Store);
                 var captures = DelegateCaptures.Of(candidate.Value, root);
@@ -557,7 +563,7 @@ namespace LeakAnalyzers.Retention
                 var properties = ImmutableDictionary.CreateBuilder<string, string?>();
                 properties[SinkProperty] = candidate.Sink.ToString();
 
-                if (captures.CapturesThis && candidate.Sink != Sink.StaticEvent)
+                if (captures.CapturesThis && candidate.Sink != Sink.StaticEvent && !thisIsLongLived)
                 {
                     properties[CapturedProperty] = "this";
                     context.ReportDiagnostic(Diagnostic.Create(Rule, location, properties.ToImmutable(), candidate.Place, "'this'"));

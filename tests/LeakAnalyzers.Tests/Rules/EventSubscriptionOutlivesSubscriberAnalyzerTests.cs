@@ -368,6 +368,29 @@ namespace LeakAnalyzers.Tests.Rules
         // ---- Negative: the look-alikes ----
 
         [Fact]
+        public async Task SubscriberNamedLongLivedInEditorConfig()
+        {
+            var test = new V.AnalyzerTest();
+            test.TestState.Sources.Add(Settings);
+            test.TestState.Sources.Add("""
+                using System;
+
+                namespace App
+                {
+                    public interface IShellContext { }
+
+                    public sealed class ShellContext : IShellContext
+                    {
+                        public ShellContext() { Settings.Reloaded += OnReloaded; }
+                        private void OnReloaded(object? sender, EventArgs e) { }
+                    }
+                }
+                """);
+            test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n[*.cs]\nleak_analyzers.long_lived_types = App.IShellContext\n"));
+            await V.AnalyzerAsync(test);
+        }
+
+        [Fact]
         public Task UnsubscribedInDispose()
         {
             return V.AnalyzerAsync(new[]

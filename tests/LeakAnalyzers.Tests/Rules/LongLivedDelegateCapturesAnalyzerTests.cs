@@ -352,6 +352,22 @@ namespace LeakAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task SingletonCapturingItselfCostsNothing()
+        {
+            return V.AnalyzerAsync("""
+                using System.Threading;
+
+                public sealed class Heartbeat
+                {
+                    public static Heartbeat Instance { get; } = new Heartbeat();
+                    private readonly Timer _timer;
+                    private int _beats;
+                    private Heartbeat() => _timer = new Timer(_ => _beats++, null, 0, 1000);
+                }
+                """);
+        }
+
+        [Fact]
         public Task ThisCaptureInStaticEventIsLeftToLeak003()
         {
             return V.AnalyzerAsync("""
