@@ -54,7 +54,11 @@ namespace LeakAnalyzers.Retention
         /// <summary>The long-lived places a delegate can be stored in.</summary>
         public enum Sink
         {
+            /// <summary><c>s_field = delegate</c>: holds only the latest delegate, so only large locals are reported.</summary>
             StaticMember,
+
+            /// <summary><c>s_field += delegate</c>: a multicast delegate that accumulates every caller.</summary>
+            StaticMulticast,
             StaticCollection,
             StaticEvent,
             Timer,
@@ -79,6 +83,7 @@ namespace LeakAnalyzers.Retention
         {
             var state = new TypeState(lifetime, (INamedTypeSymbol)context.Symbol);
             context.RegisterOperationAction(c => OnAssignment(c, lifetime, state), OperationKind.SimpleAssignment);
+            context.RegisterOperationAction(c => OnCompoundAssignment(c, state), OperationKind.CompoundAssignment);
             context.RegisterOperationAction(c => OnInvocation(c, lifetime, state), OperationKind.Invocation);
             context.RegisterOperationAction(c => OnObjectCreation(c, lifetime, state), OperationKind.ObjectCreation);
             context.RegisterOperationAction(c => OnEventAssignment(c, lifetime, state), OperationKind.EventAssignment);
@@ -108,6 +113,22 @@ namespace LeakAnalyzers.Retention
                     }
 
                     break;
+            }
+        }
+
+        private static void OnCompoundAssignment(OperationAnalysisContext context, TypeState state)
+        {
+            // s_onSaved += Notify: every call appends its delegate to the static multicast delegate.
+            var assignment = (ICompoundAssignmentOperation)context.Operation;
+            if (assignment.OperatorKind == BinaryOperatorKind.Add
+                && assignment.Target is IMemberReferenceOperation { Member: IFieldSymbol or IPropertySymbol } member
+                && member.Member.IsStatic
+                && member.Member.GetMemberType() is { TypeKind: TypeKind.Delegate })
+            {
+                foreach (var stored in StoredDelegates(assignment.Value, 0))
+                {
+                    state.Candidate(stored, Sink.StaticMulticast, "static " + KindName(member.Member) + " '" + member.Member.Name + "'", assignment);
+                }
             }
         }
 
@@ -563,7 +584,9 @@ namespace LeakAnalyzers.Retention
                 var properties = ImmutableDictionary.CreateBuilder<string, string?>();
                 properties[SinkProperty] = candidate.Sink.ToString();
 
-                if (captures.CapturesThis && candidate.Sink != Sink.StaticEvent && !thisIsLongLived)
+                // A plain static field or property holds only the latest delegate: one instance, replaced by the next (a main
+                // window, a hook procedure kept for native code); 'this' there is not reported, large locals still are.
+                if (captures.CapturesThis && candidate.Sink is not (Sink.StaticEvent or Sink.StaticMember) && !thisIsLongLived)
                 {
                     properties[CapturedProperty] = "this";
                     context.ReportDiagnostic(Diagnostic.Create(Rule, location, properties.ToImmutable(), candidate.Place, "'this'"));

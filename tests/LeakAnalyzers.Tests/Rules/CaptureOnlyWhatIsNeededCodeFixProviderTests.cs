@@ -69,8 +69,8 @@ namespace LeakAnalyzers.Tests.Rules
                     private readonly string _title = "t";
                     public void Publish()
                     {
-                        First = () {|LEAK004:=>|} _title;
-                        Second = () {|LEAK004:=>|} _title + "!";
+                        First += () {|LEAK004:=>|} _title;
+                        Second += () {|LEAK004:=>|} _title + "!";
                     }
                 }
                 """, """
@@ -84,9 +84,9 @@ namespace LeakAnalyzers.Tests.Rules
                     public void Publish()
                     {
                         var title = _title;
-                        First = () => title;
+                        First += () => title;
                         var title2 = _title;
-                        Second = () => title2 + "!";
+                        Second += () => title2 + "!";
                     }
                 }
                 """, CaptureOnlyWhatIsNeededCodeFixProvider.CaptureKey);
@@ -102,7 +102,7 @@ namespace LeakAnalyzers.Tests.Rules
                 {
                     public static Action? Tick;
                     private int _count;
-                    public void Start() { Tick = () {|LEAK004:=>|} _count++; }
+                    public void Start() { Tick += () {|LEAK004:=>|} _count++; }
                 }
                 """;
             var test = new F.CodeFixTest

@@ -14,18 +14,18 @@ namespace LeakAnalyzers.Tests.Rules
         // ---- Positive ----
 
         [Fact]
-        public Task LambdaStoredInStaticFieldCapturesThis()
+        public Task LambdaAddedToStaticMulticastFieldCapturesThis()
         {
             return V.AnalyzerAsync("""
                 using System;
 
                 public class Report
                 {
-                    public static Func<string>? LastTitle;
+                    public static Func<string>? Titles;
                     private string _title = "";
-                    public void Publish() { LastTitle = () {|#0:=>|} _title; }
+                    public void Publish() { Titles += () {|#0:=>|} _title; }
                 }
-                """, Captures(0, "static field 'LastTitle'", "'this'"));
+                """, Captures(0, "static field 'Titles'", "'this'"));
         }
 
         [Fact]
@@ -194,7 +194,7 @@ namespace LeakAnalyzers.Tests.Rules
                     public static Action? OnSaved { get; set; }
                     public void Save()
                     {
-                        OnSaved = Notify;
+                        OnSaved += Notify;
                         void {|#0:Notify|}() => Console.WriteLine(Id);
                     }
                 }
@@ -347,6 +347,27 @@ namespace LeakAnalyzers.Tests.Rules
                     private bool _stopped;
                     public void Start() { _cts.Token.Register(() => _stopped = true); }
                     public void Stop() => _cts.Cancel();
+                }
+                """);
+        }
+
+        [Fact]
+        public Task PlainStaticFieldHoldsOnlyTheLatestInstance()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+
+                public static class Hook { public static Func<int, bool>? Callback; public static Action? Update { get; set; } }
+
+                public class MainWindow
+                {
+                    private int _last;
+                    public MainWindow()
+                    {
+                        Hook.Callback = OnKey;
+                        Hook.Update = () => _last = 0;
+                    }
+                    private bool OnKey(int key) { _last = key; return true; }
                 }
                 """);
         }
