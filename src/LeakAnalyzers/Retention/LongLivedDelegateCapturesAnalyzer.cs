@@ -120,10 +120,25 @@ namespace LeakAnalyzers.Retention
         {
             // s_onSaved += Notify: every call appends its delegate to the static multicast delegate.
             var assignment = (ICompoundAssignmentOperation)context.Operation;
-            if (assignment.OperatorKind == BinaryOperatorKind.Add
-                && assignment.Target is IMemberReferenceOperation { Member: IFieldSymbol or IPropertySymbol } member
-                && member.Member.IsStatic
-                && member.Member.GetMemberType() is { TypeKind: TypeKind.Delegate })
+            if (assignment.Target is not IMemberReferenceOperation { Member: IFieldSymbol or IPropertySymbol } member
+                || !member.Member.IsStatic
+                || member.Member.GetMemberType() is not { TypeKind: TypeKind.Delegate })
+            {
+                return;
+            }
+
+            if (assignment.OperatorKind == BinaryOperatorKind.Subtract)
+            {
+                // s_onSaved -= Notify (in Dispose, anywhere in the type) takes it out again.
+                if (HandlerKey(assignment.Value) is { } removed)
+                {
+                    state.Removed(member.Member, removed);
+                }
+
+                return;
+            }
+
+            if (assignment.OperatorKind == BinaryOperatorKind.Add)
             {
                 foreach (var stored in StoredDelegates(assignment.Value, 0))
                 {
@@ -293,6 +308,15 @@ namespace LeakAnalyzers.Retention
                     return;
             }
         }
+
+        private static ISymbol? HandlerKey(IOperation? value)
+            => DelegateCaptures.Unwrap(value) switch
+            {
+                IMethodReferenceOperation method => method.Method.OriginalDefinition,
+                IMemberReferenceOperation member => member.Member.OriginalDefinition,
+                ILocalReferenceOperation local => local.Local,
+                _ => null,
+            };
 
         private static bool IsStaticallyReached(IOperation instance)
         {
@@ -533,6 +557,16 @@ namespace LeakAnalyzers.Retention
                 }
             }
 
+            private readonly HashSet<(ISymbol Member, ISymbol Handler)> _removed = new HashSet<(ISymbol, ISymbol)>();
+
+            public void Removed(ISymbol member, ISymbol handler)
+            {
+                lock (_gate)
+                {
+                    _removed.Add((member.OriginalDefinition, handler));
+                }
+            }
+
             public void Released(ISymbol member)
             {
                 lock (_gate)
@@ -567,13 +601,35 @@ namespace LeakAnalyzers.Retention
                         released = candidate.Releasable != null && _released.Contains(candidate.Releasable.OriginalDefinition);
                     }
 
-                    if (released)
+                    if (released || candidate.Sink == Sink.StaticMulticast && IsRemoved(candidate))
                     {
                         continue;
                     }
 
                     ReportCandidate(context, candidate, _lifetime, thisIsLongLived);
                 }
+            }
+
+            private bool IsRemoved(Candidate candidate)
+            {
+                if (candidate.Store is not ICompoundAssignmentOperation { Target: IMemberReferenceOperation member } || HandlerKey(candidate.Value) is not { } handler)
+                {
+                    return false;
+                }
+
+                lock (_gate)
+                {
+                    foreach (var (removedMember, removedHandler) in _removed)
+                    {
+                        if (SymbolEqualityComparer.Default.Equals(removedMember, member.Member.OriginalDefinition)
+                            && SymbolEqualityComparer.Default.Equals(removedHandler, handler))
+                        {
+                            return true;
+                        }
+                    }
+                }
+
+                return false;
             }
 
             private static void ReportCandidate(SymbolAnalysisContext context, Candidate candidate, PublisherLifetime lifetime, bool thisIsLongLived)

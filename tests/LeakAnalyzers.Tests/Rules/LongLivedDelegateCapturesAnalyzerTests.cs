@@ -352,6 +352,24 @@ namespace LeakAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task StaticMulticastFieldRemovedInDispose()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+
+                public static class Drives { public static EventHandler? DataChanged; }
+
+                public sealed class SidebarViewModel : IDisposable
+                {
+                    private int _changes;
+                    public SidebarViewModel() { Drives.DataChanged += OnDataChanged; }
+                    public void Dispose() { Drives.DataChanged -= OnDataChanged; }
+                    private void OnDataChanged(object? sender, EventArgs e) => _changes++;
+                }
+                """);
+        }
+
+        [Fact]
         public Task PlainStaticFieldHoldsOnlyTheLatestInstance()
         {
             return V.AnalyzerAsync("""
