@@ -219,6 +219,25 @@ namespace LeakAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task GenericSubscriberWithExpressionBodiedConstructorAndCollectionExpression()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                Settings,
+                """
+                using System;
+                using System.Collections.Generic;
+
+                public class ListViewModel<T>
+                {
+                    private List<T> _items = [];
+                    public ListViewModel() => {|#0:Settings.Reloaded += (s, e) => _items = []|};
+                }
+                """,
+            }, Static(0, "ListViewModel", "Settings.Reloaded"));
+        }
+
+        [Fact]
         public Task NestedTypeSubscriber()
         {
             return V.AnalyzerAsync(new[]

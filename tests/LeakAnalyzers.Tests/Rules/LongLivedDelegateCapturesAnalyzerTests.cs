@@ -77,6 +77,28 @@ namespace LeakAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task GenericCacheAddsInstanceMethodFromAsyncMethod()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Collections.Concurrent;
+                using System.Threading.Tasks;
+
+                public static class Refreshers { public static readonly ConcurrentDictionary<string, Func<Task>> All = new(); }
+
+                public class Repository<T>
+                {
+                    public async Task InitAsync(string key)
+                    {
+                        await Task.Yield();
+                        Refreshers.All.TryAdd(key, {|#0:RefreshAsync|});
+                    }
+                    private Task RefreshAsync() => Task.CompletedTask;
+                }
+                """, Captures(0, "static collection 'All'", "'this'"));
+        }
+
+        [Fact]
         public Task TimersTimerElapsedNeverStopped()
         {
             return V.AnalyzerAsync("""
