@@ -134,7 +134,7 @@ namespace OrderService
     /// <summary>The fixed cache: cleared when it reaches its bound.</summary>
     public static class BoundedCustomerLabels
     {
-        private const int MaxEntries = 1_000;
+        private const int MaxEntries = 256;
         private static readonly ConcurrentDictionary<string, string> Labels = new();
 
         public static string Label(string customer)
