@@ -328,14 +328,21 @@ namespace LeakAnalyzers.Retention
             return type is { TypeKind: TypeKind.Interface } or { IsAbstract: true, TypeKind: TypeKind.Class };
         }
 
-        /// <summary>Application classes live as long as the process; their subscriptions cannot leak.</summary>
+        /// <summary>UI framework application classes (by full name) live as long as the process; their subscriptions cannot leak.</summary>
         private static bool IsApplication(INamedTypeSymbol type)
         {
             for (var t = type.BaseType; t != null; t = t.BaseType)
             {
-                if (t.Name is "Application" or "ApplicationContext")
+                switch (t.ToDisplayString())
                 {
-                    return true;
+                    case "System.Windows.Application":
+                    case "System.Windows.Forms.ApplicationContext":
+                    case "Avalonia.Application":
+                    case "Microsoft.Maui.Controls.Application":
+                    case "Microsoft.UI.Xaml.Application":
+                    case "Windows.UI.Xaml.Application":
+                    case "Xamarin.Forms.Application":
+                        return true;
                 }
             }
 

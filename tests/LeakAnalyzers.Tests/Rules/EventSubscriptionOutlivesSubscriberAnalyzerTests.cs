@@ -625,6 +625,25 @@ namespace LeakAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task ApplicationClassLivesAsLongAsTheProcess()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+
+                namespace System.Windows
+                {
+                    public class Application { }
+                }
+
+                public class App : System.Windows.Application
+                {
+                    private int _crashes;
+                    public App() { AppDomain.CurrentDomain.UnhandledException += (s, e) => _crashes++; }
+                }
+                """);
+        }
+
+        [Fact]
         public Task ConcreteParentHandedInIsNotReported()
         {
             return V.AnalyzerAsync("""
