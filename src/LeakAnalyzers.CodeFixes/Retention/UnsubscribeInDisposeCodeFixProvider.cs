@@ -123,10 +123,12 @@ namespace LeakAnalyzers.CodeFixes.Retention
                 string handler;
                 switch (kind)
                 {
-                    case "Lambda" when Lambda(assignment.Right) is { } lambda && MethodFor(lambda, model, UniqueName(typeWork, "On" + eventName), cancellationToken) is { } method:
+                    case "Lambda" when Lambda(assignment.Right) is { } lambda
+                        && assignment.FirstAncestorOrSelf<MemberDeclarationSyntax>(m => m.Parent == declaration) is { } enclosingMember
+                        && MethodFor(lambda, model, UniqueName(typeWork, "On" + eventName), cancellationToken) is { } method:
                         handler = method.Identifier.ValueText;
                         editor.ReplaceNode(assignment.Right, SyntaxFactory.IdentifierName(handler).WithTriviaFrom(assignment.Right));
-                        editor.InsertAfter(assignment.FirstAncestorOrSelf<MemberDeclarationSyntax>(m => m.Parent == declaration)!, SyntaxEditing.Format(Elastic(method)));
+                        editor.InsertAfter(enclosingMember, SyntaxEditing.Format(Elastic(method)));
                         typeWork.Removals.Add(SyntaxFactory.ParseStatement($"{target} -= {handler};"));
                         break;
                     case "CapturingLambda" when model.GetTypeInfo(assignment.Right, cancellationToken).ConvertedType is INamedTypeSymbol { TypeKind: TypeKind.Delegate } delegateType:
