@@ -185,10 +185,14 @@ namespace LeakAnalyzers.CodeFixes.Retention
             // An inherited virtual Dispose(bool) is overridden; otherwise the type implements IDisposable itself.
             if (InheritedDisposeBool(work.Type) is { } inherited)
             {
-                var accessibility = inherited.DeclaredAccessibility == Accessibility.Public ? "public" : "protected";
-                var overrideText = $"{accessibility} override void Dispose(bool disposing) {{ base.Dispose(disposing); }}";
-                var overriding = (MethodDeclarationSyntax)SyntaxFactory.ParseMemberDeclaration(overrideText)!;
-                subscribing.AddMember(work.Declaration, SyntaxEditing.Format(Elastic(Prepend(overriding, statements, true))));
+                var accessibility = inherited.DeclaredAccessibility == Accessibility.Public ? SyntaxKind.PublicKeyword : SyntaxKind.ProtectedKeyword;
+                var baseCall = SyntaxEditing.Format(Elastic(SyntaxFactory.ParseStatement("base.Dispose(disposing);")));
+                var overriding = SyntaxFactory.MethodDeclaration(SyntaxFactory.PredefinedType(SyntaxFactory.Token(SyntaxKind.VoidKeyword)), "Dispose")
+                    .WithModifiers(SyntaxFactory.TokenList(SyntaxFactory.Token(accessibility), SyntaxFactory.Token(SyntaxKind.OverrideKeyword)))
+                    .WithParameterList(SyntaxFactory.ParameterList(SyntaxFactory.SingletonSeparatedList(
+                        SyntaxFactory.Parameter(SyntaxFactory.Identifier("disposing")).WithType(SyntaxFactory.PredefinedType(SyntaxFactory.Token(SyntaxKind.BoolKeyword))))))
+                    .WithBody(SyntaxFactory.Block(statements.Concat(new[] { baseCall })));
+                subscribing.AddMember(work.Declaration, SyntaxEditing.Format(overriding));
                 return;
             }
 

@@ -269,5 +269,53 @@ namespace LeakAnalyzers.Tests.Rules
                 """,
             });
         }
+
+        [Fact]
+        public Task InheritedDisposeBoolIsOverridden()
+        {
+            return FixAsync(new[]
+            {
+                Settings,
+                """
+                using System;
+
+                public abstract class ViewModelBase : IDisposable
+                {
+                    public void Dispose() { Dispose(true); }
+                    protected virtual void Dispose(bool disposing) { }
+                }
+
+                public class Page : ViewModelBase
+                {
+                    public Page() { {|LEAK003:Settings.Reloaded += OnReloaded|}; }
+                    private void OnReloaded(object? sender, EventArgs e) { }
+                }
+                """,
+            }, new[]
+            {
+                Settings,
+                """
+                using System;
+
+                public abstract class ViewModelBase : IDisposable
+                {
+                    public void Dispose() { Dispose(true); }
+                    protected virtual void Dispose(bool disposing) { }
+                }
+
+                public class Page : ViewModelBase
+                {
+                    public Page() { Settings.Reloaded += OnReloaded; }
+                    private void OnReloaded(object? sender, EventArgs e) { }
+
+                    protected override void Dispose(bool disposing)
+                    {
+                        Settings.Reloaded -= OnReloaded;
+                        base.Dispose(disposing);
+                    }
+                }
+                """,
+            });
+        }
     }
 }
