@@ -77,7 +77,11 @@ namespace ValidCode.Events
 
         public event EventHandler? Completed;
 
-        public void Stop() => _retry.Stop();
+        public void Stop()
+        {
+            _retry.Stop();
+            Completed?.Invoke(this, EventArgs.Empty);
+        }
 
         public void WaitForNextTheme()
         {
