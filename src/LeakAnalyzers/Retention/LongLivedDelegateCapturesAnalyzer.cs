@@ -1,0 +1,724 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace LeakAnalyzers.Retention
+{
+    /// <summary>
+    /// LEAK004: a lambda, anonymous method, local function or instance method group stored somewhere long-lived (a static
+    /// field, property, collection or event, a timer, <c>CancellationToken.Register</c> on a token that outlives the call,
+    /// <c>ThreadPool.RegisterWaitForSingleObject</c>, a static cache's stored value) that captures <c>this</c> or a local
+    /// holding a disposable object or a large buffer, including through the closure it shares with another lambda.
+    /// </summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class LongLivedDelegateCapturesAnalyzer : DiagnosticAnalyzer
+    {
+        public const string Title = "Long-lived delegate captures this or a large object";
+
+        /// <summary>Property: <c>this</c> or the captured local's name.</summary>
+        public const string CapturedProperty = "Captured";
+
+        /// <summary>Property: the kind of long-lived store (<see cref="Sink"/>).</summary>
+        public const string SinkProperty = "Sink";
+
+        /// <summary>Arrays at least this long (elements) count as large buffers.</summary>
+        private const int LargeArrayLength = 1024;
+
+        public static readonly DiagnosticDescriptor Rule = new DiagnosticDescriptor(
+            RuleIdentifiers.LongLivedDelegateCaptures,
+            title: Title,
+            messageFormat: "The delegate stored in {0} captures {1}, which stays reachable as long as the delegate is stored",
+            category: RuleIdentifiers.MemoryCategory,
+            defaultSeverity: DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "A delegate keeps its target and its closure alive. Stored in a static member, a timer, a registration on a long-lived token or a static cache, a delegate that captures 'this' or a disposable or large local keeps that object graph alive as long as the store.",
+            helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.LongLivedDelegateCaptures));
+
+        public static readonly DiagnosticDescriptor SharedClosureRule = new DiagnosticDescriptor(
+            RuleIdentifiers.LongLivedDelegateCaptures,
+            title: Title,
+            messageFormat: "The delegate stored in {0} shares its closure with the lambda at line {2}, which captures {1}: {1} stays reachable as long as the delegate is stored",
+            category: RuleIdentifiers.MemoryCategory,
+            defaultSeverity: DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "Lambdas of one scope share one compiler-generated closure object. A long-lived delegate that captures any variable of that scope keeps every variable the other lambdas capture alive, even those it never uses.",
+            helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.LongLivedDelegateCaptures));
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule, SharedClosureRule);
+
+        /// <summary>The long-lived places a delegate can be stored in.</summary>
+        public enum Sink
+        {
+            /// <summary><c>s_field = delegate</c>: holds only the latest delegate, so only large locals are reported.</summary>
+            StaticMember,
+
+            /// <summary><c>s_field += delegate</c>: a multicast delegate that accumulates every caller.</summary>
+            StaticMulticast,
+            StaticCollection,
+            StaticEvent,
+            Timer,
+            TokenRegistration,
+            WaitRegistration,
+        }
+
+        public override void Initialize(AnalysisContext context)
+        {
+            // Generated parts are read (a Designer.cs part often holds the Dispose that unsubscribes or stops a timer)
+            // but never reported on.
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.Analyze);
+            context.EnableConcurrentExecution();
+            context.RegisterCompilationStartAction(start =>
+            {
+                var lifetime = PublisherLifetime.Create(start.Compilation);
+                start.RegisterSymbolStartAction(symbolStart => OnTypeStart(symbolStart, lifetime), SymbolKind.NamedType);
+            });
+        }
+
+        private static void OnTypeStart(SymbolStartAnalysisContext context, PublisherLifetime lifetime)
+        {
+            var state = new TypeState(lifetime, (INamedTypeSymbol)context.Symbol);
+            context.RegisterOperationAction(c => OnAssignment(c, lifetime, state), OperationKind.SimpleAssignment);
+            context.RegisterOperationAction(c => OnCompoundAssignment(c, state), OperationKind.CompoundAssignment);
+            context.RegisterOperationAction(c => OnInvocation(c, lifetime, state), OperationKind.Invocation);
+            context.RegisterOperationAction(c => OnObjectCreation(c, lifetime, state), OperationKind.ObjectCreation);
+            context.RegisterOperationAction(c => OnEventAssignment(c, lifetime, state), OperationKind.EventAssignment);
+            context.RegisterOperationAction(c => OnMemberReference(c, state), OperationKind.FieldReference, OperationKind.PropertyReference);
+            context.RegisterSymbolEndAction(end => state.Report(end));
+        }
+
+        private static void OnAssignment(OperationAnalysisContext context, PublisherLifetime lifetime, TypeState state)
+        {
+            var assignment = (ISimpleAssignmentOperation)context.Operation;
+            switch (assignment.Target)
+            {
+                // s_handler = () => ...; s_lazy = new Lazy<T>(() => ...);
+                case IMemberReferenceOperation { Member: IFieldSymbol or IPropertySymbol } member when member.Member.IsStatic && !IsIndexer(member.Member):
+                    foreach (var stored in StoredDelegates(assignment.Value, 0))
+                    {
+                        state.Candidate(stored, Sink.StaticMember, "static " + KindName(member.Member) + " '" + member.Member.Name + "'", assignment);
+                    }
+
+                    break;
+
+                // s_map[key] = () => ...;
+                case IPropertyReferenceOperation { Property.IsIndexer: true } indexer when IsStaticCollection(indexer.Instance, lifetime):
+                    foreach (var stored in StoredDelegates(assignment.Value, 0))
+                    {
+                        state.Candidate(stored, Sink.StaticCollection, "static collection '" + MemberName(indexer.Instance) + "'", assignment);
+                    }
+
+                    break;
+            }
+        }
+
+        private static void OnCompoundAssignment(OperationAnalysisContext context, TypeState state)
+        {
+            // s_onSaved += Notify: every call appends its delegate to the static multicast delegate.
+            var assignment = (ICompoundAssignmentOperation)context.Operation;
+            if (assignment.Target is not IMemberReferenceOperation { Member: IFieldSymbol or IPropertySymbol } member
+                || !member.Member.IsStatic
+                || member.Member.GetMemberType() is not { TypeKind: TypeKind.Delegate })
+            {
+                return;
+            }
+
+            if (assignment.OperatorKind == BinaryOperatorKind.Subtract)
+            {
+                // s_onSaved -= Notify (in Dispose, anywhere in the type) takes it out again.
+                if (HandlerKey(assignment.Value) is { } removed)
+                {
+                    state.Removed(member.Member, removed);
+                }
+
+                return;
+            }
+
+            if (assignment.OperatorKind == BinaryOperatorKind.Add)
+            {
+                foreach (var stored in StoredDelegates(assignment.Value, 0))
+                {
+                    state.Candidate(stored, Sink.StaticMulticast, "static " + KindName(member.Member) + " '" + member.Member.Name + "'", assignment);
+                }
+            }
+        }
+
+        private static void OnInvocation(OperationAnalysisContext context, PublisherLifetime lifetime, TypeState state)
+        {
+            var invocation = (IInvocationOperation)context.Operation;
+            var method = invocation.TargetMethod;
+
+            if (IsStaticCollection(invocation.Instance, lifetime))
+            {
+                foreach (var argument in invocation.Arguments)
+                {
+                    if (argument.Parameter is { Type.TypeKind: TypeKind.Delegate } parameter
+                        && parameter.Name.IndexOf("factory", StringComparison.OrdinalIgnoreCase) >= 0)
+                    {
+                        // GetOrAdd(key, k => value): the factory runs once; what it returns is stored.
+                        if (DelegateCaptures.Unwrap(argument.Value) is IAnonymousFunctionOperation factory)
+                        {
+                            foreach (var returned in factory.Body.Descendants())
+                            {
+                                if (returned is IReturnOperation { ReturnedValue: { } value })
+                                {
+                                    foreach (var stored in StoredDelegates(value, 0))
+                                    {
+                                        state.Candidate(stored, Sink.StaticCollection, "static cache '" + MemberName(invocation.Instance) + "'", invocation);
+                                    }
+                                }
+                            }
+                        }
+
+                        continue;
+                    }
+
+                    foreach (var stored in StoredDelegates(argument.Value, 0))
+                    {
+                        state.Candidate(stored, Sink.StaticCollection, "static collection '" + MemberName(invocation.Instance) + "'", invocation);
+                    }
+                }
+
+                return;
+            }
+
+            if (!IsDiscarded(invocation))
+            {
+                return;
+            }
+
+            if (PublisherLifetime.Is(method.ContainingType, lifetime.CancellationToken)
+                && method.Name is "Register" or "UnsafeRegister"
+                && invocation.Instance != null
+                && IsNonLocalToken(invocation.Instance))
+            {
+                foreach (var argument in invocation.Arguments)
+                {
+                    if (argument.Parameter is { Type.TypeKind: TypeKind.Delegate })
+                    {
+                        state.Candidate(argument.Value, Sink.TokenRegistration, "a registration on the non-local token '" + invocation.Instance.Syntax + "'", invocation);
+                    }
+                }
+            }
+            else if (PublisherLifetime.Is(method.ContainingType, lifetime.ThreadPool) && method.Name is "RegisterWaitForSingleObject" or "UnsafeRegisterWaitForSingleObject")
+            {
+                foreach (var argument in invocation.Arguments)
+                {
+                    if (argument.Parameter is { Type.TypeKind: TypeKind.Delegate })
+                    {
+                        state.Candidate(argument.Value, Sink.WaitRegistration, "ThreadPool.RegisterWaitForSingleObject", invocation);
+                    }
+                }
+            }
+        }
+
+        private static void OnObjectCreation(OperationAnalysisContext context, PublisherLifetime lifetime, TypeState state)
+        {
+            var creation = (IObjectCreationOperation)context.Operation;
+            if (!PublisherLifetime.Is(creation.Type, lifetime.ThreadingTimer))
+            {
+                return;
+            }
+
+            // A running timer is rooted by the runtime's timer queue: its callback lives until the timer is disposed.
+            // Only timers kept in a member count: an unreferenced timer is collected (another rule's concern).
+            if (StoredMember(creation) is not { } member)
+            {
+                return;
+            }
+
+            foreach (var argument in creation.Arguments)
+            {
+                if (argument.Parameter is { Type.TypeKind: TypeKind.Delegate })
+                {
+                    state.Candidate(argument.Value, Sink.Timer, "the callback of the timer '" + member.Name + "'", creation, member);
+                }
+            }
+        }
+
+        private static void OnEventAssignment(OperationAnalysisContext context, PublisherLifetime lifetime, TypeState state)
+        {
+            var assignment = (IEventAssignmentOperation)context.Operation;
+            if (!assignment.Adds || assignment.EventReference is not IEventReferenceOperation reference)
+            {
+                return;
+            }
+
+            // System.Timers.Timer.Elapsed on a timer the type keeps: the enabled timer is rooted until stopped or disposed.
+            if (PublisherLifetime.Is(reference.Event.ContainingType, lifetime.TimersTimer)
+                && DelegateCaptures.Unwrap(reference.Instance) is IMemberReferenceOperation { Instance: IInstanceReferenceOperation or null } timer)
+            {
+                state.Candidate(assignment.HandlerValue, Sink.Timer, "the Elapsed event of the timer '" + timer.Member.Name + "'", assignment, timer.Member);
+                return;
+            }
+
+            if (reference.Event.IsStatic || reference.Instance is { } instance && IsStaticallyReached(instance))
+            {
+                // 'this' captured by an event handler is LEAK003's finding (it also checks for '-='); here only the locals.
+                state.Candidate(assignment.HandlerValue, Sink.StaticEvent, "the static event '" + reference.Syntax + "'", assignment);
+            }
+        }
+
+        /// <summary>
+        /// A member holding a timer is released when something disposes or stops it, or when its value leaves the member
+        /// (copied to a local, passed on, <c>Interlocked.Exchange(ref _timer, null)</c>): then whoever took it may dispose it.
+        /// </summary>
+        private static void OnMemberReference(OperationAnalysisContext context, TypeState state)
+        {
+            var reference = (IMemberReferenceOperation)context.Operation;
+            if (reference.Member.GetMemberType() is not INamedTypeSymbol { Name: "Timer" })
+            {
+                return;
+            }
+
+            var parent = reference.Parent;
+            while (parent is IConversionOperation)
+            {
+                parent = parent.Parent;
+            }
+
+            switch (parent)
+            {
+                case IInvocationOperation invocation when invocation.Instance == reference || invocation.Instance is IConversionOperation { Operand: var operand } && operand == reference:
+                    if (invocation.TargetMethod.Name is "Dispose" or "DisposeAsync" or "Stop" or "Close" or "Change")
+                    {
+                        state.Released(reference.Member);
+                    }
+
+                    return;
+                case IConditionalAccessOperation access when access.Operation == reference:
+                    if (access.WhenNotNull is IInvocationOperation { TargetMethod.Name: "Dispose" or "DisposeAsync" or "Stop" or "Close" or "Change" })
+                    {
+                        state.Released(reference.Member);
+                    }
+
+                    return;
+                case IMemberReferenceOperation:
+                case ISimpleAssignmentOperation assignment when assignment.Target == reference && assignment.Value.ConstantValue is not { HasValue: true, Value: null }:
+                case IIsPatternOperation:
+                case IBinaryOperation:
+                    return;
+                default:
+                    // Read out, passed on, set to null, used in 'using': someone else takes care of it.
+                    state.Released(reference.Member);
+                    return;
+            }
+        }
+
+        private static ISymbol? HandlerKey(IOperation? value)
+            => DelegateCaptures.Unwrap(value) switch
+            {
+                IMethodReferenceOperation method => method.Method.OriginalDefinition,
+                IMemberReferenceOperation member => member.Member.OriginalDefinition,
+                ILocalReferenceOperation local => local.Local,
+                _ => null,
+            };
+
+        private static bool IsStaticallyReached(IOperation instance)
+        {
+            for (var current = DelegateCaptures.Unwrap(instance); current != null; current = DelegateCaptures.Unwrap((current as IMemberReferenceOperation)?.Instance))
+            {
+                if (current is not IMemberReferenceOperation { Member: IFieldSymbol or IPropertySymbol } member)
+                {
+                    return false;
+                }
+
+                if (member.Member.IsStatic)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>The delegates a stored value carries: the value itself, or delegate arguments of an object it creates (Lazy, Task...).</summary>
+        private static IEnumerable<IOperation> StoredDelegates(IOperation? value, int depth)
+        {
+            value = DelegateCaptures.Unwrap(value);
+            switch (value)
+            {
+                case IAnonymousFunctionOperation or IMethodReferenceOperation:
+                    yield return value;
+                    break;
+                case IObjectCreationOperation creation when depth == 0:
+                    foreach (var argument in creation.Arguments)
+                    {
+                        if (argument.Parameter is { Type.TypeKind: TypeKind.Delegate })
+                        {
+                            foreach (var inner in StoredDelegates(argument.Value, depth + 1))
+                            {
+                                yield return inner;
+                            }
+                        }
+                    }
+
+                    break;
+            }
+        }
+
+        private static ISymbol? StoredMember(IOperation creation)
+        {
+            var parent = creation.Parent;
+            while (parent is IConversionOperation)
+            {
+                parent = parent.Parent;
+            }
+
+            switch (parent)
+            {
+                case ISimpleAssignmentOperation { Target: IMemberReferenceOperation { Member: IFieldSymbol or IPropertySymbol } member }:
+                    return member.Member;
+                case IFieldInitializerOperation field when field.InitializedFields.Length == 1:
+                    return field.InitializedFields[0];
+                case IPropertyInitializerOperation property when property.InitializedProperties.Length == 1:
+                    return property.InitializedProperties[0];
+                default:
+                    return null;
+            }
+        }
+
+        private static bool IsDiscarded(IOperation operation)
+        {
+            var parent = operation.Parent;
+            while (parent is IConversionOperation)
+            {
+                parent = parent.Parent;
+            }
+
+            return parent is IExpressionStatementOperation
+                || parent is ISimpleAssignmentOperation { Target: IDiscardOperation };
+        }
+
+        private static bool IsNonLocalToken(IOperation instance)
+        {
+            switch (DelegateCaptures.Unwrap(instance))
+            {
+                case IParameterReferenceOperation:
+                case IFieldReferenceOperation:
+                    return true;
+                case IPropertyReferenceOperation property:
+                    // cts.Token of a local source dies with the method, _cts.Token of the type's own source with the type
+                    // (the registration only closes a cycle); _lifetime.ApplicationStopping does not.
+                    return DelegateCaptures.Unwrap(property.Instance) switch
+                    {
+                        ILocalReferenceOperation => false,
+                        IMemberReferenceOperation { Instance: IInstanceReferenceOperation, Member: var source }
+                            when source.GetMemberType() is { Name: "CancellationTokenSource" } => false,
+                        _ => true,
+                    };
+                default:
+                    return false;
+            }
+        }
+
+        private static bool IsStaticCollection(IOperation? instance, PublisherLifetime lifetime)
+        {
+            return DelegateCaptures.Unwrap(instance) is IMemberReferenceOperation { Member: IFieldSymbol or IPropertySymbol } member
+                && member.Member.IsStatic
+                && lifetime.Known.GetCollectionKind(member.Member.GetMemberType()) != CollectionKind.None;
+        }
+
+        private static bool IsIndexer(ISymbol member) => member is IPropertySymbol { IsIndexer: true };
+
+        private static string KindName(ISymbol member) => member is IFieldSymbol ? "field" : "property";
+
+        private static string MemberName(IOperation? instance)
+            => DelegateCaptures.Unwrap(instance) is IMemberReferenceOperation member ? member.Member.Name : "?";
+
+        /// <summary>A local holding a disposable object or a large array; parameters are the caller's and are left alone.</summary>
+        private static bool IsHeavy(ISymbol variable, IOperation root, PublisherLifetime lifetime, out string description)
+        {
+            description = string.Empty;
+            if (variable is not ILocalSymbol local)
+            {
+                return false;
+            }
+
+            IOperation? initializer = null;
+            foreach (var operation in root.Descendants())
+            {
+                if (operation is IVariableDeclaratorOperation declarator && SymbolEqualityComparer.Default.Equals(declarator.Symbol, local))
+                {
+                    initializer = DelegateCaptures.Unwrap(declarator.Initializer?.Value ?? (declarator.Parent as IVariableDeclarationOperation)?.Initializer?.Value);
+                    break;
+                }
+            }
+
+            if (lifetime.IsDisposable(local.Type) && initializer is IObjectCreationOperation or IInvocationOperation or IAwaitOperation)
+            {
+                description = "the disposable local '" + local.Name + "'";
+                return true;
+            }
+
+            if (local.Type is IArrayTypeSymbol)
+            {
+                switch (initializer)
+                {
+                    case IArrayCreationOperation creation when creation.DimensionSizes.Length > 0:
+                        var size = creation.DimensionSizes[0].ConstantValue;
+                        if (!size.HasValue || size.Value is int n && n >= LargeArrayLength)
+                        {
+                            description = "the buffer '" + local.Name + "'";
+                            return true;
+                        }
+
+                        return false;
+                    case IInvocationOperation:
+                    case IAwaitOperation:
+                        description = "the buffer '" + local.Name + "'";
+                        return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>The syntax that owns the closure a captured variable lives in (blocks of a body share their function's).</summary>
+        private static SyntaxNode? ScopeOf(ISymbol variable)
+        {
+            var references = variable.DeclaringSyntaxReferences;
+            if (references.Length == 0)
+            {
+                return null;
+            }
+
+            var node = references[0].GetSyntax();
+            if (variable is IParameterSymbol)
+            {
+                return node.Parent?.Parent;
+            }
+
+            for (var current = node.Parent; current != null; current = current.Parent)
+            {
+                switch (current)
+                {
+                    case BlockSyntax block:
+                        return block.Parent is BaseMethodDeclarationSyntax or LocalFunctionStatementSyntax or AccessorDeclarationSyntax or AnonymousFunctionExpressionSyntax
+                            ? block.Parent
+                            : block;
+                    case ForStatementSyntax or CommonForEachStatementSyntax or UsingStatementSyntax or CatchClauseSyntax or SwitchSectionSyntax:
+                    case BaseMethodDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax or ArrowExpressionClauseSyntax:
+                    case GlobalStatementSyntax:
+                        return current is ArrowExpressionClauseSyntax ? current.Parent : current;
+                }
+            }
+
+            return null;
+        }
+
+        private sealed class Candidate
+        {
+            public Candidate(IOperation value, Sink sink, string place, IOperation store, ISymbol? releasable)
+            {
+                Value = value;
+                Sink = sink;
+                Place = place;
+                Store = store;
+                Releasable = releasable;
+            }
+
+            public IOperation Value { get; }
+
+            public Sink Sink { get; }
+
+            public string Place { get; }
+
+            public IOperation Store { get; }
+
+            /// <summary>The member holding the timer: disposing or stopping it anywhere releases the callback.</summary>
+            public ISymbol? Releasable { get; }
+        }
+
+        private sealed class TypeState
+        {
+            private readonly object _gate = new object();
+            private readonly List<Candidate> _candidates = new List<Candidate>();
+            private readonly HashSet<ISymbol> _released = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+            private readonly PublisherLifetime _lifetime;
+
+            private readonly INamedTypeSymbol _type;
+
+            public TypeState(PublisherLifetime lifetime, INamedTypeSymbol type)
+            {
+                _lifetime = lifetime;
+                _type = type;
+            }
+
+            public void Candidate(IOperation value, Sink sink, string place, IOperation store, ISymbol? releasable = null)
+            {
+                lock (_gate)
+                {
+                    _candidates.Add(new Candidate(value, sink, place, store, releasable));
+                }
+            }
+
+            private readonly HashSet<(ISymbol Member, ISymbol Handler)> _removed = new HashSet<(ISymbol, ISymbol)>();
+
+            public void Removed(ISymbol member, ISymbol handler)
+            {
+                lock (_gate)
+                {
+                    _removed.Add((member.OriginalDefinition, handler));
+                }
+            }
+
+            public void Released(ISymbol member)
+            {
+                lock (_gate)
+                {
+                    _released.Add(member.OriginalDefinition);
+                }
+            }
+
+            public void Report(SymbolAnalysisContext context)
+            {
+                List<Candidate> candidates;
+                lock (_gate)
+                {
+                    candidates = new List<Candidate>(_candidates);
+                }
+
+                candidates.Sort((a, b) =>
+                {
+                    var byPath = string.CompareOrdinal(a.Store.Syntax.SyntaxTree.FilePath, b.Store.Syntax.SyntaxTree.FilePath);
+                    return byPath != 0 ? byPath : a.Value.Syntax.SpanStart.CompareTo(b.Value.Syntax.SpanStart);
+                });
+
+                // 'this' of a type that lives as long as the process anyway (singletons, configured long-lived types) costs nothing.
+                var thisIsLongLived = Lifetime.IsSingleton(_type)
+                    || Lifetime.IsConfiguredLongLived(_type, Lifetime.ConfiguredLongLivedTypes(context.Options, _type));
+                foreach (var candidate in candidates)
+                {
+                    context.CancellationToken.ThrowIfCancellationRequested();
+                    bool released;
+                    lock (_gate)
+                    {
+                        released = candidate.Releasable != null && _released.Contains(candidate.Releasable.OriginalDefinition);
+                    }
+
+                    if (released || candidate.Sink == Sink.StaticMulticast && IsRemoved(candidate))
+                    {
+                        continue;
+                    }
+
+                    ReportCandidate(context, candidate, _lifetime, thisIsLongLived);
+                }
+            }
+
+            private bool IsRemoved(Candidate candidate)
+            {
+                if (candidate.Store is not ICompoundAssignmentOperation { Target: IMemberReferenceOperation member } || HandlerKey(candidate.Value) is not { } handler)
+                {
+                    return false;
+                }
+
+                lock (_gate)
+                {
+                    foreach (var (removedMember, removedHandler) in _removed)
+                    {
+                        if (SymbolEqualityComparer.Default.Equals(removedMember, member.Member.OriginalDefinition)
+                            && SymbolEqualityComparer.Default.Equals(removedHandler, handler))
+                        {
+                            return true;
+                        }
+                    }
+                }
+
+                return false;
+            }
+
+            private static void ReportCandidate(SymbolAnalysisContext context, Candidate candidate, PublisherLifetime lifetime, bool thisIsLongLived)
+            {
+                var root = DelegateCaptures.Root(candidate.Store);
+                var captures = DelegateCaptures.Of(candidate.Value, root);
+                var location = captures.Body is { } body ? DelegateCaptures.LocationOf(body) : DelegateCaptures.Unwrap(candidate.Value)!.Syntax.GetLocation();
+                var properties = ImmutableDictionary.CreateBuilder<string, string?>();
+                properties[SinkProperty] = candidate.Sink.ToString();
+
+                // A plain static field or property holds only the latest delegate: one instance, replaced by the next (a main
+                // window, a hook procedure kept for native code); 'this' there is not reported, large locals still are.
+                if (captures.CapturesThis && candidate.Sink is not (Sink.StaticEvent or Sink.StaticMember) && !thisIsLongLived)
+                {
+                    properties[CapturedProperty] = "this";
+                    context.ReportDiagnostic(Diagnostic.Create(Rule, location, properties.ToImmutable(), candidate.Place, "'this'"));
+                    return;
+                }
+
+                foreach (var variable in captures.Variables)
+                {
+                    if (IsHeavy(variable, root, lifetime, out var description))
+                    {
+                        properties[CapturedProperty] = variable.Name;
+                        context.ReportDiagnostic(Diagnostic.Create(Rule, location, properties.ToImmutable(), candidate.Place, description));
+                        return;
+                    }
+                }
+
+                if (captures.Body is not IAnonymousFunctionOperation self || captures.Variables.IsEmpty)
+                {
+                    return;
+                }
+
+                // The shared closure: another lambda of the same scope captures a heavy local this one never uses.
+                var scopes = new HashSet<SyntaxNode>();
+                foreach (var variable in captures.Variables)
+                {
+                    if (ScopeOf(variable) is { } scope)
+                    {
+                        scopes.Add(scope);
+                    }
+                }
+
+                foreach (var other in root.Descendants())
+                {
+                    if (other is not IAnonymousFunctionOperation lambda || lambda == self
+                        || lambda.Syntax.Span.Contains(self.Syntax.Span) || self.Syntax.Span.Contains(lambda.Syntax.Span))
+                    {
+                        continue;
+                    }
+
+                    var otherCaptures = DelegateCaptures.Of(lambda, root);
+                    foreach (var variable in otherCaptures.Variables)
+                    {
+                        if (Contains(captures.Variables, variable) || ScopeOf(variable) is not { } scope || !scopes.Contains(scope)
+                            || !IsHeavy(variable, root, lifetime, out var description))
+                        {
+                            continue;
+                        }
+
+                        properties[CapturedProperty] = variable.Name;
+                        var otherLocation = DelegateCaptures.LocationOf(lambda);
+                        var line = otherLocation.GetLineSpan().StartLinePosition.Line + 1;
+                        context.ReportDiagnostic(Diagnostic.Create(
+                            SharedClosureRule,
+                            location,
+                            new[] { otherLocation },
+                            properties.ToImmutable(),
+                            candidate.Place,
+                            description,
+                            line.ToString(CultureInfo.InvariantCulture)));
+                        return;
+                    }
+                }
+            }
+
+            private static bool Contains(ImmutableArray<ISymbol> symbols, ISymbol symbol)
+            {
+                foreach (var s in symbols)
+                {
+                    if (SymbolEqualityComparer.Default.Equals(s, symbol))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+        }
+    }
+}

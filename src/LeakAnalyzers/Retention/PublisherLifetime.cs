@@ -1,0 +1,335 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace LeakAnalyzers.Retention
+{
+    /// <summary>How long the object behind an event (or a delegate store) lives compared with the code that subscribes.</summary>
+    internal enum PublisherKind
+    {
+        /// <summary>Not known: a call result, another object's member... The rules stay quiet.</summary>
+        Unknown,
+
+        /// <summary><c>this.E</c>, <c>base.E</c>: the subscriber and the publisher die together.</summary>
+        Self,
+
+        /// <summary>A field the subscriber filled with an object it created itself (a child).</summary>
+        Owned,
+
+        /// <summary>A local: dies with the method unless it escapes, which is another rule's business.</summary>
+        Local,
+
+        /// <summary>A static event, or an event reached through a static member (<c>App.Current.X</c>, <c>Settings.Default.Changed</c>).</summary>
+        Static,
+
+        /// <summary>AppDomain, TaskScheduler, Console, SystemEvents...: process-lifetime BCL events.</summary>
+        ProcessLifetime,
+
+        /// <summary>An object handed in (constructor or method parameter stored in a field, primary-constructor parameter).</summary>
+        Injected,
+    }
+
+    /// <summary>
+    /// The well-known types behind long-lived publishers and delegate stores, resolved once per compilation, and the
+    /// classification of a publisher expression. Shared by LEAK003 (events) and LEAK004 (stored delegates).
+    /// </summary>
+    internal sealed class PublisherLifetime
+    {
+        private readonly HashSet<INamedTypeSymbol> _processLifetimeTypes = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+
+        private PublisherLifetime(Compilation compilation)
+        {
+            foreach (var name in new[]
+            {
+                "System.AppDomain",
+                "System.Threading.Tasks.TaskScheduler",
+                "System.Console",
+                "Microsoft.Win32.SystemEvents",
+                "System.Runtime.Loader.AssemblyLoadContext",
+                "System.Net.NetworkInformation.NetworkChange",
+                "System.Windows.Forms.Application",
+                "System.Windows.Application",
+            })
+            {
+                if (compilation.GetTypeByMetadataName(name) is { } type)
+                {
+                    _processLifetimeTypes.Add(type);
+                }
+            }
+
+            ThreadingTimer = compilation.GetTypeByMetadataName("System.Threading.Timer");
+            TimersTimer = compilation.GetTypeByMetadataName("System.Timers.Timer");
+            CancellationToken = compilation.GetTypeByMetadataName("System.Threading.CancellationToken");
+            ThreadPool = compilation.GetTypeByMetadataName("System.Threading.ThreadPool");
+            Disposable = compilation.GetSpecialType(SpecialType.System_IDisposable);
+            AsyncDisposable = compilation.GetTypeByMetadataName("System.IAsyncDisposable");
+            Delegate = compilation.GetSpecialType(SpecialType.System_Delegate);
+            Known = KnownTypes.Create(compilation);
+        }
+
+        public INamedTypeSymbol? ThreadingTimer { get; }
+
+        public INamedTypeSymbol? TimersTimer { get; }
+
+        public INamedTypeSymbol? CancellationToken { get; }
+
+        public INamedTypeSymbol? ThreadPool { get; }
+
+        public INamedTypeSymbol? Disposable { get; }
+
+        public INamedTypeSymbol? AsyncDisposable { get; }
+
+        public INamedTypeSymbol? Delegate { get; }
+
+        public KnownTypes Known { get; }
+
+        public static PublisherLifetime Create(Compilation compilation) => new PublisherLifetime(compilation);
+
+        public bool IsProcessLifetimeType(ITypeSymbol? type)
+            => type is INamedTypeSymbol named && _processLifetimeTypes.Contains(named.OriginalDefinition);
+
+        public bool IsDisposable(ITypeSymbol? type)
+        {
+            if (type is null || type.SpecialType == SpecialType.System_String || type.TypeKind == TypeKind.Interface && !Is(type, Disposable))
+            {
+                return false;
+            }
+
+            if (Is(type, Disposable) || Is(type, AsyncDisposable))
+            {
+                return true;
+            }
+
+            foreach (var implemented in type.AllInterfaces)
+            {
+                if (Is(implemented, Disposable) || Is(implemented, AsyncDisposable))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        public static bool Is(ITypeSymbol? type, INamedTypeSymbol? known)
+            => known != null && type != null && SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, known);
+
+        /// <summary>
+        /// The lifetime of <paramref name="instance"/>, the receiver of an event or delegate store (null for a static
+        /// member). <paramref name="origins"/> says where the subscriber's own fields get their values.
+        /// </summary>
+        public PublisherKind Classify(IOperation? instance, ISymbol member, MemberOrigins origins)
+        {
+            if (member.IsStatic || instance is null)
+            {
+                return member.IsStatic
+                    ? (IsProcessLifetimeType(member.ContainingType) ? PublisherKind.ProcessLifetime : PublisherKind.Static)
+                    : PublisherKind.Unknown;
+            }
+
+            return ClassifyReceiver(instance, origins, depth: 0);
+        }
+
+        private PublisherKind ClassifyReceiver(IOperation? operation, MemberOrigins origins, int depth)
+        {
+            operation = DelegateCaptures.Unwrap(operation);
+            if (depth > 8)
+            {
+                return PublisherKind.Unknown;
+            }
+
+            switch (operation)
+            {
+                case IInstanceReferenceOperation:
+                    return PublisherKind.Self;
+                case ILocalReferenceOperation:
+                    return PublisherKind.Local;
+                case IParameterReferenceOperation parameter:
+                    if (DelegateCaptures.IsPrimaryConstructorParameter(parameter.Parameter) || origins.IsStoredParameter(parameter.Parameter))
+                    {
+                        return PublisherKind.Injected;
+                    }
+
+                    return PublisherKind.Unknown;
+                case IMemberReferenceOperation member when member.Member is IFieldSymbol or IPropertySymbol:
+                    if (member.Member.IsStatic)
+                    {
+                        return IsProcessLifetimeType(member.Member.ContainingType) ? PublisherKind.ProcessLifetime : PublisherKind.Static;
+                    }
+
+                    if (member.Instance is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance })
+                    {
+                        return origins.KindOf(member.Member);
+                    }
+
+                    // A member of something else: as long-lived as that something when it is static or injected.
+                    var receiver = ClassifyReceiver(member.Instance, origins, depth + 1);
+                    return receiver is PublisherKind.Static or PublisherKind.ProcessLifetime or PublisherKind.Injected ? receiver : PublisherKind.Unknown;
+                default:
+                    return PublisherKind.Unknown;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Where the fields and auto-properties of one type get their values: from a parameter (injected), from an object the
+    /// type creates (owned), or from elsewhere. Filled by operation actions, read at the end of the type. Thread-safe.
+    /// </summary>
+    internal sealed class MemberOrigins
+    {
+        private readonly Dictionary<ISymbol, Origin> _origins = new Dictionary<ISymbol, Origin>(SymbolEqualityComparer.Default);
+        private readonly Dictionary<IParameterSymbol, ISymbol> _storedParameters = new Dictionary<IParameterSymbol, ISymbol>(SymbolEqualityComparer.Default);
+        private readonly object _gate = new object();
+        private bool _isSingleton;
+
+        [System.Flags]
+        private enum Origin
+        {
+            None = 0,
+            Parameter = 1,
+            Creation = 2,
+            Other = 4,
+            CapturingDelegate = 8,
+        }
+
+        /// <summary>True when the type keeps an instance of itself in a static member (a singleton lives for the process).</summary>
+        public bool IsSingleton
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _isSingleton;
+                }
+            }
+        }
+
+        /// <summary>Records <c>member = value</c> (assignment or initializer) for a field or property of <paramref name="type"/>.</summary>
+        public void Record(ISymbol member, IOperation? value, INamedTypeSymbol type, IOperation? root)
+        {
+            if (member is IPropertySymbol { IsStatic: false } property && !IsAutoProperty(property))
+            {
+                return;
+            }
+
+            var unwrapped = Unwrap(value);
+            var origin = unwrapped switch
+            {
+                IParameterReferenceOperation => Origin.Parameter,
+                IObjectCreationOperation or IAnonymousObjectCreationOperation or IArrayCreationOperation => Origin.Creation,
+                IInstanceReferenceOperation => Origin.Creation,
+                _ => Origin.Other,
+            };
+
+            var captures = value != null && member.GetMemberType() is { TypeKind: TypeKind.Delegate }
+                && DelegateCaptures.Of(value, root) is { CapturesThis: true };
+            lock (_gate)
+            {
+                _origins.TryGetValue(member, out var existing);
+                _origins[member] = existing | origin | (captures ? Origin.CapturingDelegate : Origin.None);
+                if (unwrapped is IParameterReferenceOperation parameter)
+                {
+                    _storedParameters[parameter.Parameter] = member;
+                }
+
+                if (member.IsStatic && SymbolEqualityComparer.Default.Equals(member.GetMemberType()?.OriginalDefinition, type.OriginalDefinition)
+                    && origin == Origin.Creation)
+                {
+                    _isSingleton = true;
+                }
+            }
+        }
+
+        public bool IsStoredParameter(IParameterSymbol parameter)
+        {
+            lock (_gate)
+            {
+                return _storedParameters.ContainsKey(parameter.OriginalDefinition) || _storedParameters.ContainsKey(parameter);
+            }
+        }
+
+        /// <summary>The field a parameter is stored in (for the fix: unsubscribe through the field).</summary>
+        public ISymbol? StoredIn(IParameterSymbol parameter)
+        {
+            lock (_gate)
+            {
+                return _storedParameters.TryGetValue(parameter, out var member) ? member : null;
+            }
+        }
+
+        /// <summary>Injected when any assignment comes from a parameter; owned when every assignment creates the object.</summary>
+        public PublisherKind KindOf(ISymbol member)
+        {
+            Origin origin;
+            lock (_gate)
+            {
+                if (!_origins.TryGetValue(member, out origin))
+                {
+                    return PublisherKind.Unknown;
+                }
+            }
+
+            if ((origin & Origin.Parameter) != 0)
+            {
+                return PublisherKind.Injected;
+            }
+
+            return (origin & (Origin.Creation | Origin.Other)) == Origin.Creation ? PublisherKind.Owned : PublisherKind.Unknown;
+        }
+
+        /// <summary>A delegate field or property some assignment fills with a delegate that holds <c>this</c>.</summary>
+        public bool HoldsCapturingDelegate(ISymbol member)
+        {
+            lock (_gate)
+            {
+                return _origins.TryGetValue(member, out var origin) && (origin & Origin.CapturingDelegate) != 0;
+            }
+        }
+
+        private static IOperation? Unwrap(IOperation? value)
+        {
+            for (var i = 0; i < 8 && value != null; i++)
+            {
+                switch (value)
+                {
+                    case IConversionOperation conversion:
+                        value = conversion.Operand;
+                        continue;
+                    case ICoalesceOperation coalesce:
+                        value = coalesce.Value;
+                        continue;
+                    default:
+                        return value;
+                }
+            }
+
+            return value;
+        }
+
+        private static bool IsAutoProperty(IPropertySymbol property)
+        {
+            foreach (var member in property.ContainingType.GetMembers())
+            {
+                if (member is IFieldSymbol field && SymbolEqualityComparer.Default.Equals(field.AssociatedSymbol, property))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    internal static class MemberTypeExtensions
+    {
+        public static ITypeSymbol? GetMemberType(this ISymbol member) => member switch
+        {
+            IFieldSymbol field => field.Type,
+            IPropertySymbol property => property.Type,
+            IEventSymbol @event => @event.Type,
+            ILocalSymbol local => local.Type,
+            IParameterSymbol parameter => parameter.Type,
+            _ => null,
+        };
+    }
+}

@@ -1,0 +1,703 @@
+using System.Threading.Tasks;
+using LeakAnalyzers.Retention;
+using Microsoft.CodeAnalysis.Testing;
+using Xunit;
+using V = LeakAnalyzers.Tests.Infrastructure.Verify<LeakAnalyzers.Retention.EventSubscriptionOutlivesSubscriberAnalyzer>;
+
+namespace LeakAnalyzers.Tests.Rules
+{
+    public class EventSubscriptionOutlivesSubscriberAnalyzerTests
+    {
+        private const string Settings = """
+            using System;
+
+            public sealed class Settings
+            {
+                public static Settings Default { get; } = new Settings();
+                public static event EventHandler? Reloaded;
+                public event EventHandler? Changed;
+                public event EventHandler<string>? Renamed;
+                public static void Reload() => Reloaded?.Invoke(null, EventArgs.Empty);
+                public void Raise() { Changed?.Invoke(this, EventArgs.Empty); Renamed?.Invoke(this, "x"); }
+            }
+
+            public interface IBus
+            {
+                event EventHandler? Published;
+            }
+            """;
+
+        private static DiagnosticResult Static(int location, string subscriber, string @event)
+            => V.Diagnostic().WithLocation(location).WithArguments(subscriber, @event);
+
+        private static DiagnosticResult Injected(int location, string subscriber, string @event)
+            => new DiagnosticResult(EventSubscriptionOutlivesSubscriberAnalyzer.InjectedRule).WithLocation(location).WithArguments(subscriber, @event);
+
+        // ---- Positive ----
+
+        [Fact]
+        public Task StaticEventWithInstanceMethodInAnotherFile()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                Settings,
+                """
+                using System;
+
+                public class OrderViewModel
+                {
+                    public OrderViewModel() { {|#0:Settings.Reloaded += OnReloaded|}; }
+                    private void OnReloaded(object? sender, EventArgs e) { }
+                }
+                """,
+            }, Static(0, "OrderViewModel", "Settings.Reloaded"));
+        }
+
+        [Fact]
+        public Task EventReachedThroughStaticPropertyWithGenericHandler()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                Settings,
+                """
+                public class Page
+                {
+                    private string _name = "";
+                    public void Load() { {|#0:Settings.Default.Renamed += (s, name) => _name = name|}; }
+                }
+                """,
+            }, Static(0, "Page", "Settings.Default.Renamed"));
+        }
+
+        [Fact]
+        public Task ProcessLifetimeBclEventWithLambdaCapturingThis()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+
+                public class RequestHandler
+                {
+                    private int _count;
+                    public void Handle() { {|#0:AppDomain.CurrentDomain.ProcessExit += (s, e) => _count++|}; }
+                }
+                """, Static(0, "RequestHandler", "AppDomain.CurrentDomain.ProcessExit"));
+        }
+
+        [Fact]
+        public Task InjectedInterfaceStoredInFieldMayOutlive()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                Settings,
+                """
+                using System;
+
+                public class Widget
+                {
+                    private readonly IBus _bus;
+                    public Widget(IBus bus)
+                    {
+                        _bus = bus;
+                        {|#0:_bus.Published += OnPublished|};
+                    }
+                    private void OnPublished(object? sender, EventArgs e) { }
+                }
+                """,
+            }, Injected(0, "Widget", "_bus.Published"));
+        }
+
+        [Fact]
+        public Task InjectedParameterUsedDirectlyAfterBeingStored()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                Settings,
+                """
+                using System;
+
+                public class Widget
+                {
+                    private readonly IBus _bus;
+                    public Widget(IBus bus)
+                    {
+                        _bus = bus ?? throw new ArgumentNullException(nameof(bus));
+                        {|#0:bus.Published += OnPublished|};
+                    }
+                    private void OnPublished(object? sender, EventArgs e) { }
+                }
+                """,
+            }, Injected(0, "Widget", "bus.Published"));
+        }
+
+        [Fact]
+        public Task PrimaryConstructorParameterCapturedByHandler()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                Settings,
+                """
+                using System;
+
+                public class Listener(IBus bus, string name)
+                {
+                    public void Start() { {|#0:bus.Published += (s, e) => Console.WriteLine(name)|}; }
+                }
+                """,
+            }, Injected(0, "Listener", "bus.Published"));
+        }
+
+        [Fact]
+        public Task CustomDelegateAndAddRemoveAccessorsOnStaticEvent()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+
+                public delegate void PriceChanged(decimal price);
+
+                public static class Market
+                {
+                    private static PriceChanged? _handlers;
+                    public static event PriceChanged Changed
+                    {
+                        add { _handlers += value; }
+                        remove { _handlers -= value; }
+                    }
+                }
+
+                public class Ticker
+                {
+                    private decimal _last;
+                    public Ticker() { {|#0:Market.Changed += OnChanged|}; }
+                    private void OnChanged(decimal price) => _last = price;
+                }
+                """, Static(0, "Ticker", "Market.Changed"));
+        }
+
+        [Fact]
+        public Task NestedSubscriptionInsideLambda()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                Settings,
+                """
+                using System;
+
+                public class View
+                {
+                    public event EventHandler? Loaded;
+                    public View()
+                    {
+                        Loaded += (s, e) => { {|#0:Settings.Reloaded += OnReloaded|}; };
+                    }
+                    private void OnReloaded(object? sender, EventArgs e) { }
+                }
+                """,
+            }, Static(0, "View", "Settings.Reloaded"));
+        }
+
+        [Fact]
+        public Task RecordSubscribesInAsyncMethod()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                Settings,
+                """
+                using System;
+                using System.Threading.Tasks;
+
+                public record Session(string User)
+                {
+                    public async Task StartAsync()
+                    {
+                        await Task.Yield();
+                        {|#0:Settings.Reloaded += OnReloaded|};
+                    }
+                    private void OnReloaded(object? sender, EventArgs e) => Console.WriteLine(User);
+                }
+                """,
+            }, Static(0, "Session", "Settings.Reloaded"));
+        }
+
+        [Fact]
+        public Task GenericSubscriberWithExpressionBodiedConstructorAndCollectionExpression()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                Settings,
+                """
+                using System;
+                using System.Collections.Generic;
+
+                public class ListViewModel<T>
+                {
+                    private List<T> _items = [];
+                    public ListViewModel() => {|#0:Settings.Reloaded += (s, e) => _items = []|};
+                }
+                """,
+            }, Static(0, "ListViewModel", "Settings.Reloaded"));
+        }
+
+        [Fact]
+        public Task NestedTypeSubscriber()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                Settings,
+                """
+                using System;
+
+                public class Outer
+                {
+                    public class Inner
+                    {
+                        public void Hook() { {|#0:Settings.Reloaded += Handle|}; }
+                        private void Handle(object? s, EventArgs e) { }
+                    }
+                }
+                """,
+            }, Static(0, "Inner", "Settings.Reloaded"));
+        }
+
+        [Fact]
+        public Task LocalFunctionHandlerUsingInstanceState()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                Settings,
+                """
+                using System;
+
+                public class Counter
+                {
+                    private int _n;
+                    public void Hook()
+                    {
+                        {|#0:Settings.Reloaded += Handle|};
+                        void Handle(object? s, EventArgs e) => _n++;
+                    }
+                }
+                """,
+            }, Static(0, "Counter", "Settings.Reloaded"));
+        }
+
+        [Fact]
+        public Task UnsubscribingWithNewLambdaRemovesNothing()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                Settings,
+                """
+                using System;
+
+                public class Form : IDisposable
+                {
+                    private int _n;
+                    public Form() { {|#0:Settings.Reloaded += (s, e) => _n++|}; }
+                    public void Dispose() { {|#1:Settings.Reloaded -= (s, e) => _n++|}; }
+                }
+                """,
+            },
+            Static(0, "Form", "Settings.Reloaded"),
+            new DiagnosticResult(EventSubscriptionOutlivesSubscriberAnalyzer.RemoveLambdaRule).WithLocation(1).WithArguments("Settings.Reloaded"));
+        }
+
+        [Fact]
+        public Task UnsubscribingWithNewDelegateOfLambdaRemovesNothing()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+
+                public class Form
+                {
+                    public event EventHandler? Clicked;
+                    public void Detach() { {|#0:Clicked -= new EventHandler((s, e) => { })|}; }
+                }
+                """,
+                new DiagnosticResult(EventSubscriptionOutlivesSubscriberAnalyzer.RemoveLambdaRule).WithLocation(0).WithArguments("Clicked"));
+        }
+
+        [Fact]
+        public async Task StaticEventFindingCarriesMemberPropertiesAndFixData()
+        {
+            var compilation = LeakAnalyzers.Tests.Suites.TestCompilation.Create(new[]
+            {
+                ("Settings.cs", Settings),
+                ("Cart.cs", """
+                    using System;
+
+                    namespace Shop
+                    {
+                        public class Cart
+                        {
+                            public Cart() { Settings.Reloaded += OnReloaded; }
+                            private void OnReloaded(object? sender, EventArgs e) { }
+                        }
+                    }
+                    """),
+            });
+            var result = await LeakAnalyzers.Tests.Suites.TestCompilation.AnalyzeAsync(compilation, [new EventSubscriptionOutlivesSubscriberAnalyzer()]);
+            var diagnostic = Assert.Single(result.Diagnostics, d => d.Id == "LEAK003");
+            Assert.Equal("Settings", diagnostic.Properties[DiagnosticPropertyNames.TypeMetadataName]);
+            Assert.Equal("Reloaded", diagnostic.Properties[DiagnosticPropertyNames.MemberName]);
+            Assert.Equal("Event", diagnostic.Properties[DiagnosticPropertyNames.MemberKind]);
+            Assert.Equal("Method", diagnostic.Properties[EventSubscriptionOutlivesSubscriberAnalyzer.HandlerKindProperty]);
+            Assert.Equal("Settings.Reloaded", diagnostic.Properties[EventSubscriptionOutlivesSubscriberAnalyzer.UnsubscribeTargetProperty]);
+        }
+
+        [Fact]
+        public async Task OptionStaticOnlySilencesInjected()
+        {
+            var test = new V.AnalyzerTest();
+            test.TestState.Sources.Add(Settings);
+            test.TestState.Sources.Add("""
+                using System;
+
+                public class Widget
+                {
+                    private readonly IBus _bus;
+                    public Widget(IBus bus) { _bus = bus; _bus.Published += OnPublished; {|#0:Settings.Reloaded += OnPublished|}; }
+                    private void OnPublished(object? sender, EventArgs e) { }
+                }
+                """);
+            test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n[*.cs]\nleak_analyzers.LEAK003.publishers = static\n"));
+            test.ExpectedDiagnostics.Add(Static(0, "Widget", "Settings.Reloaded"));
+            await V.AnalyzerAsync(test);
+        }
+
+        [Fact]
+        public async Task OptionInjectedOnlySilencesStatic()
+        {
+            var test = new V.AnalyzerTest();
+            test.TestState.Sources.Add(Settings);
+            test.TestState.Sources.Add("""
+                using System;
+
+                public class Widget
+                {
+                    private readonly IBus _bus;
+                    public Widget(IBus bus) { _bus = bus; {|#0:_bus.Published += OnPublished|}; Settings.Reloaded += OnPublished; }
+                    private void OnPublished(object? sender, EventArgs e) { }
+                }
+                """);
+            test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n[*.cs]\nleak_analyzers.LEAK003.publishers = injected\n"));
+            test.ExpectedDiagnostics.Add(Injected(0, "Widget", "_bus.Published"));
+            await V.AnalyzerAsync(test);
+        }
+
+        // ---- Negative: the look-alikes ----
+
+        [Fact]
+        public async Task SubscriberNamedLongLivedInEditorConfig()
+        {
+            var test = new V.AnalyzerTest();
+            test.TestState.Sources.Add(Settings);
+            test.TestState.Sources.Add("""
+                using System;
+
+                namespace App
+                {
+                    public interface IShellContext { }
+
+                    public sealed class ShellContext : IShellContext
+                    {
+                        public ShellContext() { Settings.Reloaded += OnReloaded; }
+                        private void OnReloaded(object? sender, EventArgs e) { }
+                    }
+                }
+                """);
+            test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n[*.cs]\nleak_analyzers.long_lived_types = App.IShellContext\n"));
+            await V.AnalyzerAsync(test);
+        }
+
+        [Fact]
+        public Task UnsubscribedInDispose()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                Settings,
+                """
+                using System;
+
+                public class Page : IDisposable
+                {
+                    public Page() { Settings.Reloaded += OnReloaded; }
+                    public void Dispose() => Settings.Reloaded -= new EventHandler(OnReloaded);
+                    private void OnReloaded(object? sender, EventArgs e) { }
+                }
+                """,
+            });
+        }
+
+        [Fact]
+        public Task UnsubscribedInDisposeAsync()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                Settings,
+                """
+                using System;
+                using System.Threading.Tasks;
+
+                public class Page : IAsyncDisposable
+                {
+                    public Page() { Settings.Default.Changed += OnChanged; }
+                    public ValueTask DisposeAsync() { Settings.Default.Changed -= OnChanged; return default; }
+                    private void OnChanged(object? sender, EventArgs e) { }
+                }
+                """,
+            });
+        }
+
+        [Fact]
+        public Task UnsubscribedInAnotherPartialPart()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                Settings,
+                """
+                using System;
+
+                public partial class Page
+                {
+                    public Page() { Settings.Reloaded += OnReloaded; }
+                    private void OnReloaded(object? sender, EventArgs e) { }
+                }
+                """,
+                """
+                using System;
+
+                public partial class Page : IDisposable
+                {
+                    public void Dispose() { Settings.Reloaded -= OnReloaded; }
+                }
+                """,
+            });
+        }
+
+        [Fact]
+        public Task StoredDelegateFieldUnsubscribedInUnloadedHandler()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                Settings,
+                """
+                using System;
+
+                public class Page
+                {
+                    public event EventHandler? Unloaded;
+                    private readonly EventHandler _onReloaded;
+                    private int _n;
+                    public Page()
+                    {
+                        _onReloaded = (s, e) => _n++;
+                        Settings.Reloaded += _onReloaded;
+                        Unloaded += (s, e) => Settings.Reloaded -= _onReloaded;
+                    }
+                }
+                """,
+            });
+        }
+
+        [Fact]
+        public Task OneShotHandlerUnsubscribesItself()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                Settings,
+                """
+                using System;
+
+                public class Page
+                {
+                    private int _n;
+                    public void WaitOnce()
+                    {
+                        EventHandler? handler = null;
+                        handler = (s, e) => { Settings.Reloaded -= handler; _n++; };
+                        Settings.Reloaded += handler;
+                    }
+                }
+                """,
+            });
+        }
+
+        [Fact]
+        public Task SelfSubscriptionAndOwnedChild()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                Settings,
+                """
+                using System;
+
+                public class Child { public event EventHandler? Done; }
+
+                public class Parent
+                {
+                    public event EventHandler? Changed;
+                    private readonly Child _child = new Child();
+                    private readonly Settings _own;
+                    public Parent()
+                    {
+                        Changed += OnChanged;
+                        this.Changed += OnChanged;
+                        _child.Done += OnChanged;
+                        _own = new Settings();
+                        _own.Changed += OnChanged;
+                    }
+                    private void OnChanged(object? sender, EventArgs e) { }
+                }
+                """,
+            });
+        }
+
+        [Fact]
+        public Task StaticHandlersAndNonCapturingLambdas()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                Settings,
+                """
+                using System;
+
+                public class Page
+                {
+                    public Page(string name)
+                    {
+                        Settings.Reloaded += OnReloaded;
+                        Settings.Reloaded += (s, e) => Console.WriteLine("reloaded");
+                        Settings.Reloaded += static (s, e) => Console.WriteLine("static");
+                        Settings.Reloaded += (s, e) => Console.WriteLine(name);
+                    }
+                    private static void OnReloaded(object? sender, EventArgs e) { }
+                }
+                """,
+            });
+        }
+
+        [Fact]
+        public Task LocalPublisherDiesWithTheMethod()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                Settings,
+                """
+                using System;
+
+                public class Page
+                {
+                    private int _n;
+                    public void Run()
+                    {
+                        var settings = new Settings();
+                        settings.Changed += (s, e) => _n++;
+                        settings.Raise();
+                    }
+                }
+                """,
+            });
+        }
+
+        [Fact]
+        public Task StaticSubscriberSingletonAndStaticMethod()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                Settings,
+                """
+                using System;
+
+                public static class Startup
+                {
+                    public static void Init() => Settings.Reloaded += OnReloaded;
+                    private static void OnReloaded(object? sender, EventArgs e) { }
+                }
+
+                public sealed class Telemetry
+                {
+                    public static Telemetry Instance { get; } = new Telemetry();
+                    private int _n;
+                    private Telemetry() { AppDomain.CurrentDomain.ProcessExit += (s, e) => _n++; }
+                }
+                """,
+            });
+        }
+
+        [Fact]
+        public Task ApplicationClassLivesAsLongAsTheProcess()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+
+                namespace System.Windows
+                {
+                    public class Application { }
+                }
+
+                public class App : System.Windows.Application
+                {
+                    private int _crashes;
+                    public App() { AppDomain.CurrentDomain.UnhandledException += (s, e) => _crashes++; }
+                }
+                """);
+        }
+
+        [Fact]
+        public Task ConcreteParentHandedInIsNotReported()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+
+                public class Canvas { public event EventHandler? Draw; }
+
+                public class Animation
+                {
+                    private readonly Canvas _canvas;
+                    public Animation(Canvas canvas) { _canvas = canvas; _canvas.Draw += OnDraw; }
+                    private void OnDraw(object? sender, EventArgs e) { }
+                }
+                """);
+        }
+
+        [Fact]
+        public Task InterfaceEventUnsubscribedThroughConcreteType()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                Settings,
+                """
+                using System;
+
+                public class Bus : IBus { public event EventHandler? Published; }
+
+                public class Widget : IDisposable
+                {
+                    private readonly IBus _bus;
+                    public Widget(IBus bus) { _bus = bus; _bus.Published += OnPublished; }
+                    public void Dispose() { ((Bus)_bus).Published -= OnPublished; }
+                    private void OnPublished(object? sender, EventArgs e) { }
+                }
+                """,
+            });
+        }
+
+        [Fact]
+        public Task MethodParameterNotStoredIsNotInjected()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                Settings,
+                """
+                using System;
+
+                public class Widget
+                {
+                    public void Attach(IBus bus) { bus.Published += OnPublished; }
+                    private void OnPublished(object? sender, EventArgs e) { }
+                }
+                """,
+            });
+        }
+    }
+}

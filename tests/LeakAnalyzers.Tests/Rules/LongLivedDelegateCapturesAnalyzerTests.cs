@@ -1,0 +1,445 @@
+using System.Threading.Tasks;
+using LeakAnalyzers.Retention;
+using Microsoft.CodeAnalysis.Testing;
+using Xunit;
+using V = LeakAnalyzers.Tests.Infrastructure.Verify<LeakAnalyzers.Retention.LongLivedDelegateCapturesAnalyzer>;
+
+namespace LeakAnalyzers.Tests.Rules
+{
+    public class LongLivedDelegateCapturesAnalyzerTests
+    {
+        private static DiagnosticResult Captures(int location, string place, string captured)
+            => V.Diagnostic().WithLocation(location).WithArguments(place, captured);
+
+        // ---- Positive ----
+
+        [Fact]
+        public Task LambdaAddedToStaticMulticastFieldCapturesThis()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+
+                public class Report
+                {
+                    public static Func<string>? Titles;
+                    private string _title = "";
+                    public void Publish() { Titles += () {|#0:=>|} _title; }
+                }
+                """, Captures(0, "static field 'Titles'", "'this'"));
+        }
+
+        [Fact]
+        public Task InstanceMethodGroupAddedToStaticCollection()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Collections.Generic;
+
+                public static class Hooks { public static readonly List<Action> OnShutdown = new(); }
+
+                public class Session
+                {
+                    public void Open() => Hooks.OnShutdown.Add({|#0:Close|});
+                    private void Close() { }
+                }
+                """, Captures(0, "static collection 'OnShutdown'", "'this'"));
+        }
+
+        [Fact]
+        public Task LazyValueInStaticCacheFactoryResult()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Collections.Concurrent;
+
+                public class Pricing
+                {
+                    private static readonly ConcurrentDictionary<string, Lazy<decimal>> Cache = new();
+                    private decimal _rate = 1.2m;
+                    public decimal Get(string sku) => Cache.GetOrAdd(sku, _ => new Lazy<decimal>(() {|#0:=>|} _rate * 10)).Value;
+                }
+                """, Captures(0, "static cache 'Cache'", "'this'"));
+        }
+
+        [Fact]
+        public Task ThreadingTimerCallbackOnInstanceNeverDisposed()
+        {
+            return V.AnalyzerAsync("""
+                using System.Threading;
+
+                public class Poller
+                {
+                    private Timer? _timer;
+                    private int _ticks;
+                    public void Start() => _timer = new Timer(_ {|#0:=>|} _ticks++, null, 0, 1000);
+                }
+                """, Captures(0, "the callback of the timer '_timer'", "'this'"));
+        }
+
+        [Fact]
+        public Task GenericCacheAddsInstanceMethodFromAsyncMethod()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Collections.Concurrent;
+                using System.Threading.Tasks;
+
+                public static class Refreshers { public static readonly ConcurrentDictionary<string, Func<Task>> All = new(); }
+
+                public class Repository<T>
+                {
+                    public async Task InitAsync(string key)
+                    {
+                        await Task.Yield();
+                        Refreshers.All.TryAdd(key, {|#0:RefreshAsync|});
+                    }
+                    private Task RefreshAsync() => Task.CompletedTask;
+                }
+                """, Captures(0, "static collection 'All'", "'this'"));
+        }
+
+        [Fact]
+        public Task TimersTimerElapsedNeverStopped()
+        {
+            return V.AnalyzerAsync("""
+                public class Autosave
+                {
+                    private readonly System.Timers.Timer _timer = new(5000);
+                    public Autosave() { _timer.Elapsed += {|#0:Save|}; _timer.Start(); }
+                    private void Save(object? sender, System.Timers.ElapsedEventArgs e) { }
+                }
+                """, Captures(0, "the Elapsed event of the timer '_timer'", "'this'"));
+        }
+
+        [Fact]
+        public Task CancellationTokenRegisterOnParameterTokenDiscarded()
+        {
+            return V.AnalyzerAsync("""
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                public class Downloader
+                {
+                    private bool _cancelled;
+                    public async Task RunAsync(CancellationToken token)
+                    {
+                        token.Register(() {|#0:=>|} _cancelled = true);
+                        await Task.Delay(10);
+                    }
+                }
+                """, Captures(0, "a registration on the non-local token 'token'", "'this'"));
+        }
+
+        [Fact]
+        public Task ThreadPoolWaitRegistrationDiscarded()
+        {
+            return V.AnalyzerAsync("""
+                using System.Threading;
+
+                public class Watcher
+                {
+                    private int _signals;
+                    public void Watch(WaitHandle handle)
+                        => ThreadPool.RegisterWaitForSingleObject(handle, (state, timedOut) {|#0:=>|} _signals++, null, -1, false);
+                }
+                """, Captures(0, "ThreadPool.RegisterWaitForSingleObject", "'this'"));
+        }
+
+        [Fact]
+        public Task StaticEventHandlerCapturesDisposableLocal()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.IO;
+
+                public static class Logging
+                {
+                    public static void Start(string path)
+                    {
+                        var writer = new StreamWriter(path);
+                        AppDomain.CurrentDomain.ProcessExit += (s, e) {|#0:=>|} writer.Flush();
+                    }
+                }
+                """, Captures(0, "the static event 'AppDomain.CurrentDomain.ProcessExit'", "the disposable local 'writer'"));
+        }
+
+        [Fact]
+        public Task StaticFieldLambdaCapturesLargeBuffer()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+
+                public static class Checksums
+                {
+                    public static Func<int>? Last;
+                    public static void Compute(int size)
+                    {
+                        var buffer = new byte[size];
+                        Last = () {|#0:=>|} buffer.Length;
+                    }
+                }
+                """, Captures(0, "static field 'Last'", "the buffer 'buffer'"));
+        }
+
+        [Fact]
+        public Task SharedClosureKeepsBigLocalAliveWithBothLocations()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Linq;
+
+                public static class Importer
+                {
+                    public static Func<string>? Describe;
+                    public static int Import(string name, int size)
+                    {
+                        var data = new byte[size];
+                        var label = name.ToUpperInvariant();
+                        var count = Enumerable.Range(0, 10).Count(i {|#1:=>|} data[i] > 0);
+                        Describe = () {|#0:=>|} label;
+                        return count;
+                    }
+                }
+                """,
+                new DiagnosticResult(LongLivedDelegateCapturesAnalyzer.SharedClosureRule).WithLocation(0).WithLocation(1)
+                    .WithArguments("static field 'Describe'", "the buffer 'data'", "11"));
+        }
+
+        [Fact]
+        public Task StaticPropertyLocalFunctionCapturesThisInRecord()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+
+                public record Order(string Id)
+                {
+                    public static Action? OnSaved { get; set; }
+                    public void Save()
+                    {
+                        OnSaved += Notify;
+                        void {|#0:Notify|}() => Console.WriteLine(Id);
+                    }
+                }
+                """, Captures(0, "static property 'OnSaved'", "'this'"));
+        }
+
+        [Fact]
+        public Task PrimaryConstructorParameterMeansThis()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Collections.Generic;
+
+                public static class Registry { public static readonly Dictionary<string, Func<string>> Names = new(); }
+
+                public class Plugin(string name)
+                {
+                    public void Register() => Registry.Names[name] = () {|#0:=>|} name;
+                }
+                """, Captures(0, "static collection 'Names'", "'this'"));
+        }
+
+        // ---- Negative ----
+
+        [Fact]
+        public Task StaticAndCaptureNothingLambdas()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Collections.Generic;
+
+                public class Setup
+                {
+                    public static Func<int>? Seed;
+                    public static readonly List<Action> Actions = new();
+                    public void Run()
+                    {
+                        Seed = static () => 42;
+                        Seed = () => 7;
+                        Actions.Add(() => Console.WriteLine("x"));
+                        Actions.Add(Console.WriteLine);
+                    }
+                }
+                """);
+        }
+
+        [Fact]
+        public Task SmallCopiedValues()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+
+                public class Report
+                {
+                    public static Func<string>? LastTitle;
+                    private string _title = "";
+                    public void Publish()
+                    {
+                        var title = _title;
+                        var ids = new int[4];
+                        LastTitle = () => title + ids.Length;
+                    }
+                }
+                """);
+        }
+
+        [Fact]
+        public Task ShortLivedStorage()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Collections.Generic;
+                using System.Threading;
+
+                public class Work
+                {
+                    private Func<int>? _next;
+                    private int _n;
+                    public void Run(CancellationToken token)
+                    {
+                        Func<int> local = () => _n;
+                        _next = () => _n;
+                        var list = new List<Action> { () => _n++ };
+                        using var registration = token.Register(() => _n = 0);
+                        using var cts = new CancellationTokenSource();
+                        cts.Token.Register(() => _n = 1);
+                    }
+                }
+                """);
+        }
+
+        [Fact]
+        public Task TimerDisposedOrHandedOver()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Threading;
+
+                public class Poller : IDisposable
+                {
+                    private Timer? _timer;
+                    private Timer? _other;
+                    private int _ticks;
+                    public void Start()
+                    {
+                        _timer = new Timer(_ => _ticks++, null, 0, 1000);
+                        _other = new Timer(_ => _ticks++, null, 0, 1000);
+                    }
+                    public void Dispose()
+                    {
+                        _timer?.Dispose();
+                        Interlocked.Exchange(ref _other, null)?.Dispose();
+                    }
+                }
+                """);
+        }
+
+        [Fact]
+        public Task TimerDisposedInGeneratedPart()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                """
+                public partial class AutoCapture
+                {
+                    private System.Timers.Timer? _timer;
+                    public void Start() { _timer = new System.Timers.Timer(); _timer.Elapsed += Tick; _timer.Start(); }
+                    private void Tick(object? sender, System.Timers.ElapsedEventArgs e) { }
+                }
+                """,
+                """
+                // <auto-generated/>
+                public partial class AutoCapture : System.IDisposable
+                {
+                    public void Dispose() { _timer?.Dispose(); }
+                }
+                """,
+            });
+        }
+
+        [Fact]
+        public Task RegisterOnOwnTokenSourceIsACycle()
+        {
+            return V.AnalyzerAsync("""
+                using System.Threading;
+
+                public class Watcher
+                {
+                    private readonly CancellationTokenSource _cts = new();
+                    private bool _stopped;
+                    public void Start() { _cts.Token.Register(() => _stopped = true); }
+                    public void Stop() => _cts.Cancel();
+                }
+                """);
+        }
+
+        [Fact]
+        public Task StaticMulticastFieldRemovedInDispose()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+
+                public static class Drives { public static EventHandler? DataChanged; }
+
+                public sealed class SidebarViewModel : IDisposable
+                {
+                    private int _changes;
+                    public SidebarViewModel() { Drives.DataChanged += OnDataChanged; }
+                    public void Dispose() { Drives.DataChanged -= OnDataChanged; }
+                    private void OnDataChanged(object? sender, EventArgs e) => _changes++;
+                }
+                """);
+        }
+
+        [Fact]
+        public Task PlainStaticFieldHoldsOnlyTheLatestInstance()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+
+                public static class Hook { public static Func<int, bool>? Callback; public static Action? Update { get; set; } }
+
+                public class MainWindow
+                {
+                    private int _last;
+                    public MainWindow()
+                    {
+                        Hook.Callback = OnKey;
+                        Hook.Update = () => _last = 0;
+                    }
+                    private bool OnKey(int key) { _last = key; return true; }
+                }
+                """);
+        }
+
+        [Fact]
+        public Task SingletonCapturingItselfCostsNothing()
+        {
+            return V.AnalyzerAsync("""
+                using System.Threading;
+
+                public sealed class Heartbeat
+                {
+                    public static Heartbeat Instance { get; } = new Heartbeat();
+                    private readonly Timer _timer;
+                    private int _beats;
+                    private Heartbeat() => _timer = new Timer(_ => _beats++, null, 0, 1000);
+                }
+                """);
+        }
+
+        [Fact]
+        public Task ThisCaptureInStaticEventIsLeftToLeak003()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+
+                public class Page
+                {
+                    private int _n;
+                    public Page() { AppDomain.CurrentDomain.ProcessExit += (s, e) => _n++; }
+                }
+                """);
+        }
+    }
+}
