@@ -54,26 +54,11 @@ namespace LeakAnalyzers.CodeFixes.Collections
 
         public static async Task<Solution> ApplyAsync(Solution solution, ImmutableArray<Diagnostic> diagnostics, BoundingSettings settings, CancellationToken cancellationToken)
         {
-            var editors = new Dictionary<DocumentId, (DocumentEditor Editor, SemanticModel Model)>();
+            var editors = new DocumentEditors(solution, cancellationToken);
             var handled = new HashSet<(DocumentId, int, int)>();
 
             async Task<(DocumentEditor Editor, SemanticModel Model)?> EditorFor(SyntaxTree? tree)
-            {
-                if (tree is null || solution.GetDocumentId(tree) is not { } id)
-                {
-                    return null;
-                }
-
-                if (!editors.TryGetValue(id, out var entry))
-                {
-                    var document = solution.GetDocument(id)!;
-                    var editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
-                    entry = (editor, editor.SemanticModel);
-                    editors[id] = entry;
-                }
-
-                return entry;
-            }
+                => await editors.ForAsync(tree).ConfigureAwait(false) is { } editor ? (editor, editor.SemanticModel) : null;
 
             foreach (var diagnostic in diagnostics)
             {
@@ -150,12 +135,7 @@ namespace LeakAnalyzers.CodeFixes.Collections
                 }
             }
 
-            foreach (var pair in editors)
-            {
-                solution = solution.WithDocumentSyntaxRoot(pair.Key, pair.Value.Editor.GetChangedRoot());
-            }
-
-            return solution;
+            return await editors.ApplyAsync(addImports: false).ConfigureAwait(false);
         }
 
         private static bool IsInside(ISymbol? symbol, INamedTypeSymbol type)

@@ -1,7 +1,5 @@
-using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Composition;
-using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using LeakAnalyzers.Collections;
@@ -45,81 +43,29 @@ namespace LeakAnalyzers.CodeFixes.Collections
             return Task.CompletedTask;
         }
 
-        private static async Task<Solution> ApplyAsync(Solution solution, ImmutableArray<Diagnostic> diagnostics, string key, CancellationToken cancellationToken)
+        private static Task<Solution> ApplyAsync(Solution solution, ImmutableArray<Diagnostic> diagnostics, string key, CancellationToken cancellationToken)
+            => CacheFieldRewriter.RewriteAsync(solution, diagnostics, CacheNeverEvictsAnalyzer.WeakTableProperty, RewriteDeclaration, Rewrite, cancellationToken);
+
+        private static bool RewriteDeclaration(DocumentEditor declaring, IFieldSymbol field, INamedTypeSymbol mapType, FieldDeclarationSyntax fieldDeclaration, VariableDeclaratorSyntax declarator)
         {
-            var editors = new Dictionary<DocumentId, DocumentEditor>();
-
-            async Task<DocumentEditor?> EditorFor(SyntaxTree tree)
+            if (declaring.SemanticModel.Compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.ConditionalWeakTable`2") is not { } weakTable)
             {
-                if (solution.GetDocumentId(tree) is not { } id || solution.GetDocument(id) is not { } document)
-                {
-                    return null;
-                }
-
-                if (!editors.TryGetValue(id, out var editor))
-                {
-                    editors[id] = editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
-                }
-
-                return editor;
+                return false;
             }
 
-            foreach (var diagnostic in diagnostics)
+            var declaration = fieldDeclaration.Declaration;
+            var tableType = weakTable.Construct(mapType.TypeArguments[0], mapType.TypeArguments[1]);
+            var typeSyntax = SyntaxFactory.ParseTypeName(tableType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat))
+                .WithTriviaFrom(declaration.Type)
+                .WithAdditionalAnnotations(Simplifier.Annotation, Simplifier.AddImportsAnnotation);
+            declaring.ReplaceNode(declaration.Type, typeSyntax);
+            if (declarator.Initializer?.Value is ObjectCreationExpressionSyntax creation)
             {
-                if (diagnostic.Id != RuleIdentifiers.CacheNeverEvicts || !diagnostic.Properties.ContainsKey(CacheNeverEvictsAnalyzer.WeakTableProperty)
-                    || diagnostic.Location.SourceTree is not { } tree || await EditorFor(tree).ConfigureAwait(false) is not { } declaring)
-                {
-                    continue;
-                }
-
-                var declarator = declaring.OriginalRoot.FindNode(diagnostic.Location.SourceSpan).FirstAncestorOrSelf<VariableDeclaratorSyntax>();
-                if (declarator?.Parent is not VariableDeclarationSyntax { Variables.Count: 1 } declaration
-                    || declaring.SemanticModel.GetDeclaredSymbol(declarator, cancellationToken) is not IFieldSymbol field
-                    || field.Type is not INamedTypeSymbol { TypeArguments.Length: 2 } mapType
-                    || declaring.SemanticModel.Compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.ConditionalWeakTable`2") is not { } weakTable)
-                {
-                    continue;
-                }
-
-                var tableType = weakTable.Construct(mapType.TypeArguments[0], mapType.TypeArguments[1]);
-                var typeSyntax = SyntaxFactory.ParseTypeName(tableType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat))
-                    .WithTriviaFrom(declaration.Type)
-                    .WithAdditionalAnnotations(Simplifier.Annotation, Simplifier.AddImportsAnnotation);
-                declaring.ReplaceNode(declaration.Type, typeSyntax);
-                if (declarator.Initializer?.Value is ObjectCreationExpressionSyntax creation)
-                {
-                    declaring.ReplaceNode(creation, SyntaxFactory.ObjectCreationExpression(typeSyntax.WithoutTrivia(), SyntaxFactory.ArgumentList(), null)
-                        .WithTriviaFrom(creation));
-                }
-
-                foreach (var reference in field.ContainingType.DeclaringSyntaxReferences)
-                {
-                    if (await EditorFor(reference.SyntaxTree).ConfigureAwait(false) is not { } editor)
-                    {
-                        continue;
-                    }
-
-                    var scope = reference.GetSyntax(cancellationToken);
-                    foreach (var name in scope.DescendantNodes().OfType<IdentifierNameSyntax>())
-                    {
-                        if (name.Identifier.ValueText == field.Name
-                            && SymbolEqualityComparer.Default.Equals(editor.SemanticModel.GetSymbolInfo(name, cancellationToken).Symbol, field))
-                        {
-                            Rewrite(editor, name);
-                        }
-                    }
-                }
+                declaring.ReplaceNode(creation, SyntaxFactory.ObjectCreationExpression(typeSyntax.WithoutTrivia(), SyntaxFactory.ArgumentList(), null)
+                    .WithTriviaFrom(creation));
             }
 
-            foreach (var pair in editors)
-            {
-                solution = solution.WithDocumentSyntaxRoot(pair.Key, pair.Value.GetChangedRoot());
-                var document = solution.GetDocument(pair.Key)!;
-                document = await ImportAdder.AddImportsAsync(document, Simplifier.AddImportsAnnotation, cancellationToken: cancellationToken).ConfigureAwait(false);
-                solution = document.Project.Solution;
-            }
-
-            return solution;
+            return true;
         }
 
         private static void Rewrite(DocumentEditor editor, IdentifierNameSyntax name)

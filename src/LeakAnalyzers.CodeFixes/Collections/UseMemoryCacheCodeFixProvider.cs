@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
@@ -47,81 +46,39 @@ namespace LeakAnalyzers.CodeFixes.Collections
             return Task.CompletedTask;
         }
 
-        private static async Task<Solution> ApplyAsync(Solution solution, ImmutableArray<Diagnostic> diagnostics, string key, CancellationToken cancellationToken)
+        private static Task<Solution> ApplyAsync(Solution solution, ImmutableArray<Diagnostic> diagnostics, string key, CancellationToken cancellationToken)
         {
-            var editors = new Dictionary<DocumentId, DocumentEditor>();
+            TypeSyntax? keyType = null;
+            TypeSyntax? valueType = null;
+            return CacheFieldRewriter.RewriteAsync(
+                solution,
+                diagnostics,
+                CacheNeverEvictsAnalyzer.MemoryCacheProperty,
+                (declaring, field, mapType, fieldDeclaration, declarator) =>
+                {
+                    keyType = Qualified(mapType.TypeArguments[0]);
+                    valueType = Qualified(mapType.TypeArguments[1]);
+                    RewriteDeclaration(declaring, field, fieldDeclaration, declarator);
+                    return true;
+                },
+                (editor, name) => Rewrite(editor, name, keyType!, valueType!),
+                cancellationToken);
+        }
 
-            async Task<DocumentEditor?> EditorFor(SyntaxTree tree)
+        private static void RewriteDeclaration(DocumentEditor declaring, IFieldSymbol field, FieldDeclarationSyntax fieldDeclaration, VariableDeclaratorSyntax declarator)
+        {
+            var declaration = fieldDeclaration.Declaration;
+            var constant = SyntaxEditing.ConstantName("Max", field.Name, "Entries", field.ContainingType);
+            declaring.ReplaceNode(declaration.Type, Qualified("global::Microsoft.Extensions.Caching.Memory.MemoryCache").WithTriviaFrom(declaration.Type));
+            if (declarator.Initializer is { } initializer)
             {
-                if (solution.GetDocumentId(tree) is not { } id || solution.GetDocument(id) is not { } document)
-                {
-                    return null;
-                }
-
-                if (!editors.TryGetValue(id, out var editor))
-                {
-                    editors[id] = editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
-                }
-
-                return editor;
+                declaring.ReplaceNode(initializer.Value, SyntaxFactory.ParseExpression(
+                        $"new global::Microsoft.Extensions.Caching.Memory.MemoryCache(new global::Microsoft.Extensions.Caching.Memory.MemoryCacheOptions {{ SizeLimit = {constant} }})")
+                    .WithAdditionalAnnotations(Simplifier.Annotation, Simplifier.AddImportsAnnotation)
+                    .WithTriviaFrom(initializer.Value));
             }
 
-            foreach (var diagnostic in diagnostics)
-            {
-                if (diagnostic.Id != RuleIdentifiers.CacheNeverEvicts || !diagnostic.Properties.ContainsKey(CacheNeverEvictsAnalyzer.MemoryCacheProperty)
-                    || diagnostic.Location.SourceTree is not { } tree || await EditorFor(tree).ConfigureAwait(false) is not { } declaring)
-                {
-                    continue;
-                }
-
-                var declarator = declaring.OriginalRoot.FindNode(diagnostic.Location.SourceSpan).FirstAncestorOrSelf<VariableDeclaratorSyntax>();
-                if (declarator?.Parent is not VariableDeclarationSyntax { Variables.Count: 1, Parent: FieldDeclarationSyntax fieldDeclaration } declaration
-                    || declaring.SemanticModel.GetDeclaredSymbol(declarator, cancellationToken) is not IFieldSymbol field
-                    || field.Type is not INamedTypeSymbol { TypeArguments.Length: 2 } mapType)
-                {
-                    continue;
-                }
-
-                var keyType = Qualified(mapType.TypeArguments[0]);
-                var valueType = Qualified(mapType.TypeArguments[1]);
-                var constant = SyntaxEditing.ConstantName("Max", field.Name, "Entries", field.ContainingType);
-                declaring.ReplaceNode(declaration.Type, Qualified("global::Microsoft.Extensions.Caching.Memory.MemoryCache").WithTriviaFrom(declaration.Type));
-                if (declarator.Initializer is { } initializer)
-                {
-                    declaring.ReplaceNode(initializer.Value, SyntaxFactory.ParseExpression(
-                            $"new global::Microsoft.Extensions.Caching.Memory.MemoryCache(new global::Microsoft.Extensions.Caching.Memory.MemoryCacheOptions {{ SizeLimit = {constant} }})")
-                        .WithAdditionalAnnotations(Simplifier.Annotation, Simplifier.AddImportsAnnotation)
-                        .WithTriviaFrom(initializer.Value));
-                }
-
-                SyntaxEditing.InsertMemberBefore(declaring, fieldDeclaration, SyntaxEditing.IntConstant(constant, DefaultBound, isInternal: false));
-
-                foreach (var reference in field.ContainingType.DeclaringSyntaxReferences)
-                {
-                    if (await EditorFor(reference.SyntaxTree).ConfigureAwait(false) is not { } editor)
-                    {
-                        continue;
-                    }
-
-                    foreach (var name in reference.GetSyntax(cancellationToken).DescendantNodes().OfType<IdentifierNameSyntax>())
-                    {
-                        if (name.Identifier.ValueText == field.Name
-                            && SymbolEqualityComparer.Default.Equals(editor.SemanticModel.GetSymbolInfo(name, cancellationToken).Symbol, field))
-                        {
-                            Rewrite(editor, name, keyType, valueType);
-                        }
-                    }
-                }
-            }
-
-            foreach (var pair in editors)
-            {
-                solution = solution.WithDocumentSyntaxRoot(pair.Key, pair.Value.GetChangedRoot());
-                var document = await ImportAdder.AddImportsAsync(solution.GetDocument(pair.Key)!, Simplifier.AddImportsAnnotation, cancellationToken: cancellationToken).ConfigureAwait(false);
-                solution = document.Project.Solution;
-            }
-
-            return solution;
+            SyntaxEditing.InsertMemberBefore(declaring, fieldDeclaration, SyntaxEditing.IntConstant(constant, DefaultBound, isInternal: false));
         }
 
         private static TypeSyntax Qualified(ITypeSymbol type) => Qualified(type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat));
