@@ -264,6 +264,15 @@ namespace LeakAnalyzers.Resources
                     }
 
                     var next = live && branch != nullSuccessor;
+                    if (!live && _kind.ReportsDoubleRelease)
+                    {
+                        // Already released, and a finally on the way out releases again.
+                        foreach (var region in branch.FinallyRegions)
+                        {
+                            AddReleases(region, DoubleReleases);
+                        }
+                    }
+
                     if (next)
                     {
                         foreach (var region in branch.FinallyRegions)
@@ -339,6 +348,20 @@ namespace LeakAnalyzers.Resources
             }
 
             return true;
+        }
+
+        private void AddReleases(ControlFlowRegion region, List<SyntaxNode> into)
+        {
+            for (var b = region.FirstBlockOrdinal; b <= region.LastBlockOrdinal && b < _graph.Blocks.Length; b++)
+            {
+                foreach (var (kind, node) in Events(b))
+                {
+                    if (kind == EventKind.Release && node != null && !into.Contains(node))
+                    {
+                        into.Add(node);
+                    }
+                }
+            }
         }
 
         private bool RegionReleases(ControlFlowRegion region)
