@@ -42,7 +42,7 @@ namespace LeakAnalyzers.Resources
         private static void AnalyzeCreation(OperationAnalysisContext context, DisposableTypes types)
         {
             var creation = (IObjectCreationOperation)context.Operation;
-            if (creation.Type is { } type && IsTracked(context, types, type))
+            if (creation.Type is { } type && IsTracked(context, types, type) && !WrapsExistingResource(creation, types))
             {
                 Analyze(context, creation, throughAwait: false, type);
             }
@@ -69,6 +69,29 @@ namespace LeakAnalyzers.Resources
             {
                 Analyze(context, invocation, throughAwait, type);
             }
+        }
+
+        /// <summary>
+        /// <c>new StreamReader(stream)</c> over a stream this expression did not create: disposing the wrapper would close
+        /// the caller's resource, so leaving it undisposed is often deliberate. Ownership is unclear: stay quiet.
+        /// </summary>
+        private static bool WrapsExistingResource(IObjectCreationOperation creation, DisposableTypes types)
+        {
+            foreach (var argument in creation.Arguments)
+            {
+                var value = argument.Value;
+                while (value is IConversionOperation conversion)
+                {
+                    value = conversion.Operand;
+                }
+
+                if (value is not IObjectCreationOperation and not IInvocationOperation && types.IsDisposable(value.Type))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private static bool IsTracked(in OperationAnalysisContext context, DisposableTypes types, ITypeSymbol type)

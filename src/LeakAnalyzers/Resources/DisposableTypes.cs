@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 
@@ -16,11 +18,14 @@ namespace LeakAnalyzers.Resources
         public const string ExemptTypesOption = "leak_analyzers.LEAK005.exempt_types";
 
         private readonly ImmutableHashSet<INamedTypeSymbol> _exempt;
+        private readonly ConcurrentDictionary<ITypeSymbol, bool> _disposeFreesNothing = new ConcurrentDictionary<ITypeSymbol, bool>(SymbolEqualityComparer.Default);
+        private readonly IMethodSymbol? _disposeMethod;
 
         private DisposableTypes(Compilation compilation)
         {
             IDisposable = compilation.GetSpecialType(SpecialType.System_IDisposable);
             IAsyncDisposable = compilation.GetTypeByMetadataName("System.IAsyncDisposable");
+            _disposeMethod = IDisposable.GetMembers("Dispose").OfType<IMethodSymbol>().FirstOrDefault();
             Task = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task");
             TaskOfT = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task`1");
             ValueTaskOfT = compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask`1");
@@ -207,19 +212,56 @@ namespace LeakAnalyzers.Resources
                 }
             }
 
-            if (type.TypeKind == TypeKind.Interface)
+            // Enumerators (the foreach idiom) and interfaces derived from an exempt one.
+            foreach (var i in type.AllInterfaces)
             {
-                foreach (var i in type.AllInterfaces)
+                if (_exempt.Contains(i.OriginalDefinition) && (type.TypeKind == TypeKind.Interface || i.Name == "IEnumerator"))
                 {
-                    if (_exempt.Contains(i.OriginalDefinition))
-                    {
-                        return true;
-                    }
+                    return true;
                 }
+            }
+
+            if (DisposeFreesNothing(type))
+            {
+                return true;
             }
 
             // Task<T>: disposing does nothing useful.
             return IsTaskLike(type);
+        }
+
+        /// <summary>
+        /// A type declared in this compilation whose Dispose() calls nothing (empty, or only resets fields): disposing it
+        /// would free nothing but GC memory.
+        /// </summary>
+        public bool DisposeFreesNothing(ITypeSymbol type)
+        {
+            if (_disposeMethod is null || type is not INamedTypeSymbol { TypeKind: TypeKind.Class or TypeKind.Struct } || type.Locations.Length == 0 || !type.Locations[0].IsInSource)
+            {
+                return false;
+            }
+
+            return _disposeFreesNothing.GetOrAdd(type, t =>
+            {
+                if (t.FindImplementationForInterfaceMember(_disposeMethod) is not IMethodSymbol dispose || dispose.DeclaringSyntaxReferences.Length != 1
+                    || dispose.IsAbstract || dispose.IsVirtual || dispose.IsOverride)
+                {
+                    return false;
+                }
+
+                var syntax = dispose.DeclaringSyntaxReferences[0].GetSyntax();
+                foreach (var node in syntax.DescendantNodes())
+                {
+                    if (node is Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax
+                        or Microsoft.CodeAnalysis.CSharp.Syntax.ConditionalAccessExpressionSyntax
+                        or Microsoft.CodeAnalysis.CSharp.Syntax.AssignmentExpressionSyntax { Right: Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax })
+                    {
+                        return false;
+                    }
+                }
+
+                return syntax is Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax { Body: not null } or Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax { ExpressionBody: not null };
+            });
         }
 
         public bool IsTaskLike(ITypeSymbol type)

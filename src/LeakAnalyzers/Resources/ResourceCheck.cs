@@ -134,6 +134,11 @@ namespace LeakAnalyzers.Resources
                 case IPropertyReferenceOperation property when property.Instance == valueNode:
                     resultType = property.Property.Type;
                     break;
+                case IBinaryOperation:
+                case IIsTypeOperation:
+                case IIsPatternOperation { Pattern: IConstantPatternOperation or INegatedPatternOperation { Pattern: IConstantPatternOperation } or ITypePatternOperation }:
+                    // Console.OpenStandardInput() == Stream.Null: compared, then lost.
+                    return true;
                 default:
                     return false;
             }

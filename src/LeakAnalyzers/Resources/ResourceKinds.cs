@@ -21,7 +21,7 @@ namespace LeakAnalyzers.Resources
             var method = invocation.TargetMethod;
             if (argument is null)
             {
-                return method.Name is "Dispose" or "DisposeAsync" or "Close" or "Unregister" && method.Parameters.Length == 0
+                return method.Name is "Dispose" or "DisposeAsync" or "Close" or "Unregister" or "Stop" && method.Parameters.Length == 0
                     ? UseKind.Release
                     : UseKind.Neutral;
             }

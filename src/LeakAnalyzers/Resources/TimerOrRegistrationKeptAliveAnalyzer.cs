@@ -95,17 +95,31 @@ namespace LeakAnalyzers.Resources
                 case IParameterReferenceOperation:
                     return true;
                 case IFieldReferenceOperation field:
-                    return !field.Field.IsConst;
+                    return !field.Field.IsConst && !AssignedHere(field);
                 case IPropertyReferenceOperation { Property.Name: "Token", Instance: { } source } when DisposableTypes.Is(source.Type, types.CancellationTokenSource):
                     while (source is IConversionOperation c)
                     {
                         source = c.Operand;
                     }
 
-                    return source is IFieldReferenceOperation or IParameterReferenceOperation;
+                    return source is IParameterReferenceOperation || (source is IFieldReferenceOperation sourceField && !AssignedHere(sourceField));
                 default:
                     return false;
             }
+        }
+
+        /// <summary>The method also assigns the field (a fresh source per registration): the registration dies with it.</summary>
+        private static bool AssignedHere(IFieldReferenceOperation field)
+        {
+            foreach (var operation in Ownership.Root(field).Descendants())
+            {
+                if (operation is ISimpleAssignmentOperation { Target: IFieldReferenceOperation target } && SymbolEqualityComparer.Default.Equals(target.Field, field.Field))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private static void Report(in OperationAnalysisContext context, IOperation acquisition, string kind, string what, string why)

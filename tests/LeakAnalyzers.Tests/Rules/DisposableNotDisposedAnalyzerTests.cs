@@ -215,13 +215,18 @@ namespace LeakAnalyzers.Tests.Rules
 
                 public struct Lease : IDisposable
                 {
-                    public void Dispose() { }
+                    public void Dispose() => Native.Release(1);
                 }
 
                 public sealed record Session : IDisposable
                 {
                     public string Name { get; init; } = "";
-                    public void Dispose() { }
+                    public void Dispose() => Native.Release(2);
+                }
+
+                public static class Native
+                {
+                    public static void Release(int handle) { }
                 }
 
                 public static class Factory
@@ -616,6 +621,119 @@ namespace LeakAnalyzers.Tests.Rules
                     }
                 }
                 """);
+        }
+
+        [Fact]
+        public Task EnumeratorAndDisposeThatFreesNothingAreQuiet()
+        {
+            // Shape of NLog's TemplateEnumerator: a struct-like enumerator whose Dispose only resets fields.
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Collections;
+                using System.Collections.Generic;
+
+                public sealed class Holes : IEnumerator<int>
+                {
+                    private string _text;
+                    public Holes(string text) { _text = text; }
+                    public int Current => _text.Length;
+                    object IEnumerator.Current => Current;
+                    public bool MoveNext() => _text.Length > 0;
+                    public void Reset() { }
+                    public void Dispose() { _text = string.Empty; }
+                }
+
+                public sealed class Marker : IDisposable
+                {
+                    private bool _done;
+                    public void Dispose() => _done = true;
+                }
+
+                public class User
+                {
+                    public bool Run(string text)
+                    {
+                        var holes = new Holes(text);
+                        var marker = new Marker();
+                        return holes.MoveNext() && marker.GetHashCode() > 0;
+                    }
+                }
+                """);
+        }
+
+        [Fact]
+        public Task WrapperOverTheCallersResourceIsQuiet()
+        {
+            // Shape of Dapper's TransactedConnection test and StreamReader over a caller's stream: disposing would close it.
+            return V.AnalyzerAsync("""
+                using System.IO;
+
+                public class Parser
+                {
+                    public string FirstLine(Stream input)
+                    {
+                        var reader = new StreamReader(input);
+                        return reader.ReadLine() ?? "";
+                    }
+                }
+                """);
+        }
+
+        [Fact]
+        public Task WrapperOverAFreshResourceIsReported()
+        {
+            return V.AnalyzerAsync("""
+                using System.IO;
+
+                public class Parser
+                {
+                    public string FirstLine(string path)
+                    {
+                        var reader = {|#0:new StreamReader(File.OpenRead(path))|};
+                        return reader.ReadLine() ?? "";
+                    }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithArguments("StreamReader", "never disposed"));
+        }
+
+        [Fact]
+        public Task StopReleasesAListenerOnNormalPaths()
+        {
+            // Shape of MQTTnet's free-port probe: TcpListener.Stop closes the socket.
+            return V.AnalyzerAsync("""
+                using System.Net;
+                using System.Net.Sockets;
+
+                public class Ports
+                {
+                    public int FreePort()
+                    {
+                        var probe = {|#0:new TcpListener(IPAddress.Loopback, 0)|};
+                        probe.Start();
+                        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+                        probe.Stop();
+                        return port;
+                    }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithArguments("TcpListener", "not disposed when an exception is thrown"));
+        }
+
+        [Fact]
+        public Task ComparedThenDropped()
+        {
+            // Shape of NLog's console check (peer TP): the stream is opened only to compare it, and never disposed.
+            return V.AnalyzerAsync("""
+                using System;
+                using System.IO;
+
+                public class ConsoleProbe
+                {
+                    public bool HasInput() => {|#0:Console.OpenStandardInput(1)|} != Stream.Null;
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithArguments("Stream", "dropped without being disposed"));
         }
     }
 }

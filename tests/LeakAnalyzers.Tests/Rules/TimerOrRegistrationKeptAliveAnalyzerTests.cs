@@ -174,5 +174,27 @@ namespace LeakAnalyzers.Tests.Rules
                 }
                 """);
         }
+
+        [Fact]
+        public Task RegistrationOnASourceCreatedInTheSameMethodIsQuiet()
+        {
+            // Shape of NLog's AsyncTaskTarget: a fresh source per registration, stored in a field; the registration dies with it.
+            return V.AnalyzerAsync("""
+                using System.Threading;
+
+                public class Target
+                {
+                    private CancellationTokenSource _cancel = new();
+
+                    private void ReInit()
+                    {
+                        _cancel = new CancellationTokenSource();
+                        _cancel.Token.Register(OnCancelled);
+                    }
+
+                    private void OnCancelled() { }
+                }
+                """);
+        }
     }
 }
