@@ -126,7 +126,7 @@ namespace LeakAnalyzers.CodeFixes.Resources
             string? method = invocation.Expression switch
             {
                 MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax target, Name: var n } when target.Identifier.ValueText == name => n.Identifier.ValueText,
-                MemberBindingExpressionSyntax binding when invocation.Parent?.Parent is ConditionalAccessExpressionSyntax { Expression: IdentifierNameSyntax target } && target.Identifier.ValueText == name
+                MemberBindingExpressionSyntax binding when invocation.Parent is ConditionalAccessExpressionSyntax { Expression: IdentifierNameSyntax target } && target.Identifier.ValueText == name
                     => binding.Name.Identifier.ValueText,
                 _ => null,
             };

@@ -198,6 +198,9 @@ namespace LeakAnalyzers.Resources
 
         /// <summary>Types whose Dispose frees only GC memory (or that LEAK009 covers), plus the configured exempt types.</summary>
         public bool IsExempt(ITypeSymbol type, ImmutableHashSet<string> configured)
+            => IsWellKnownExempt(type, configured) || DisposeFreesNothing(type);
+
+        private bool IsWellKnownExempt(ITypeSymbol type, ImmutableHashSet<string> configured)
         {
             for (var t = type as INamedTypeSymbol; t != null; t = t.BaseType)
             {
@@ -221,11 +224,6 @@ namespace LeakAnalyzers.Resources
                 }
             }
 
-            if (DisposeFreesNothing(type))
-            {
-                return true;
-            }
-
             // Task<T>: disposing does nothing useful.
             return IsTaskLike(type);
         }
@@ -241,7 +239,16 @@ namespace LeakAnalyzers.Resources
                 return false;
             }
 
-            return _disposeFreesNothing.GetOrAdd(type, t =>
+            if (_disposeFreesNothing.TryGetValue(type, out var known))
+            {
+                return known;
+            }
+
+            var result = Compute(type);
+            _disposeFreesNothing.TryAdd(type, result);
+            return result;
+
+            bool Compute(ITypeSymbol t)
             {
                 if (t.FindImplementationForInterfaceMember(_disposeMethod) is not IMethodSymbol dispose || dispose.DeclaringSyntaxReferences.Length != 1
                     || dispose.IsAbstract || dispose.IsVirtual || dispose.IsOverride)
@@ -252,16 +259,54 @@ namespace LeakAnalyzers.Resources
                 var syntax = dispose.DeclaringSyntaxReferences[0].GetSyntax();
                 foreach (var node in syntax.DescendantNodes())
                 {
-                    if (node is Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax
-                        or Microsoft.CodeAnalysis.CSharp.Syntax.ConditionalAccessExpressionSyntax
-                        or Microsoft.CodeAnalysis.CSharp.Syntax.AssignmentExpressionSyntax { Right: Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax })
+                    if (node is Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax invocation && !DisposesGcOnlyMember(invocation, (INamedTypeSymbol)t))
                     {
                         return false;
                     }
                 }
 
                 return syntax is Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax { Body: not null } or Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax { ExpressionBody: not null };
-            });
+            }
+        }
+
+        /// <summary><c>_stream.Dispose()</c> / <c>_stream?.Dispose()</c> on a member whose type frees only GC memory (a MemoryStream).</summary>
+        private bool DisposesGcOnlyMember(Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax invocation, INamedTypeSymbol type)
+        {
+            Microsoft.CodeAnalysis.CSharp.Syntax.ExpressionSyntax? target = invocation.Expression switch
+            {
+                Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Dispose" } access => access.Expression,
+                Microsoft.CodeAnalysis.CSharp.Syntax.MemberBindingExpressionSyntax { Name.Identifier.ValueText: "Dispose" }
+                    when invocation.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.ConditionalAccessExpressionSyntax conditional => conditional.Expression,
+                _ => null,
+            };
+            if (target is Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax { Expression: Microsoft.CodeAnalysis.CSharp.Syntax.ThisExpressionSyntax } thisAccess)
+            {
+                target = thisAccess.Name;
+            }
+
+            if (target is not Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax name)
+            {
+                return false;
+            }
+
+            for (var t = type; t != null; t = t.BaseType)
+            {
+                foreach (var member in t.GetMembers(name.Identifier.ValueText))
+                {
+                    var memberType = member switch
+                    {
+                        IFieldSymbol field => field.Type,
+                        IPropertySymbol property => property.Type,
+                        _ => null,
+                    };
+                    if (memberType is not null)
+                    {
+                        return IsWellKnownExempt(memberType, ImmutableHashSet<string>.Empty) && !IsTimer(memberType);
+                    }
+                }
+            }
+
+            return false;
         }
 
         public bool IsTaskLike(ITypeSymbol type)

@@ -202,5 +202,32 @@ namespace LeakAnalyzers.Tests.Rules
                 }
                 """);
         }
+
+        [Fact]
+        public Task FieldWhoseDisposeOnlyDisposesAMemoryStreamIsQuiet()
+        {
+            // Shape of NLog's ReusableStreamCreator: Dispose only disposes a MemoryStream held in a generic base.
+            return V.AnalyzerAsync("""
+                using System;
+                using System.IO;
+
+                public class Reusable<T> where T : class
+                {
+                    protected T? _item;
+                }
+
+                public sealed class StreamCreator : Reusable<MemoryStream>, IDisposable
+                {
+                    public StreamCreator() { _item = new MemoryStream(); }
+                    void IDisposable.Dispose() { _item?.Dispose(); }
+                }
+
+                public class FileWriter
+                {
+                    private readonly StreamCreator _creator = new StreamCreator();
+                    public int Id => _creator.GetHashCode();
+                }
+                """);
+        }
     }
 }
