@@ -108,7 +108,7 @@ namespace ValidCode.Resources
 
     public sealed class Http
     {
-        private readonly HttpClient _client = new();
+        private static readonly HttpClient _client = new();
 
         public async Task<string> GetAsync(Uri uri)
         {

@@ -250,8 +250,18 @@ namespace LeakAnalyzers.Resources
 
             bool Compute(ITypeSymbol t)
             {
-                if (t.FindImplementationForInterfaceMember(_disposeMethod) is not IMethodSymbol dispose || dispose.DeclaringSyntaxReferences.Length != 1
-                    || dispose.IsAbstract || dispose.IsVirtual || dispose.IsOverride)
+                if (t.FindImplementationForInterfaceMember(_disposeMethod) is not IMethodSymbol dispose)
+                {
+                    return false;
+                }
+
+                if (dispose.DeclaringSyntaxReferences.Length == 0)
+                {
+                    // Dispose() from a library base that calls Dispose(bool): look at this type's Dispose(bool) override.
+                    return DisposeBoolFreesNothing((INamedTypeSymbol)t);
+                }
+
+                if (dispose.DeclaringSyntaxReferences.Length != 1 || dispose.IsAbstract || dispose.IsVirtual || dispose.IsOverride)
                 {
                     return false;
                 }
@@ -267,6 +277,46 @@ namespace LeakAnalyzers.Resources
 
                 return syntax is Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax { Body: not null } or Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax { ExpressionBody: not null };
             }
+        }
+
+        /// <summary>
+        /// The most derived Dispose(bool) is an override in source that calls nothing (but base.Dispose), of an abstract
+        /// method or of a library base whose Dispose(bool) releases nothing itself (MemoryManager, Stream, TextReader/Writer).
+        /// </summary>
+        private bool DisposeBoolFreesNothing(INamedTypeSymbol type)
+        {
+            for (var t = type; t != null; t = t.BaseType)
+            {
+                foreach (var member in t.GetMembers("Dispose"))
+                {
+                    if (member is not IMethodSymbol { Parameters.Length: 1, IsOverride: true } method || method.Parameters[0].Type.SpecialType != SpecialType.System_Boolean)
+                    {
+                        continue;
+                    }
+
+                    if (method.DeclaringSyntaxReferences.Length != 1)
+                    {
+                        return false;
+                    }
+
+                    foreach (var node in method.DeclaringSyntaxReferences[0].GetSyntax().DescendantNodes())
+                    {
+                        if (node is Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax invocation
+                            && !(invocation.Expression is Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax { Expression: Microsoft.CodeAnalysis.CSharp.Syntax.BaseExpressionSyntax })
+                            && !DisposesGcOnlyMember(invocation, t))
+                        {
+                            return false;
+                        }
+                    }
+
+                    var overridden = method.OverriddenMethod;
+                    return overridden is not null
+                        && (overridden.IsAbstract
+                            || (overridden.DeclaringSyntaxReferences.Length == 0 && overridden.ContainingType.Name is "MemoryManager" or "Stream" or "TextReader" or "TextWriter"));
+                }
+            }
+
+            return false;
         }
 
         /// <summary><c>_stream.Dispose()</c> / <c>_stream?.Dispose()</c> on a member whose type frees only GC memory (a MemoryStream).</summary>

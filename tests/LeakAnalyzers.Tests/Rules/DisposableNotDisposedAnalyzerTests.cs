@@ -735,5 +735,68 @@ namespace LeakAnalyzers.Tests.Rules
                 """,
                 V.Diagnostic().WithLocation(0).WithArguments("Stream", "dropped without being disposed"));
         }
+
+        [Fact]
+        public Task MemoryManagerWithEmptyDisposeBoolIsQuiet()
+        {
+            // Shape of ImageSharp's ByteMemoryManager (peer FP #8): Dispose(bool) overrides an abstract method and frees nothing.
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Buffers;
+
+                public sealed class ByteManager : MemoryManager<byte>
+                {
+                    private readonly Memory<byte> _memory;
+                    public ByteManager(Memory<byte> memory) { _memory = memory; }
+                    protected override void Dispose(bool disposing) { }
+                    public override Span<byte> GetSpan() => _memory.Span;
+                    public override MemoryHandle Pin(int elementIndex = 0) => default;
+                    public override void Unpin() { }
+                }
+
+                public class Images
+                {
+                    public int Wrap(Memory<byte> bytes)
+                    {
+                        var manager = new ByteManager(bytes);
+                        return manager.Memory.Length;
+                    }
+                }
+                """);
+        }
+
+        [Fact]
+        public Task StreamSubclassThatReleasesSomethingIsReported()
+        {
+            return V.AnalyzerAsync("""
+                using System.IO;
+
+                public sealed class Counting : Stream
+                {
+                    private readonly FileStream _inner = File.OpenRead("x");
+                    public override bool CanRead => true;
+                    public override bool CanSeek => false;
+                    public override bool CanWrite => false;
+                    public override long Length => 0;
+                    public override long Position { get; set; }
+                    public override void Flush() { }
+                    public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
+                    public override long Seek(long offset, SeekOrigin origin) => 0;
+                    public override void SetLength(long value) { }
+                    public override void Write(byte[] buffer, int offset, int count) { }
+                    protected override void Dispose(bool disposing) { _inner.Dispose(); base.Dispose(disposing); }
+                }
+
+                public class User
+                {
+                    public int Run()
+                    {
+                        var s = {|#0:new Counting()|};
+                        return s.ReadByte();
+                    }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithArguments("Counting", "never disposed"));
+        }
     }
 }
