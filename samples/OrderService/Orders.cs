@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -54,7 +55,7 @@ namespace OrderService
     {
         public string Handle(Order order)
         {
-            var receipt = Receipts.Format(order);
+            var receipt = Receipts.Format(order) + " for " + CustomerLabels.Label(order.Customer);
             RequestHistory.Record(order.Id + " " + order.Customer + " " + order.Note);
             return receipt;
         }
@@ -65,7 +66,7 @@ namespace OrderService
     {
         public string Handle(Order order)
         {
-            var receipt = Receipts.Format(order);
+            var receipt = Receipts.Format(order) + " for " + BoundedCustomerLabels.Label(order.Customer);
             RecentRequests.Record(order.Id + " " + order.Customer + " " + order.Note);
             return receipt;
         }
@@ -115,6 +116,35 @@ namespace OrderService
                     return Entries.Count;
                 }
             }
+        }
+    }
+}
+
+namespace OrderService
+{
+    /// <summary>LEAK002: a memo cache keyed by customer id — request data — that nothing ever evicts.</summary>
+    public static class CustomerLabels
+    {
+        private static readonly ConcurrentDictionary<string, string> Labels = new();
+
+        public static string Label(string customer)
+            => Labels.GetOrAdd(customer, c => c.ToUpperInvariant().Replace("-", " #", StringComparison.Ordinal) + new string('.', 200));
+    }
+
+    /// <summary>The fixed cache: cleared when it reaches its bound.</summary>
+    public static class BoundedCustomerLabels
+    {
+        private const int MaxEntries = 256;
+        private static readonly ConcurrentDictionary<string, string> Labels = new();
+
+        public static string Label(string customer)
+        {
+            if (Labels.Count >= MaxEntries)
+            {
+                Labels.Clear();
+            }
+
+            return Labels.GetOrAdd(customer, c => c.ToUpperInvariant().Replace("-", " #", StringComparison.Ordinal) + new string('.', 200));
         }
     }
 }

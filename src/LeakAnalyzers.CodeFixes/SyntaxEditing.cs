@@ -15,15 +15,15 @@ namespace LeakAnalyzers.CodeFixes
         /// Puts <paramref name="after"/> right after the statement that is <paramref name="expression"/>, or
         /// <paramref name="before"/> ahead of the statement that contains it; expression bodies become blocks.
         /// </summary>
-        public static bool AddStatementNextTo(SyntaxEditor editor, ExpressionSyntax expression, StatementSyntax after, StatementSyntax before, SemanticModel model)
+        public static bool AddStatementNextTo(SyntaxEditor editor, ExpressionSyntax expression, StatementSyntax? after, StatementSyntax before, SemanticModel model)
         {
-            after = Format(after);
             before = Format(before);
+            after = after is null ? null : Format(after);
             for (SyntaxNode? node = expression; node != null; node = node.Parent)
             {
                 switch (node)
                 {
-                    case ExpressionStatementSyntax statement when statement.Expression == expression:
+                    case ExpressionStatementSyntax statement when statement.Expression == expression && after is not null:
                         InsertAround(editor, statement, after, insertAfter: true);
                         return true;
                     case StatementSyntax statement:
@@ -36,15 +36,17 @@ namespace LeakAnalyzers.CodeFixes
                             return false;
                         }
 
-                        var block = returnsVoid.Value
+                        var block = returnsVoid.Value && after is not null
                             ? SyntaxFactory.Block(SyntaxFactory.ExpressionStatement(arrow.Expression.WithoutTrivia()), after)
+                            : returnsVoid.Value ? SyntaxFactory.Block(before, SyntaxFactory.ExpressionStatement(arrow.Expression.WithoutTrivia()))
                             : SyntaxFactory.Block(before, SyntaxFactory.ReturnStatement(arrow.Expression.WithoutTrivia()));
                         editor.ReplaceNode(owner, (current, _) => WithBlockBody(current, Format(block)));
                         return true;
                     case LambdaExpressionSyntax lambda when lambda.ExpressionBody is { } body && body.Span.Contains(expression.Span):
                         var lambdaReturnsVoid = model.GetSymbolInfo(lambda).Symbol is IMethodSymbol { ReturnsVoid: true };
-                        var lambdaBlock = lambdaReturnsVoid
+                        var lambdaBlock = lambdaReturnsVoid && after is not null
                             ? SyntaxFactory.Block(SyntaxFactory.ExpressionStatement(body.WithoutTrivia()), after)
+                            : lambdaReturnsVoid ? SyntaxFactory.Block(before, SyntaxFactory.ExpressionStatement(body.WithoutTrivia()))
                             : SyntaxFactory.Block(before, SyntaxFactory.ReturnStatement(body.WithoutTrivia()));
                         editor.ReplaceNode(lambda, (current, _) => ((LambdaExpressionSyntax)current).WithExpressionBody(null).WithBlock(Format(lambdaBlock)));
                         return true;
@@ -134,6 +136,37 @@ namespace LeakAnalyzers.CodeFixes
                 default:
                     return owner;
             }
+        }
+
+        /// <summary>
+        /// Inserts a member before another; the blank lines that separated the existing member from the one above now
+        /// separate the new member instead, and comments stay with the member they document.
+        /// </summary>
+        public static void InsertMemberBefore(SyntaxEditor editor, MemberDeclarationSyntax existing, MemberDeclarationSyntax added)
+        {
+            var leading = existing.GetLeadingTrivia();
+            var blankLines = 0;
+            while (blankLines < leading.Count && (leading[blankLines].IsKind(SyntaxKind.EndOfLineTrivia)
+                || leading[blankLines].IsKind(SyntaxKind.WhitespaceTrivia) && blankLines + 1 < leading.Count && leading[blankLines + 1].IsKind(SyntaxKind.EndOfLineTrivia)))
+            {
+                blankLines++;
+            }
+
+            if (blankLines == 0)
+            {
+                editor.InsertBefore(existing, added);
+                return;
+            }
+
+            // Plain (not elastic) trivia, so that the formatter keeps the blank line.
+            var separator = SyntaxFactory.TriviaList(leading.Take(blankLines));
+            if (blankLines < leading.Count && leading[blankLines].IsKind(SyntaxKind.WhitespaceTrivia))
+            {
+                separator = separator.Add(leading[blankLines]);
+            }
+
+            editor.InsertBefore(existing, added.WithLeadingTrivia(separator));
+            editor.ReplaceNode(existing, (current, _) => current.WithLeadingTrivia(SyntaxFactory.TriviaList(current.GetLeadingTrivia().Skip(blankLines))));
         }
 
         public static T Format<T>(T node)

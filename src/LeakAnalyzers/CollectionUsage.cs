@@ -30,6 +30,12 @@ namespace LeakAnalyzers
         public ITypeSymbol? KeyType { get; }
 
         public bool IsCacheShaped { get; set; }
+
+        /// <summary>The key is a compile-time constant, or a parameter every visible caller passes a constant for.</summary>
+        public bool KeyIsConstant { get; set; }
+
+        /// <summary>The key is this parameter of <see cref="Container"/>; its callers decide whether keys are bounded.</summary>
+        public IParameterSymbol? KeyParameter { get; set; }
     }
 
     /// <summary>Everything the compilation does with one collection member, summarised.</summary>
@@ -55,6 +61,15 @@ namespace LeakAnalyzers
         public bool Replaced { get; set; }
 
         public bool Escapes { get; set; }
+
+        /// <summary>
+        /// Every use is one a <c>ConditionalWeakTable</c> also has (GetOrAdd, TryGetValue, ContainsKey, Add, TryAdd,
+        /// Remove, indexer set as a statement): the "Use ConditionalWeakTable" fix can rewrite them all.
+        /// </summary>
+        public bool WeakTableCompatible { get; set; } = true;
+
+        /// <summary>Every use has a MemoryCache equivalent (GetOrAdd with a factory, TryGetValue, ContainsKey, adds as statements).</summary>
+        public bool MemoryCacheCompatible { get; set; } = true;
 
         public void AddLookup(ISymbol? container, string keyText) => _lookups.Add((container, keyText));
 
@@ -129,7 +144,10 @@ namespace LeakAnalyzers
             return builder.ToImmutable();
         }
 
-        /// <summary>True when every key that goes in comes from a domain that cannot grow without bound.</summary>
+        /// <summary>
+        /// True when every key that goes in comes from a domain that cannot grow without bound: a bounded key type, a map
+        /// whose values are (resolution caches: name → Type), or constant keys at every growth site.
+        /// </summary>
         public bool HasBoundedKeys(KnownTypes known)
         {
             if (!Kind.IsKeyed())
@@ -137,9 +155,15 @@ namespace LeakAnalyzers
                 return false;
             }
 
+            if (Growth.Count > 0 && Growth.TrueForAll(site => site.KeyIsConstant))
+            {
+                return true;
+            }
+
             if (Member.GetMemberType() is INamedTypeSymbol { IsGenericType: true } named && named.TypeArguments.Length > 0)
             {
-                return known.IsBoundedKeyType(named.TypeArguments[0]);
+                return known.IsBoundedKeyType(named.TypeArguments[0])
+                    || Kind.IsMap() && named.TypeArguments.Length > 1 && known.IsBoundedReflectionType(named.TypeArguments[1]);
             }
 
             // Non-generic Hashtable: judge by what is put in.

@@ -19,7 +19,7 @@ namespace LeakAnalyzers
         private readonly INamedTypeSymbol _type;
         private readonly Dictionary<ISymbol, CollectionUsage> _usages;
         private readonly Dictionary<ISymbol, ISymbol> _forwardingProperties;
-        private readonly Dictionary<IMethodSymbol, List<(ISymbol? Caller, bool InLambda)>> _calls = new Dictionary<IMethodSymbol, List<(ISymbol?, bool)>>(SymbolEqualityComparer.Default);
+        private readonly Dictionary<IMethodSymbol, List<(ISymbol? Caller, bool InLambda, ulong ConstantArguments)>> _calls = new Dictionary<IMethodSymbol, List<(ISymbol?, bool, ulong)>>(SymbolEqualityComparer.Default);
         private readonly HashSet<IMethodSymbol> _usedAsDelegate = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
         private readonly object _gate = new object();
 
@@ -34,7 +34,7 @@ namespace LeakAnalyzers
         /// <summary>
         /// Registers the operation actions that feed the collector, when the type declares a candidate; returns null otherwise.
         /// </summary>
-        public static CollectionUsageCollector? Register(SymbolStartAnalysisContext context, KnownTypes known, System.Func<ISymbol, bool> isCandidate)
+        public static CollectionUsageCollector? Register(SymbolStartAnalysisContext context, KnownTypes known, System.Func<ISymbol, CollectionKind, bool> isCandidate)
         {
             var type = (INamedTypeSymbol)context.Symbol;
             var usages = new Dictionary<ISymbol, CollectionUsage>(SymbolEqualityComparer.Default);
@@ -52,7 +52,7 @@ namespace LeakAnalyzers
             return collector;
         }
 
-        private static void AddCandidates(INamedTypeSymbol type, KnownTypes known, System.Func<ISymbol, bool> isCandidate,
+        private static void AddCandidates(INamedTypeSymbol type, KnownTypes known, System.Func<ISymbol, CollectionKind, bool> isCandidate,
             Dictionary<ISymbol, CollectionUsage> usages, Dictionary<ISymbol, ISymbol> forwarding, CancellationToken cancellationToken)
         {
             foreach (var member in type.GetMembers())
@@ -64,7 +64,7 @@ namespace LeakAnalyzers
                         break;
                     case IFieldSymbol { IsConst: false } field when field.AssociatedSymbol is null || field.AssociatedSymbol is IPropertySymbol:
                         var kind = known.GetCollectionKind(field.Type);
-                        if (kind != CollectionKind.None && isCandidate(field.AssociatedSymbol ?? field))
+                        if (kind != CollectionKind.None && isCandidate(field.AssociatedSymbol ?? field, kind))
                         {
                             var owner = field.AssociatedSymbol ?? field;
                             usages[owner] = new CollectionUsage(owner, kind);
@@ -169,13 +169,25 @@ namespace LeakAnalyzers
             }
 
             var use = CollectionMutation.Classify(reference, usage.Member, usage.Kind, _known);
+            usage.WeakTableCompatible &= IsWeakTableCompatible(reference);
+            usage.MemoryCacheCompatible &= IsMemoryCacheCompatible(reference);
             var inLambda = IsInLambda(use.Operation);
             var inInitializer = !inLambda && IsInitializerOf(container, usage.Member);
             switch (use.Kind)
             {
                 case MemberUseKind.Growth:
-                    var keyType = use.Key is IConversionOperation conversion ? conversion.Operand.Type : use.Key?.Type;
-                    usage.Growth.Add(new GrowthSite(use.Operation.Syntax.GetLocation(), container, inInitializer, KeyText(use.Key), keyType, use.IsCacheShaped));
+                    var key = use.Key;
+                    while (key is IConversionOperation conversion)
+                    {
+                        key = conversion.Operand;
+                    }
+
+                    usage.Growth.Add(new GrowthSite(use.Operation.Syntax.GetLocation(), container, inInitializer, KeyText(use.Key), key?.Type, use.IsCacheShaped)
+                    {
+                        KeyIsConstant = key is not null && key.ConstantValue.HasValue,
+                        KeyParameter = !inLambda && key is IParameterReferenceOperation parameter
+                            && SymbolEqualityComparer.Default.Equals(parameter.Parameter.ContainingSymbol, container) ? parameter.Parameter : null,
+                    });
                     break;
                 case MemberUseKind.Shrink:
                     usage.Shrinks = true;
@@ -202,14 +214,15 @@ namespace LeakAnalyzers
             }
 
             var inLambda = IsInLambda(invocation);
+            var constants = ConstantArguments(invocation);
             lock (_gate)
             {
                 if (!_calls.TryGetValue(target, out var callers))
                 {
-                    _calls[target] = callers = new List<(ISymbol?, bool)>();
+                    _calls[target] = callers = new List<(ISymbol?, bool, ulong)>();
                 }
 
-                callers.Add((context.ContainingSymbol, inLambda));
+                callers.Add((context.ContainingSymbol, inLambda, constants));
             }
         }
 
@@ -278,9 +291,106 @@ namespace LeakAnalyzers
                 foreach (var usage in _usages.Values)
                 {
                     usage.ResolveCacheShapes();
+                    ResolveConstantKeyParameters(usage, finder, cancellationToken);
                 }
 
                 return (_usages.Values.ToImmutableArrayOrEmpty(), ComputeInitOnlyMethods());
+            }
+        }
+
+        private static bool IsWeakTableCompatible(IOperation reference)
+        {
+            switch (reference.Parent)
+            {
+                case IInvocationOperation invocation when invocation.Instance == reference:
+                    return invocation.TargetMethod.Name switch
+                    {
+                        "GetOrAdd" => invocation.Arguments.Length == 2,
+                        "TryGetValue" or "ContainsKey" or "Add" or "TryAdd" => true,
+                        "Remove" => invocation.Arguments.Length == 1,
+                        _ => false,
+                    };
+                case IPropertyReferenceOperation { Property.IsIndexer: true } indexer when indexer.Instance == reference:
+                    return indexer.Parent is ISimpleAssignmentOperation assignment && assignment.Target == indexer && assignment.Parent is IExpressionStatementOperation;
+                default:
+                    return false;
+            }
+        }
+
+        private static bool IsMemoryCacheCompatible(IOperation reference)
+        {
+            switch (reference.Parent)
+            {
+                case IInvocationOperation invocation when invocation.Instance == reference:
+                    return invocation.TargetMethod.Name switch
+                    {
+                        "GetOrAdd" => invocation.Arguments.Length == 2 && invocation.Arguments[1].Value is IDelegateCreationOperation,
+                        "TryGetValue" or "ContainsKey" => true,
+                        "Add" or "TryAdd" => invocation.Parent is IExpressionStatementOperation,
+                        _ => false,
+                    };
+                case IPropertyReferenceOperation { Property.IsIndexer: true } indexer when indexer.Instance == reference:
+                    return indexer.Parent is ISimpleAssignmentOperation assignment && assignment.Target == indexer && assignment.Parent is IExpressionStatementOperation;
+                default:
+                    return false;
+            }
+        }
+
+        /// <summary>Bit i set: argument for parameter i is a compile-time constant.</summary>
+        private static ulong ConstantArguments(IInvocationOperation invocation)
+        {
+            ulong mask = 0;
+            foreach (var argument in invocation.Arguments)
+            {
+                if (argument.Parameter is { Ordinal: < 64 } parameter && argument.Value.ConstantValue.HasValue)
+                {
+                    mask |= 1UL << parameter.Ordinal;
+                }
+            }
+
+            return mask;
+        }
+
+        /// <summary>
+        /// A key that is a parameter is bounded when every call the compilation makes passes a constant for it (channel
+        /// names, setting names): only methods never used as delegates, with at least one call.
+        /// </summary>
+        private void ResolveConstantKeyParameters(CollectionUsage usage, ExternalReferenceFinder finder, CancellationToken cancellationToken)
+        {
+            foreach (var site in usage.Growth)
+            {
+                if (site.KeyIsConstant || site.KeyParameter is not { Ordinal: < 64 } parameter || site.Container is not IMethodSymbol method
+                    || _usedAsDelegate.Contains(method.OriginalDefinition))
+                {
+                    continue;
+                }
+
+                var bit = 1UL << parameter.Ordinal;
+                var calls = 0;
+                var allConstant = true;
+                if (_calls.TryGetValue((IMethodSymbol)method.OriginalDefinition, out var callers))
+                {
+                    foreach (var (_, _, constants) in callers)
+                    {
+                        calls++;
+                        allConstant &= (constants & bit) != 0;
+                    }
+                }
+
+                if (allConstant && method.DeclaredAccessibility != Accessibility.Private)
+                {
+                    foreach (var invocation in finder.FindInvocations(method, _type, cancellationToken))
+                    {
+                        calls++;
+                        allConstant &= (ConstantArguments(invocation) & bit) != 0;
+                        if (!allConstant)
+                        {
+                            break;
+                        }
+                    }
+                }
+
+                site.KeyIsConstant = calls > 0 && allConstant;
             }
         }
 
@@ -301,7 +411,7 @@ namespace LeakAnalyzers
                     }
 
                     var all = true;
-                    foreach (var (caller, inLambda) in pair.Value)
+                    foreach (var (caller, inLambda, _) in pair.Value)
                     {
                         if (inLambda || !(caller is not null && (initOnly.Contains(caller) || IsStartupCode(caller))))
                         {

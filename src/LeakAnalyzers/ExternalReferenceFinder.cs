@@ -69,6 +69,35 @@ namespace LeakAnalyzers
             }
         }
 
+        /// <summary>Calls of <paramref name="method"/> outside the top-level <paramref name="ownerType"/> (and in its nested types).</summary>
+        public IEnumerable<IInvocationOperation> FindInvocations(IMethodSymbol method, INamedTypeSymbol ownerType, CancellationToken cancellationToken)
+        {
+            var tokens = _tokensByName.GetOrAdd(method.Name, name => Scan(name, cancellationToken));
+            var owner = ownerType.DeclaringSyntaxReferences;
+            var nested = ImmutableArray.CreateBuilder<SyntaxReference>();
+            AddNestedDeclarations(ownerType, nested);
+            foreach (var token in tokens)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (IsInside(token, owner) && !IsInside(token, nested) || token.Parent is not SimpleNameSyntax name)
+                {
+                    continue;
+                }
+
+                SyntaxNode callee = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? access : name;
+                if (callee.Parent is not InvocationExpressionSyntax invocation || invocation.Expression != callee)
+                {
+                    continue;
+                }
+
+                if (GetModel(token.SyntaxTree!).GetOperation(invocation, cancellationToken) is IInvocationOperation operation
+                    && SymbolEqualityComparer.Default.Equals(operation.TargetMethod.OriginalDefinition, method.OriginalDefinition))
+                {
+                    yield return operation;
+                }
+            }
+        }
+
         private SemanticModel GetModel(SyntaxTree tree)
         {
 #pragma warning disable RS1030 // Only trees that mention a candidate member's name are bound, once each per compilation.

@@ -83,6 +83,7 @@ namespace LeakAnalyzers
 
             ImmutableInterlocked = compilation.GetTypeByMetadataName("System.Collections.Immutable.ImmutableInterlocked");
             ConditionalWeakTable = compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.ConditionalWeakTable`2");
+            MemoryCache = compilation.GetTypeByMetadataName("Microsoft.Extensions.Caching.Memory.MemoryCache");
         }
 
         public Compilation Compilation { get; }
@@ -90,6 +91,9 @@ namespace LeakAnalyzers
         public INamedTypeSymbol? ImmutableInterlocked { get; }
 
         public INamedTypeSymbol? ConditionalWeakTable { get; }
+
+        /// <summary>Microsoft.Extensions.Caching.Memory.MemoryCache, when the compilation references it.</summary>
+        public INamedTypeSymbol? MemoryCache { get; }
 
         public static KnownTypes Create(Compilation compilation) => new KnownTypes(compilation);
 
@@ -140,6 +144,25 @@ namespace LeakAnalyzers
                 case SpecialType.System_Byte:
                 case SpecialType.System_SByte:
                     return true;
+            }
+
+            for (var t = type as INamedTypeSymbol; t != null; t = t.BaseType)
+            {
+                if (_boundedKeyTypes.Contains(t.OriginalDefinition))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>Type, MemberInfo, Assembly and friends (not enums or primitives): values of a resolution cache.</summary>
+        public bool IsBoundedReflectionType(ITypeSymbol? type)
+        {
+            if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
+            {
+                type = nullable.TypeArguments[0];
             }
 
             for (var t = type as INamedTypeSymbol; t != null; t = t.BaseType)

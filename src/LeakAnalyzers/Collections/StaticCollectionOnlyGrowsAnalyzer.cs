@@ -46,7 +46,7 @@ namespace LeakAnalyzers.Collections
                 return;
             }
 
-            var collector = CollectionUsageCollector.Register(context, known, static member => member.IsStatic);
+            var collector = CollectionUsageCollector.Register(context, known, static (member, _) => member.IsStatic);
             if (collector is null)
             {
                 return;

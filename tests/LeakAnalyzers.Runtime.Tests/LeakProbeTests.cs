@@ -1,0 +1,112 @@
+using System;
+using System.Linq;
+using System.Threading.Tasks;
+using LeakAnalyzers.Runtime.Statistics;
+using Xunit;
+using Xunit.Abstractions;
+
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
+namespace LeakAnalyzers.Runtime.Tests
+{
+    /// <summary>End to end: real leaking scenarios are confirmed, their fixed versions are not.</summary>
+    public class LeakProbeTests
+    {
+        private const int Runs = 20;
+        private readonly ITestOutputHelper output;
+
+        public LeakProbeTests(ITestOutputHelper output)
+        {
+            this.output = output;
+        }
+
+        public static TheoryData<string> Leaks() => new() { "StaticList", "Cache", "Events" };
+
+        private static (Action Leak, Action Fixed, Action Reset) Scenario(string name) => name switch
+        {
+            "StaticList" => (Scenarios.StaticList.Leak, Scenarios.StaticList.Fixed, Scenarios.StaticList.Reset),
+            "Cache" => (Scenarios.Cache.Leak, Scenarios.Cache.Fixed, Scenarios.Cache.Reset),
+            _ => (Scenarios.Events.Leak, Scenarios.Events.Fixed, Scenarios.Events.Reset),
+        };
+
+        [Theory]
+        [MemberData(nameof(Leaks))]
+        public void LeakIsConfirmedAndItsFixIsNotOverRepeatedRuns(string name)
+        {
+            var (leak, fix, reset) = Scenario(name);
+            var detected = 0;
+            var falseAlarms = 0;
+            var slopes = new double[Runs];
+            for (var run = 0; run < Runs; run++)
+            {
+                reset();
+                var report = LeakProbe.For(leak).Run();
+                slopes[run] = report.Heap.Trend.Slope;
+                detected += report.Verdict == Verdict.Leaking ? 1 : 0;
+                reset();
+                falseAlarms += LeakProbe.For(fix).Run().Verdict == Verdict.Leaking ? 1 : 0;
+            }
+
+            reset();
+            output.WriteLine($"{name}: detected {detected}/{Runs} (default 5 warm-up + 50 iterations), false alarms {falseAlarms}/{Runs}, slope median {slopes.OrderBy(s => s).ElementAt(Runs / 2) / 1024:0.0} KB/iteration");
+            Assert.Equal(Runs, detected);
+            Assert.True(falseAlarms <= 1, $"{falseAlarms} false alarms in {Runs} runs");
+        }
+
+        [Fact]
+        public void ShouldNotLeakExplainsTheGrowthWithProjectionAndSparkline()
+        {
+            Scenarios.StaticList.Reset();
+            var report = LeakProbe.For(Scenarios.StaticList.Leak)
+                .TrackMember(typeof(Scenarios.StaticList), "History")
+                .IterationsPerSecond(100)
+                .Run();
+            Scenarios.StaticList.Reset();
+
+            var error = Assert.Throws<LeakAssertionException>(report.ShouldNotLeak);
+            output.WriteLine(error.Message);
+            Assert.Contains("Live heap: +10.", error.Message);
+            Assert.Contains("KB per iteration", error.Message);
+            Assert.Contains("per hour", error.Message);
+            Assert.Contains("per day", error.Message);
+            Assert.Contains("per month", error.Message);
+            Assert.Contains("Tracked 'History': +1 elements per iteration", error.Message);
+            Assert.Contains("<- grows", error.Message);
+            Assert.Contains("█", error.Message);
+            report.ShouldLeak();
+        }
+
+        [Fact]
+        public async Task AsyncScenarioAndShouldLeakOnAFixedScenarioThrows()
+        {
+            Scenarios.Cache.Reset();
+            var report = await LeakProbe.For(async () =>
+            {
+                await Task.Yield();
+                Scenarios.Cache.Fixed();
+            }).Track("entries", () => Scenarios.Cache.Count).RunAsync();
+            Scenarios.Cache.Reset();
+
+            report.ShouldNotLeak();
+            var error = Assert.Throws<LeakAssertionException>(report.ShouldLeak);
+            Assert.Contains("Expected a leak", error.Message);
+        }
+
+        [Fact]
+        public void EventSubscribersAreCountedThroughTheBackingDelegate()
+        {
+            Scenarios.Events.Reset();
+            var report = LeakProbe.For(Scenarios.Events.Leak).TrackMember(typeof(Scenarios.Events), "Changed").Iterations(20).Run();
+            Scenarios.Events.Reset();
+            var series = Assert.Single(report.Tracked);
+            Assert.Equal(Enumerable.Range(6, 20).Select(i => (double)i), series.Samples);
+        }
+
+        [Fact]
+        public void UnknownMembersAreRejectedClearly()
+        {
+            var error = Assert.Throws<ArgumentException>(() => LeakProbe.For(() => { }).TrackMember("No.Such.Type", "Field"));
+            Assert.Contains("No.Such.Type", error.Message);
+        }
+    }
+}
