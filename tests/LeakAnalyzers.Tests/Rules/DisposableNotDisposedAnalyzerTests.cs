@@ -798,5 +798,110 @@ namespace LeakAnalyzers.Tests.Rules
                 """,
                 V.Diagnostic().WithLocation(0).WithArguments("Counting", "never disposed"));
         }
+
+        [Fact]
+        public Task OutVarTupleAndSwitchExpressionHandOversAreQuiet()
+        {
+            return V.AnalyzerAsync("""
+                using System.IO;
+
+                public class Shapes
+                {
+                    public static bool TryOpen(string path, out Stream? stream)
+                    {
+                        stream = File.OpenRead(path);
+                        return true;
+                    }
+
+                    public long Use(string path, int kind)
+                    {
+                        if (TryOpen(path, out var s) && s != null)
+                        {
+                            using (s)
+                            {
+                                return s.Length;
+                            }
+                        }
+
+                        var (a, b) = (File.OpenRead(path), 1);
+                        using (a)
+                        {
+                            Stream chosen = kind switch
+                            {
+                                0 => File.OpenRead(path),
+                                _ => Stream.Null,
+                            };
+                            using (chosen)
+                            {
+                                return a.Length + b + chosen.Length;
+                            }
+                        }
+                    }
+                }
+                """);
+        }
+
+        [Fact]
+        public Task DisposedInEveryLoopIterationAndAfterCatch()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.IO;
+
+                public class Loops
+                {
+                    public long Sum(string[] paths)
+                    {
+                        long total = 0;
+                        foreach (var path in paths)
+                        {
+                            var stream = File.OpenRead(path);
+                            try
+                            {
+                                total += stream.Length;
+                            }
+                            catch (IOException)
+                            {
+                                total = -1;
+                            }
+                            finally
+                            {
+                                stream.Dispose();
+                            }
+                        }
+
+                        return total;
+                    }
+                }
+                """);
+        }
+
+        [Fact]
+        public Task EarlyBreakOutOfLoopSkipsDispose()
+        {
+            return V.AnalyzerAsync("""
+                using System.IO;
+
+                public class Loops
+                {
+                    public int Find(string[] paths)
+                    {
+                        for (var i = 0; i < paths.Length; i++)
+                        {
+                            var stream = {|#0:File.OpenRead(paths[i])|};
+                            if (stream.Length == 0)
+                            {
+                                break;
+                            }
+
+                            stream.Close();
+                        }
+
+                        return -1;
+                    }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithArguments("FileStream", "not disposed on every path"));
+        }
     }
 }

@@ -222,5 +222,68 @@ namespace LeakAnalyzers.Tests.Rules
                 }
                 """);
         }
+
+        [Fact]
+        public Task LambdaAndLocalFunctionAreAnalysedOnTheirOwn()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Buffers;
+
+                public class Work
+                {
+                    public Func<int, int> Make() => n =>
+                    {
+                        var a = {|#0:ArrayPool<int>.Shared.Rent(n)|};
+                        return a.Length;
+                    };
+
+                    public int Local(int n)
+                    {
+                        return Rent();
+
+                        int Rent()
+                        {
+                            var a = ArrayPool<int>.Shared.Rent(n);
+                            try
+                            {
+                                return a.Length;
+                            }
+                            finally
+                            {
+                                ArrayPool<int>.Shared.Return(a);
+                            }
+                        }
+                    }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithArguments("pooled array", "rented here is never returned to the pool"));
+        }
+
+        [Fact]
+        public Task ReturnedInAsyncFinallyIsQuiet()
+        {
+            return V.AnalyzerAsync("""
+                using System.Buffers;
+                using System.IO;
+                using System.Threading.Tasks;
+
+                public class Reader
+                {
+                    public async Task<int> ReadAsync(Stream s)
+                    {
+                        var buffer = ArrayPool<byte>.Shared.Rent(4096);
+                        try
+                        {
+                            return await s.ReadAsync(buffer, 0, buffer.Length);
+                        }
+                        finally
+                        {
+                            ArrayPool<byte>.Shared.Return(buffer);
+                        }
+                    }
+                }
+                """);
+        }
     }
 }
