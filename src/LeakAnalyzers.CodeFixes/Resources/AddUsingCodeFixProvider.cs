@@ -74,6 +74,12 @@ namespace LeakAnalyzers.CodeFixes.Resources
                 return null;
             }
 
+            if (diagnostic.Properties.TryGetValue(DiagnosticPropertyNames.ResourceKind, out var resourceKind) && resourceKind == "Timer")
+            {
+                // A timer disposed at the end of the block stops firing: that changes what the code does. Keep it in a field instead.
+                return null;
+            }
+
             var declarator = node.FirstAncestorOrSelf<VariableDeclaratorSyntax>();
             if (declarator?.Parent?.Parent is not LocalDeclarationStatementSyntax statement
                 || statement.Parent is not BlockSyntax block

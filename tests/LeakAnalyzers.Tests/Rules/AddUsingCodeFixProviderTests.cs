@@ -180,5 +180,23 @@ namespace LeakAnalyzers.Tests.Rules
                 }
                 """, AddUsingCodeFixProvider.TimerOrRegistrationKey);
         }
+
+        [Fact]
+        public Task NoUsingForATimerThatMustKeepRunning()
+        {
+            return F9.NoCodeFixAsync("""
+                public class Heartbeat
+                {
+                    public void Start()
+                    {
+                        var timer = {|LEAK009:new System.Timers.Timer(1000)|};
+                        timer.Elapsed += (s, e) => Beat();
+                        timer.Start();
+                    }
+
+                    private void Beat() { }
+                }
+                """, AddUsingCodeFixProvider.TimerOrRegistrationKey);
+        }
     }
 }
