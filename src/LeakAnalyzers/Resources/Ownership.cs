@@ -278,6 +278,9 @@ namespace LeakAnalyzers.Resources
                 case IInterpolationOperation:
                 case INameOfOperation:
                     return UseKind.Neutral;
+                case IInvalidOperation:
+                    // Half-typed or unresolved code (a missing reference): the value may go anywhere. Don't know.
+                    return UseKind.Escape;
                 case IAwaitOperation:
                     return kind.UnknownUse;
                 default:

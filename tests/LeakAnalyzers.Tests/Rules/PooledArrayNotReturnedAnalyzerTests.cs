@@ -285,5 +285,24 @@ namespace LeakAnalyzers.Tests.Rules
                 }
                 """);
         }
+
+        [Fact]
+        public Task ArrayHandedToAnUnresolvedConstructorIsQuiet()
+        {
+            // Shape of StackExchange.Redis' ScanResult with a missing reference: the array goes into a result object.
+            return V.AnalyzerAsync("""
+                using System.Buffers;
+
+                public class Scanner
+                {
+                    public object Scan(int count)
+                    {
+                        var keys = ArrayPool<string>.Shared.Rent(count);
+                        return new {|#0:ScanResult|}(keys, count);
+                    }
+                }
+                """,
+                Microsoft.CodeAnalysis.Testing.DiagnosticResult.CompilerError("CS0246").WithLocation(0).WithArguments("ScanResult"));
+        }
     }
 }
