@@ -23,5 +23,26 @@ namespace LeakAnalyzers
 
         /// <summary>Number of places that add to the member.</summary>
         public const string GrowthCount = "GrowthCount";
+
+        /// <summary>How a resource is lost (<c>Dropped</c>, <c>NeverReleased</c>, <c>NotOnEveryPath</c>, <c>NotOnExceptionPath</c>, <c>Overwritten</c>), LEAK005–LEAK009.</summary>
+        public const string LeakShape = "LeakShape";
+
+        /// <summary>Name of the local that holds the resource.</summary>
+        public const string LocalName = "LocalName";
+
+        /// <summary>"true" when the local is assigned more than once (a <c>using</c> local cannot be).</summary>
+        public const string Reassigned = "Reassigned";
+
+        /// <summary>"true" when the resource comes from an awaited factory.</summary>
+        public const string Awaited = "Awaited";
+
+        /// <summary>The call that releases the resource, e.g. <c>System.Runtime.InteropServices.Marshal.FreeHGlobal</c> or <c>.Free</c> (instance).</summary>
+        public const string ReleaseCall = "ReleaseCall";
+
+        /// <summary>The expression the array was rented from (<c>ArrayPool&lt;byte&gt;.Shared</c>), for the Return call.</summary>
+        public const string PoolExpression = "PoolExpression";
+
+        /// <summary>LEAK009: <c>Timer</c>, <c>Registration</c> or <c>TokenSource</c>.</summary>
+        public const string ResourceKind = "ResourceKind";
     }
 }

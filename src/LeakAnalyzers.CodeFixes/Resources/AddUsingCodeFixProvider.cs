@@ -1,0 +1,217 @@
+using System.Collections.Immutable;
+using System.Composition;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Formatting;
+
+namespace LeakAnalyzers.CodeFixes.Resources
+{
+    /// <summary>
+    /// LEAK005/LEAK009: <c>var x = new T();</c> → <c>using var x = new T();</c> (<c>await using var</c> in an async method
+    /// when T is IAsyncDisposable), removing a now redundant <c>x.Dispose();</c> that ends the same block; and
+    /// <c>token.Register(...);</c> → <c>using var registration = token.Register(...);</c>. Comments and trivia are kept.
+    /// </summary>
+    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AddUsingCodeFixProvider)), Shared]
+    public sealed class AddUsingCodeFixProvider : CodeFixProvider
+    {
+        public const string DisposableKey = "LEAK005.AddUsing";
+        public const string TimerOrRegistrationKey = "LEAK009.AddUsing";
+
+        public override ImmutableArray<string> FixableDiagnosticIds
+            => ImmutableArray.Create(RuleIdentifiers.DisposableNotDisposed, RuleIdentifiers.TimerOrRegistrationKeptAlive);
+
+        public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+
+        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+        {
+            var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+            var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+            if (root is null || model is null)
+            {
+                return;
+            }
+
+            foreach (var diagnostic in context.Diagnostics)
+            {
+                var key = diagnostic.Id == RuleIdentifiers.DisposableNotDisposed ? DisposableKey : TimerOrRegistrationKey;
+                var newRoot = TryFix(root, model, diagnostic, context.CancellationToken);
+                if (newRoot is null)
+                {
+                    continue;
+                }
+
+                var document = context.Document;
+                context.RegisterCodeFix(
+                    CodeAction.Create("Add using", _ => Task.FromResult(document.WithSyntaxRoot(newRoot)), key),
+                    diagnostic);
+            }
+        }
+
+        private static SyntaxNode? TryFix(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
+        {
+            if (diagnostic.Properties.ContainsKey(DiagnosticPropertyNames.Reassigned)
+                || !diagnostic.Properties.TryGetValue(DiagnosticPropertyNames.LeakShape, out var shape))
+            {
+                return null;
+            }
+
+            var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
+            if (shape == "Dropped")
+            {
+                return diagnostic.Properties.TryGetValue(DiagnosticPropertyNames.ResourceKind, out var kind) && kind == "Registration"
+                    ? FixDroppedRegistration(root, model, node, cancellationToken)
+                    : null;
+            }
+
+            if (shape is not ("NeverReleased" or "NotOnEveryPath" or "NotOnExceptionPath"))
+            {
+                return null;
+            }
+
+            if (diagnostic.Properties.TryGetValue(DiagnosticPropertyNames.ResourceKind, out var resourceKind) && resourceKind == "Timer")
+            {
+                // A timer disposed at the end of the block stops firing: that changes what the code does. Keep it in a field instead.
+                return null;
+            }
+
+            var declarator = node.FirstAncestorOrSelf<VariableDeclaratorSyntax>();
+            if (declarator?.Parent?.Parent is not LocalDeclarationStatementSyntax statement
+                || statement.Parent is not BlockSyntax block
+                || statement.Declaration.Variables.Count != 1
+                || statement.UsingKeyword.IsKind(SyntaxKind.UsingKeyword)
+                || statement.IsConst
+                || declarator.Initializer is null
+                || !declarator.Initializer.Value.Span.Contains(diagnostic.Location.SourceSpan)
+                || model.GetDeclaredSymbol(declarator, cancellationToken) is not ILocalSymbol local)
+            {
+                return null;
+            }
+
+            var awaitUsing = NeedsAwaitUsing(local.Type, model.Compilation, statement);
+            if (awaitUsing is null)
+            {
+                return null;
+            }
+
+            // The only existing release may be a trailing x.Dispose(); of the same block: using var makes it redundant.
+            StatementSyntax? trailingDispose = null;
+            var releases = block.DescendantNodes().OfType<InvocationExpressionSyntax>().Where(i => IsReleaseOf(i, local.Name)).ToList();
+            if (releases.Count > 0)
+            {
+                if (releases.Count != 1 || block.Statements.LastOrDefault() is not { } last
+                    || !(last is ExpressionStatementSyntax expression && (expression.Expression == releases[0] || expression.Expression is AwaitExpressionSyntax { Expression: var awaited } && awaited == releases[0]
+                        || expression.Expression is ConditionalAccessExpressionSyntax conditional && conditional.WhenNotNull.DescendantNodesAndSelf().Contains(releases[0]))))
+                {
+                    return null;
+                }
+
+                trailingDispose = last;
+            }
+
+            var newStatement = AddUsing(statement, awaitUsing.Value);
+            if (trailingDispose is null)
+            {
+                return root.ReplaceNode(statement, newStatement);
+            }
+
+            var newBlock = block.ReplaceNode(statement, newStatement);
+            var removed = newBlock.Statements.Last();
+            var onlyWhitespace = removed.GetLeadingTrivia().All(t => t.IsKind(SyntaxKind.WhitespaceTrivia) || t.IsKind(SyntaxKind.EndOfLineTrivia));
+            newBlock = newBlock.RemoveNode(removed, (onlyWhitespace ? SyntaxRemoveOptions.KeepNoTrivia : SyntaxRemoveOptions.KeepExteriorTrivia) | SyntaxRemoveOptions.KeepUnbalancedDirectives) ?? newBlock;
+            return root.ReplaceNode(block, newBlock);
+        }
+
+        private static bool IsReleaseOf(InvocationExpressionSyntax invocation, string name)
+        {
+            string? method = invocation.Expression switch
+            {
+                MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax target, Name: var n } when target.Identifier.ValueText == name => n.Identifier.ValueText,
+                MemberBindingExpressionSyntax binding when invocation.Parent is ConditionalAccessExpressionSyntax { Expression: IdentifierNameSyntax target } && target.Identifier.ValueText == name
+                    => binding.Name.Identifier.ValueText,
+                _ => null,
+            };
+            return method is "Dispose" or "DisposeAsync" or "Close" or "Unregister" or "Stop";
+        }
+
+        private static SyntaxNode? FixDroppedRegistration(SyntaxNode root, SemanticModel model, SyntaxNode node, CancellationToken cancellationToken)
+        {
+            var invocation = node.FirstAncestorOrSelf<InvocationExpressionSyntax>();
+            if (invocation?.Parent is not ExpressionStatementSyntax statement || statement.Parent is not BlockSyntax)
+            {
+                return null;
+            }
+
+            var name = "registration";
+            for (var i = 2; model.LookupSymbols(statement.SpanStart, name: name).Length > 0 || statement.Parent.DescendantNodes().OfType<VariableDeclaratorSyntax>().Any(v => v.Identifier.ValueText == name); i++)
+            {
+                name = "registration" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            var declaration = SyntaxFactory.LocalDeclarationStatement(
+                    SyntaxFactory.VariableDeclaration(
+                        SyntaxFactory.IdentifierName("var"),
+                        SyntaxFactory.SingletonSeparatedList(SyntaxFactory.VariableDeclarator(SyntaxFactory.Identifier(name))
+                            .WithInitializer(SyntaxFactory.EqualsValueClause(invocation.WithoutTrivia())))))
+                .WithUsingKeyword(SyntaxFactory.Token(SyntaxKind.UsingKeyword))
+                .WithLeadingTrivia(statement.GetLeadingTrivia())
+                .WithTrailingTrivia(statement.GetTrailingTrivia())
+                .WithAdditionalAnnotations(Formatter.Annotation);
+            return root.ReplaceNode(statement, declaration);
+        }
+
+        /// <summary>false: using; true: await using; null: neither compiles.</summary>
+        private static bool? NeedsAwaitUsing(ITypeSymbol type, Compilation compilation, SyntaxNode statement)
+        {
+            var asyncDisposable = compilation.GetTypeByMetadataName("System.IAsyncDisposable");
+            var isAsyncDisposable = asyncDisposable != null && (SymbolEqualityComparer.Default.Equals(type, asyncDisposable) || type.AllInterfaces.Contains(asyncDisposable, SymbolEqualityComparer.Default));
+            var isDisposable = type.SpecialType == SpecialType.System_IDisposable || type.AllInterfaces.Any(i => i.SpecialType == SpecialType.System_IDisposable)
+                || (type.IsRefLikeType && type.GetMembers("Dispose").OfType<IMethodSymbol>().Any(m => m.Parameters.Length == 0 && m.DeclaredAccessibility == Accessibility.Public));
+            var inAsync = IsInAsyncFunction(statement);
+            if (isAsyncDisposable && inAsync)
+            {
+                return true;
+            }
+
+            return isDisposable ? false : null;
+        }
+
+        private static bool IsInAsyncFunction(SyntaxNode node)
+        {
+            foreach (var ancestor in node.Ancestors())
+            {
+                switch (ancestor)
+                {
+                    case MethodDeclarationSyntax method:
+                        return method.Modifiers.Any(SyntaxKind.AsyncKeyword);
+                    case LocalFunctionStatementSyntax local:
+                        return local.Modifiers.Any(SyntaxKind.AsyncKeyword);
+                    case AnonymousFunctionExpressionSyntax lambda:
+                        return lambda.AsyncKeyword.IsKind(SyntaxKind.AsyncKeyword);
+                    case MemberDeclarationSyntax:
+                        return false;
+                }
+            }
+
+            return false;
+        }
+
+        private static LocalDeclarationStatementSyntax AddUsing(LocalDeclarationStatementSyntax statement, bool awaitUsing)
+        {
+            var leading = statement.GetLeadingTrivia();
+            var result = statement.WithoutLeadingTrivia()
+                .WithUsingKeyword(SyntaxFactory.Token(SyntaxKind.UsingKeyword).WithTrailingTrivia(SyntaxFactory.Space));
+            if (awaitUsing)
+            {
+                result = result.WithAwaitKeyword(SyntaxFactory.Token(SyntaxKind.AwaitKeyword).WithTrailingTrivia(SyntaxFactory.Space));
+            }
+
+            return result.WithLeadingTrivia(leading);
+        }
+    }
+}

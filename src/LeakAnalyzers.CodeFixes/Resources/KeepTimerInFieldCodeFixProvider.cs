@@ -1,0 +1,153 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Composition;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using LeakAnalyzers.Resources;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Editing;
+using Microsoft.CodeAnalysis.Formatting;
+using Microsoft.CodeAnalysis.Simplification;
+
+namespace LeakAnalyzers.CodeFixes.Resources
+{
+    /// <summary>
+    /// LEAK009, a dropped timer in an instance method or constructor: keeps it in a new field <c>_timer</c> (disposing the
+    /// previous one first when a method may run twice) and disposes the field in the type's Dispose (see <see cref="DisposeMembers"/>).
+    /// Fix All gathers the timers of one type into one edit.
+    /// </summary>
+    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(KeepTimerInFieldCodeFixProvider)), Shared]
+    public sealed class KeepTimerInFieldCodeFixProvider : CodeFixProvider
+    {
+        public const string Key = "LEAK009.KeepTimerInField";
+
+        public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(RuleIdentifiers.TimerOrRegistrationKeptAlive);
+
+        public override FixAllProvider GetFixAllProvider() => new SolutionFixAllProvider(ApplyAsync);
+
+        public override Task RegisterCodeFixesAsync(CodeFixContext context)
+        {
+            foreach (var diagnostic in context.Diagnostics)
+            {
+                if (IsDroppedTimer(diagnostic))
+                {
+                    var solution = context.Document.Project.Solution;
+                    context.RegisterCodeFix(CodeAction.Create("Keep the timer in a field and dispose it", ct => ApplyAsync(solution, ImmutableArray.Create(diagnostic), Key, ct), Key), diagnostic);
+                }
+            }
+
+            return Task.CompletedTask;
+        }
+
+        private static bool IsDroppedTimer(Diagnostic diagnostic)
+            => diagnostic.Properties.TryGetValue(DiagnosticPropertyNames.ResourceKind, out var kind) && kind == TimerOrRegistrationKeptAliveAnalyzer.TimerKind
+                && diagnostic.Properties.TryGetValue(DiagnosticPropertyNames.LeakShape, out var shape) && shape == nameof(LeakShape.Dropped);
+
+        private static async Task<Solution> ApplyAsync(Solution solution, ImmutableArray<Diagnostic> diagnostics, string key, CancellationToken cancellationToken)
+        {
+            var editors = new Dictionary<DocumentId, DocumentEditor>();
+            async Task<DocumentEditor?> EditorForAsync(SyntaxTree tree)
+            {
+                var id = solution.GetDocumentId(tree);
+                if (id is null)
+                {
+                    return null;
+                }
+
+                if (!editors.TryGetValue(id, out var editor))
+                {
+                    editor = await DocumentEditor.CreateAsync(solution.GetDocument(id)!, cancellationToken).ConfigureAwait(false);
+                    editors[id] = editor;
+                }
+
+                return editor;
+            }
+
+            var byType = new Dictionary<INamedTypeSymbol, (TypeDeclarationSyntax Declaration, List<StatementSyntax> Statements, HashSet<string> Names)>(SymbolEqualityComparer.Default);
+            foreach (var diagnostic in diagnostics)
+            {
+                if (!IsDroppedTimer(diagnostic) || diagnostic.Location.SourceTree is not { } tree || await EditorForAsync(tree).ConfigureAwait(false) is not { } editor)
+                {
+                    continue;
+                }
+
+                var model = editor.SemanticModel;
+                var creation = editor.OriginalRoot.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true).FirstAncestorOrSelf<BaseObjectCreationExpressionSyntax>();
+                if (creation is null || model.GetTypeInfo(creation, cancellationToken).Type is not INamedTypeSymbol timerType
+                    || creation.FirstAncestorOrSelf<TypeDeclarationSyntax>() is not { } declaration
+                    || model.GetDeclaredSymbol(declaration, cancellationToken) is not INamedTypeSymbol type || type.IsStatic)
+                {
+                    continue;
+                }
+
+                var member = creation.FirstAncestorOrSelf<BaseMethodDeclarationSyntax>();
+                if (member is null || model.GetDeclaredSymbol(member, cancellationToken) is not IMethodSymbol { IsStatic: false } method
+                    || member.Parent != declaration || creation.Ancestors().Any(a => a is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax))
+                {
+                    continue;
+                }
+
+                if (!byType.TryGetValue(type, out var entry))
+                {
+                    entry = (declaration, new List<StatementSyntax>(), new HashSet<string>(type.GetMembers().Select(m => m.Name)));
+                    byType[type] = entry;
+                }
+
+                var name = "_timer";
+                for (var i = 2; entry.Names.Contains(name) || model.LookupSymbols(creation.SpanStart, name: name).Any(s => s is ILocalSymbol or IParameterSymbol); i++)
+                {
+                    name = "_timer" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                var isConstructor = method.MethodKind == MethodKind.Constructor;
+                var assignment = SyntaxFactory.AssignmentExpression(SyntaxKind.SimpleAssignmentExpression, SyntaxFactory.IdentifierName(name), creation.WithoutTrivia());
+                if (creation.Parent is ExpressionStatementSyntax { Parent: BlockSyntax } statement)
+                {
+                    editor.ReplaceNode(creation, assignment.WithTriviaFrom(creation));
+                    if (!isConstructor)
+                    {
+                        editor.InsertBefore(statement, DisposeMembers.DisposeStatement(name, timerType));
+                    }
+                }
+                else if (creation.Parent is ArrowExpressionClauseSyntax && member is MethodDeclarationSyntax { ExpressionBody: not null } arrowMethod && method.ReturnsVoid)
+                {
+                    var statements = new List<StatementSyntax>();
+                    if (!isConstructor)
+                    {
+                        statements.Add(DisposeMembers.DisposeStatement(name, timerType));
+                    }
+
+                    statements.Add(SyntaxFactory.ExpressionStatement(assignment));
+                    editor.ReplaceNode(arrowMethod, arrowMethod.WithExpressionBody(null).WithSemicolonToken(default)
+                        .WithBody(SyntaxFactory.Block(statements)).WithAdditionalAnnotations(Formatter.Annotation));
+                }
+                else
+                {
+                    continue;
+                }
+
+                entry.Names.Add(name);
+                var nullable = model.GetNullableContext(creation.SpanStart).AnnotationsEnabled() ? "?" : string.Empty;
+                var typeName = timerType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + nullable;
+                var field = SyntaxFactory.ParseMemberDeclaration("private " + typeName + " " + name + ";")!
+                    .WithLeadingTrivia(SyntaxFactory.ElasticMarker)
+                    .WithTrailingTrivia(SyntaxFactory.ElasticLineFeed)
+                    .WithAdditionalAnnotations(Formatter.Annotation, Simplifier.Annotation);
+                editor.InsertMembers(declaration, 0, new[] { field });
+                entry.Statements.Add(DisposeMembers.DisposeStatement(name, timerType));
+            }
+
+            foreach (var pair in byType)
+            {
+                DisposeMembers.AddDisposals(tree => editors.TryGetValue(solution.GetDocumentId(tree)!, out var e) ? e : null, pair.Key, pair.Value.Declaration, pair.Value.Statements);
+            }
+
+            return await DisposeMembers.CommitAsync(solution, editors, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,110 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace LeakAnalyzers.Resources
+{
+    /// <summary>
+    /// LEAK007: <c>Marshal.AllocHGlobal</c>/<c>AllocCoTaskMem</c>/<c>StringTo*</c>, <c>NativeMemory.Alloc*</c> and
+    /// <c>GCHandle.Alloc</c> held in a local that is not freed on every path, exceptions included (nothing else ever frees
+    /// it: no finalizer, no GC). Returned or stored values are handed over.
+    /// </summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class NativeMemoryNotFreedAnalyzer : DiagnosticAnalyzer
+    {
+        public static readonly DiagnosticDescriptor Rule = new DiagnosticDescriptor(
+            RuleIdentifiers.NativeMemoryNotFreed,
+            title: "Native memory or GC handle not freed",
+            messageFormat: "The {0} allocated here is {1}",
+            category: RuleIdentifiers.MemoryCategory,
+            defaultSeverity: DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "Native memory and GC handles are never freed by the garbage collector. Free them in a finally block (or hand them to an owner that frees them), so that an exception between allocation and free does not leak them for the life of the process.",
+            helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.NativeMemoryNotFreed));
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
+
+        public override void Initialize(AnalysisContext context)
+        {
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.EnableConcurrentExecution();
+            context.RegisterCompilationStartAction(start =>
+            {
+                var types = DisposableTypes.Create(start.Compilation);
+                if (types.Marshal is null && types.NativeMemory is null && types.GCHandle is null)
+                {
+                    return;
+                }
+
+                start.RegisterOperationAction(c => Analyze(c, types), OperationKind.Invocation);
+            });
+        }
+
+        /// <summary>The call that frees what <paramref name="allocator"/> returns, or null when it is not an allocator.</summary>
+        internal static string? ReleaseCallFor(IMethodSymbol allocator, DisposableTypes types)
+        {
+            var type = allocator.ContainingType;
+            var name = allocator.Name;
+            if (SymbolEqualityComparer.Default.Equals(type, types.Marshal))
+            {
+                switch (name)
+                {
+                    case "AllocHGlobal":
+                    case "StringToHGlobalAnsi":
+                    case "StringToHGlobalUni":
+                    case "StringToHGlobalAuto":
+                        return "System.Runtime.InteropServices.Marshal.FreeHGlobal";
+                    case "AllocCoTaskMem":
+                    case "StringToCoTaskMemAnsi":
+                    case "StringToCoTaskMemUni":
+                    case "StringToCoTaskMemAuto":
+                    case "StringToCoTaskMemUTF8":
+                        return "System.Runtime.InteropServices.Marshal.FreeCoTaskMem";
+                }
+
+                return null;
+            }
+
+            if (SymbolEqualityComparer.Default.Equals(type, types.NativeMemory))
+            {
+                return name switch
+                {
+                    "Alloc" or "AllocZeroed" => "System.Runtime.InteropServices.NativeMemory.Free",
+                    "AlignedAlloc" => "System.Runtime.InteropServices.NativeMemory.AlignedFree",
+                    _ => null,
+                };
+            }
+
+            if (SymbolEqualityComparer.Default.Equals(type, types.GCHandle) && name == "Alloc")
+            {
+                return ".Free";
+            }
+
+            return null;
+        }
+
+        private static void Analyze(OperationAnalysisContext context, DisposableTypes types)
+        {
+            var invocation = (IInvocationOperation)context.Operation;
+            if (!invocation.TargetMethod.IsStatic || ReleaseCallFor(invocation.TargetMethod, types) is not { } release)
+            {
+                return;
+            }
+
+            var result = ResourceCheck.Run(context, invocation, throughAwait: false, NativeMemoryKind.Instance);
+            if (result.Shape == LeakShape.None)
+            {
+                return;
+            }
+
+            var what = invocation.TargetMethod.ContainingType.Name == "GCHandle" ? "GC handle" : "native memory";
+            context.ReportDiagnostic(Diagnostic.Create(
+                Rule,
+                invocation.Syntax.GetLocation(),
+                ResourceDiagnostics.Properties(result, awaited: false, release),
+                what,
+                result.Describe("freed")));
+        }
+    }
+}

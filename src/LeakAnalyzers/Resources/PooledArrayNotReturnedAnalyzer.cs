@@ -1,0 +1,81 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace LeakAnalyzers.Resources
+{
+    /// <summary>
+    /// LEAK008: an array rented from an <c>ArrayPool&lt;T&gt;</c> (or an object from an <c>ObjectPool&lt;T&gt;</c>) held in
+    /// a local that is not returned on every normal path, rented again in a loop before it is returned, or returned twice.
+    /// Returned or stored arrays are handed over.
+    /// </summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class PooledArrayNotReturnedAnalyzer : DiagnosticAnalyzer
+    {
+        public static readonly DiagnosticDescriptor Rule = new DiagnosticDescriptor(
+            RuleIdentifiers.PooledArrayNotReturned,
+            title: "Pooled array not returned",
+            messageFormat: "The {0} {1}",
+            category: RuleIdentifiers.MemoryCategory,
+            defaultSeverity: DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "A rented array that is never returned defeats the pool: every rent allocates again, and the shared pool's buckets drain. An array returned twice is handed to two renters at once and corrupts both.",
+            helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.PooledArrayNotReturned));
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
+
+        public override void Initialize(AnalysisContext context)
+        {
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.EnableConcurrentExecution();
+            context.RegisterCompilationStartAction(start =>
+            {
+                var types = DisposableTypes.Create(start.Compilation);
+                if (types.ArrayPool is null && types.ObjectPool is null)
+                {
+                    return;
+                }
+
+                start.RegisterOperationAction(Analyze, OperationKind.Invocation);
+            });
+        }
+
+        private static void Analyze(OperationAnalysisContext context)
+        {
+            var invocation = (IInvocationOperation)context.Operation;
+            var method = invocation.TargetMethod;
+            if (method.IsStatic || !(method.Name == "Rent" || method.Name == "Get") || !PooledKind.IsPool(method.ContainingType)
+                || (method.Name == "Get") != (method.ContainingType.Name == "ObjectPool"))
+            {
+                return;
+            }
+
+            var result = ResourceCheck.Run(context, invocation, throughAwait: false, PooledKind.Instance);
+            var what = method.Name == "Rent" ? "pooled array" : "pooled object";
+            if (result.Shape != LeakShape.None)
+            {
+                var properties = ResourceDiagnostics.Properties(result, awaited: false).ToBuilder();
+                if (invocation.Instance?.Syntax is { } pool)
+                {
+                    properties[DiagnosticPropertyNames.PoolExpression] = pool.ToString();
+                }
+
+                context.ReportDiagnostic(Diagnostic.Create(
+                    Rule,
+                    invocation.Syntax.GetLocation(),
+                    properties.ToImmutable(),
+                    what,
+                    "rented here is " + result.Describe("returned to the pool")));
+            }
+
+            if (result.DoubleReleases is { } twice)
+            {
+                foreach (var node in twice)
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(Rule, node.GetLocation(), what, "is returned to the pool a second time here, after it was already returned on this path"));
+                }
+            }
+        }
+    }
+}

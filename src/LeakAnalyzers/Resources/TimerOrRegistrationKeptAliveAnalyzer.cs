@@ -1,0 +1,144 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace LeakAnalyzers.Resources
+{
+    /// <summary>
+    /// LEAK009: timers (<c>System.Threading.Timer</c>, <c>System.Timers.Timer</c>) dropped or never disposed;
+    /// <c>CancellationToken.Register</c> on a token the method does not own (parameter, field, a field's source) whose
+    /// registration is dropped or never disposed; <c>CancellationTokenSource.CreateLinkedTokenSource</c> and
+    /// <c>new CancellationTokenSource(delay)</c> never disposed. Each keeps a callback (and what it captures) alive.
+    /// </summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class TimerOrRegistrationKeptAliveAnalyzer : DiagnosticAnalyzer
+    {
+        public static readonly DiagnosticDescriptor Rule = new DiagnosticDescriptor(
+            RuleIdentifiers.TimerOrRegistrationKeptAlive,
+            title: "Timer or token registration keeps its callback alive",
+            messageFormat: "The {0} created here is {1}; {2}",
+            category: RuleIdentifiers.MemoryCategory,
+            defaultSeverity: DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "A running timer, a registration on a long-lived cancellation token and a linked or delayed token source are referenced by the runtime until they are disposed, together with their callback and everything it captures.",
+            helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.TimerOrRegistrationKeptAlive));
+
+        /// <summary>Value of the <see cref="DiagnosticPropertyNames.ResourceKind"/> property.</summary>
+        public const string TimerKind = "Timer";
+        public const string RegistrationKind = "Registration";
+        public const string TokenSourceKind = "TokenSource";
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
+
+        public override void Initialize(AnalysisContext context)
+        {
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.EnableConcurrentExecution();
+            context.RegisterCompilationStartAction(start =>
+            {
+                var types = DisposableTypes.Create(start.Compilation);
+                start.RegisterOperationAction(c => AnalyzeCreation(c, types), OperationKind.ObjectCreation);
+                if (types.CancellationToken is not null)
+                {
+                    start.RegisterOperationAction(c => AnalyzeInvocation(c, types), OperationKind.Invocation);
+                }
+            });
+        }
+
+        private static void AnalyzeCreation(OperationAnalysisContext context, DisposableTypes types)
+        {
+            var creation = (IObjectCreationOperation)context.Operation;
+            var type = creation.Type;
+            if (types.IsTimer(type))
+            {
+                Report(context, creation, TimerKind, type!.Name == "Timer" && type.ContainingNamespace?.Name == "Timers" ? "System.Timers.Timer" : "timer",
+                    "the runtime keeps a running timer and its callback's target alive until it is disposed");
+            }
+            else if (DisposableTypes.Is(type, types.CancellationTokenSource) && creation.Arguments.Length > 0)
+            {
+                Report(context, creation, TokenSourceKind, "CancellationTokenSource with a delay",
+                    "its timer stays queued, with the source and its callbacks, until the delay expires");
+            }
+        }
+
+        private static void AnalyzeInvocation(OperationAnalysisContext context, DisposableTypes types)
+        {
+            var invocation = (IInvocationOperation)context.Operation;
+            var method = invocation.TargetMethod;
+            if (method.Name == "CreateLinkedTokenSource" && DisposableTypes.Is(method.ContainingType, types.CancellationTokenSource))
+            {
+                Report(context, invocation, TokenSourceKind, "linked CancellationTokenSource",
+                    "it stays registered on its parent token(s), which keep it and its callbacks alive");
+                return;
+            }
+
+            if (method.Name is "Register" or "UnsafeRegister" && !method.IsStatic
+                && SymbolEqualityComparer.Default.Equals(method.ContainingType, types.CancellationToken)
+                && IsLongLivedToken(invocation.Instance, types))
+            {
+                Report(context, invocation, RegistrationKind, "CancellationTokenRegistration",
+                    "the token, which this method does not own, keeps the callback and what it captures alive until the registration is disposed");
+            }
+        }
+
+        /// <summary>A parameter, a field, or the Token of a source held in a parameter or field: it may outlive this call.</summary>
+        private static bool IsLongLivedToken(IOperation? token, DisposableTypes types)
+        {
+            while (token is IConversionOperation conversion)
+            {
+                token = conversion.Operand;
+            }
+
+            switch (token)
+            {
+                case IParameterReferenceOperation:
+                    return true;
+                case IFieldReferenceOperation field:
+                    return !field.Field.IsConst && !AssignedHere(field);
+                case IPropertyReferenceOperation { Property.Name: "Token", Instance: { } source } when DisposableTypes.Is(source.Type, types.CancellationTokenSource):
+                    while (source is IConversionOperation c)
+                    {
+                        source = c.Operand;
+                    }
+
+                    return source is IParameterReferenceOperation || (source is IFieldReferenceOperation sourceField && !AssignedHere(sourceField));
+                default:
+                    return false;
+            }
+        }
+
+        /// <summary>The method also assigns the field (a fresh source per registration): the registration dies with it.</summary>
+        private static bool AssignedHere(IFieldReferenceOperation field)
+        {
+            foreach (var operation in Ownership.Root(field).Descendants())
+            {
+                if (operation is ISimpleAssignmentOperation { Target: IFieldReferenceOperation target } && SymbolEqualityComparer.Default.Equals(target.Field, field.Field))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static void Report(in OperationAnalysisContext context, IOperation acquisition, string kind, string what, string why)
+        {
+            var result = ResourceCheck.Run(context, acquisition, throughAwait: false, DisposableKind.NormalPathsOnly);
+            if (result.Shape is LeakShape.None or LeakShape.NotOnExceptionPath)
+            {
+                return;
+            }
+
+            var properties = ResourceDiagnostics.Properties(result, awaited: false).ToBuilder();
+            properties[DiagnosticPropertyNames.ResourceKind] = kind;
+            context.ReportDiagnostic(Diagnostic.Create(
+                Rule,
+                acquisition.Syntax.GetLocation(),
+                properties.ToImmutable(),
+                what,
+                result.Describe("disposed"),
+                why));
+        }
+    }
+}

@@ -1,0 +1,234 @@
+using System.Threading.Tasks;
+using LeakAnalyzers.CodeFixes.Resources;
+using Xunit;
+using F = LeakAnalyzers.Tests.Infrastructure.Verify<LeakAnalyzers.Resources.OwnedDisposableFieldNotDisposedAnalyzer, LeakAnalyzers.CodeFixes.Resources.DisposeFieldCodeFixProvider>;
+
+namespace LeakAnalyzers.Tests.Rules
+{
+    public class DisposeFieldCodeFixProviderTests
+    {
+        [Fact]
+        public Task AddsToExistingDisposeBothFieldsInOneEdit()
+        {
+            return F.CodeFixAsync("""
+                using System;
+                using System.IO;
+                using System.Net.Http;
+
+                public sealed class Poller : IDisposable
+                {
+                    private readonly HttpClient {|LEAK006:_client|} = new HttpClient();
+                    private readonly FileStream {|LEAK006:_log|} = File.OpenWrite("log.txt");
+                    private bool _disposed;
+
+                    public void Dispose() => _disposed = true;
+                }
+                """, """
+                using System;
+                using System.IO;
+                using System.Net.Http;
+
+                public sealed class Poller : IDisposable
+                {
+                    private readonly HttpClient _client = new HttpClient();
+                    private readonly FileStream _log = File.OpenWrite("log.txt");
+                    private bool _disposed;
+
+                    public void Dispose()
+                    {
+                        _disposed = true;
+                        _client?.Dispose();
+                        _log?.Dispose();
+                    }
+                }
+                """, DisposeFieldCodeFixProvider.DisposeFieldKey);
+        }
+
+        [Fact]
+        public Task ImplementsDisposePatternOnNonSealedClass()
+        {
+            return F.CodeFixAsync("""
+                using System.IO;
+
+                public class AuditLog
+                {
+                    private readonly FileStream {|LEAK006:_file|};
+
+                    public AuditLog(string path)
+                    {
+                        _file = new FileStream(path, FileMode.Append);
+                    }
+                }
+                """, """
+                using System;
+                using System.IO;
+
+                public class AuditLog : IDisposable
+                {
+                    private readonly FileStream _file;
+
+                    public AuditLog(string path)
+                    {
+                        _file = new FileStream(path, FileMode.Append);
+                    }
+
+                    public void Dispose()
+                    {
+                        Dispose(true);
+                        GC.SuppressFinalize(this);
+                    }
+
+                    protected virtual void Dispose(bool disposing)
+                    {
+                        if (disposing)
+                        {
+                            _file?.Dispose();
+                        }
+                    }
+                }
+                """, DisposeFieldCodeFixProvider.DisposeFieldKey);
+        }
+
+        [Fact]
+        public Task ImplementsPlainDisposeOnSealedClass()
+        {
+            return F.CodeFixAsync("""
+                using System.Threading;
+
+                public sealed class Heartbeat
+                {
+                    private readonly Timer {|LEAK006:_timer|} = new Timer(_ => { }, null, 0, 1000);
+                }
+                """, """
+                using System;
+                using System.Threading;
+
+                public sealed class Heartbeat : IDisposable
+                {
+                    private readonly Timer _timer = new Timer(_ => { }, null, 0, 1000);
+
+                    public void Dispose()
+                    {
+                        _timer?.Dispose();
+                    }
+                }
+                """, DisposeFieldCodeFixProvider.DisposeFieldKey);
+        }
+
+        [Fact]
+        public Task AddsToDisposingBranchOrOverridesBaseDisposeBool()
+        {
+            return F.CodeFixAsync("""
+                using System;
+                using System.IO;
+
+                public class Base : IDisposable
+                {
+                    public void Dispose() { Dispose(true); GC.SuppressFinalize(this); }
+                    protected virtual void Dispose(bool disposing) { }
+                }
+
+                public class WithPattern : Base
+                {
+                    private readonly FileStream {|LEAK006:_a|} = File.OpenRead("a");
+
+                    protected override void Dispose(bool disposing)
+                    {
+                        if (disposing)
+                        {
+                            Console.WriteLine("bye");
+                        }
+
+                        base.Dispose(disposing);
+                    }
+                }
+
+                public class WithoutOverride : Base
+                {
+                    private readonly FileStream {|LEAK006:_b|} = File.OpenRead("b");
+                }
+                """, """
+                using System;
+                using System.IO;
+
+                public class Base : IDisposable
+                {
+                    public void Dispose() { Dispose(true); GC.SuppressFinalize(this); }
+                    protected virtual void Dispose(bool disposing) { }
+                }
+
+                public class WithPattern : Base
+                {
+                    private readonly FileStream _a = File.OpenRead("a");
+
+                    protected override void Dispose(bool disposing)
+                    {
+                        if (disposing)
+                        {
+                            Console.WriteLine("bye");
+                            _a?.Dispose();
+                        }
+
+                        base.Dispose(disposing);
+                    }
+                }
+
+                public class WithoutOverride : Base
+                {
+                    private readonly FileStream _b = File.OpenRead("b");
+
+                    protected override void Dispose(bool disposing)
+                    {
+                        if (disposing)
+                        {
+                            _b?.Dispose();
+                        }
+
+                        base.Dispose(disposing);
+                    }
+                }
+                """, DisposeFieldCodeFixProvider.DisposeFieldKey);
+        }
+
+        [Fact]
+        public Task DisposesThePreviousValueBeforeReplacing()
+        {
+            return F.CodeFixAsync("""
+                using System;
+                using System.IO;
+
+                public sealed class Rolling : IDisposable
+                {
+                    private Stream _current;
+
+                    public Rolling(string path) { _current = File.OpenWrite(path); }
+
+                    public void Roll(string path)
+                    {
+                        {|LEAK006:_current = File.OpenWrite(path)|};
+                    }
+
+                    public void Dispose() => _current.Dispose();
+                }
+                """, """
+                using System;
+                using System.IO;
+
+                public sealed class Rolling : IDisposable
+                {
+                    private Stream _current;
+
+                    public Rolling(string path) { _current = File.OpenWrite(path); }
+
+                    public void Roll(string path)
+                    {
+                        _current?.Dispose();
+                        _current = File.OpenWrite(path);
+                    }
+
+                    public void Dispose() => _current.Dispose();
+                }
+                """, DisposeFieldCodeFixProvider.DisposePreviousKey);
+        }
+    }
+}

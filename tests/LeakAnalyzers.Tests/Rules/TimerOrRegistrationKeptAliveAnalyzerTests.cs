@@ -1,0 +1,200 @@
+using System.Threading.Tasks;
+using Xunit;
+using V = LeakAnalyzers.Tests.Infrastructure.Verify<LeakAnalyzers.Resources.TimerOrRegistrationKeptAliveAnalyzer>;
+
+namespace LeakAnalyzers.Tests.Rules
+{
+    public class TimerOrRegistrationKeptAliveAnalyzerTests
+    {
+        private const string TimerWhy = "the runtime keeps a running timer and its callback's target alive until it is disposed";
+        private const string RegistrationWhy = "the token, which this method does not own, keeps the callback and what it captures alive until the registration is disposed";
+
+        [Fact]
+        public Task TimerDropped()
+        {
+            return V.AnalyzerAsync("""
+                using System.Threading;
+
+                public class Poller
+                {
+                    public void Start() => {|#0:new Timer(_ => Poll(), null, 0, 1000)|};
+
+                    private void Poll() { }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithArguments("timer", "dropped without being disposed", TimerWhy));
+        }
+
+        [Fact]
+        public Task TimersTimerInLocalNeverDisposed()
+        {
+            return V.AnalyzerAsync("""
+                public class Heartbeat
+                {
+                    public void Start()
+                    {
+                        var timer = {|#0:new System.Timers.Timer(1000)|};
+                        timer.Elapsed += (s, e) => Beat();
+                        timer.Start();
+                    }
+
+                    private void Beat() { }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithArguments("System.Timers.Timer", "never disposed", TimerWhy));
+        }
+
+        [Fact]
+        public Task RegistrationOnParameterTokenDropped()
+        {
+            return V.AnalyzerAsync("""
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                public class Waiter
+                {
+                    public Task<bool> WaitAsync(CancellationToken cancellationToken)
+                    {
+                        var tcs = new TaskCompletionSource<bool>();
+                        {|#0:cancellationToken.Register(() => tcs.TrySetCanceled())|};
+                        return tcs.Task;
+                    }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithArguments("CancellationTokenRegistration", "dropped without being disposed", RegistrationWhy));
+        }
+
+        [Fact]
+        public Task RegistrationOnFieldSourceKeptInLocalNeverDisposed()
+        {
+            return V.AnalyzerAsync("""
+                using System.Threading;
+
+                public class Worker
+                {
+                    private readonly CancellationTokenSource _shutdown = new();
+
+                    public void Handle(object request)
+                    {
+                        var registration = {|#0:_shutdown.Token.Register(state => ((Worker)state!).Abort(), this)|};
+                        Process(request);
+                    }
+
+                    private void Process(object request) { }
+                    private void Abort() { }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithArguments("CancellationTokenRegistration", "never disposed", RegistrationWhy));
+        }
+
+        [Fact]
+        public Task LinkedAndDelayedTokenSources()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                public class Requests
+                {
+                    public async Task<int> RunAsync(CancellationToken outer)
+                    {
+                        var linked = {|#0:CancellationTokenSource.CreateLinkedTokenSource(outer)|};
+                        await Task.Delay(10, linked.Token);
+                        return 1;
+                    }
+
+                    public CancellationToken Timeout() => {|#1:new CancellationTokenSource(TimeSpan.FromSeconds(30))|}.Token;
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithArguments("linked CancellationTokenSource", "never disposed", "it stays registered on its parent token(s), which keep it and its callbacks alive"),
+                V.Diagnostic().WithLocation(1).WithArguments("CancellationTokenSource with a delay", "dropped without being disposed", "its timer stays queued, with the source and its callbacks, until the delay expires"));
+        }
+
+        [Fact]
+        public Task DisposedOrKeptIsQuiet()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                public sealed class Good : IDisposable
+                {
+                    private Timer? _timer;
+                    private CancellationTokenRegistration _registration;
+
+                    public void Start(CancellationToken token)
+                    {
+                        _timer = new Timer(_ => { }, null, 0, 1000);
+                        _registration = token.Register(() => _timer?.Dispose());
+                    }
+
+                    public async Task<int> A(CancellationToken token)
+                    {
+                        using var linked = CancellationTokenSource.CreateLinkedTokenSource(token);
+                        using var registration = token.Register(() => { });
+                        await Task.Delay(1, linked.Token);
+                        return 1;
+                    }
+
+                    public void B()
+                    {
+                        var local = new CancellationTokenSource();
+                        local.Token.Register(() => { });
+                        local.Cancel();
+                    }
+
+                    public async Task C(CancellationToken token)
+                    {
+                        var registration = token.Register(() => { });
+                        try
+                        {
+                            await Task.Delay(1);
+                        }
+                        finally
+                        {
+                            registration.Dispose();
+                        }
+                    }
+
+                    public void D()
+                    {
+                        var plain = new CancellationTokenSource();
+                        plain.Cancel();
+                    }
+
+                    public Timer E() => new Timer(_ => { });
+
+                    public void Dispose()
+                    {
+                        _timer?.Dispose();
+                        _registration.Dispose();
+                    }
+                }
+                """);
+        }
+
+        [Fact]
+        public Task RegistrationOnASourceCreatedInTheSameMethodIsQuiet()
+        {
+            // Shape of NLog's AsyncTaskTarget: a fresh source per registration, stored in a field; the registration dies with it.
+            return V.AnalyzerAsync("""
+                using System.Threading;
+
+                public class Target
+                {
+                    private CancellationTokenSource _cancel = new();
+
+                    private void ReInit()
+                    {
+                        _cancel = new CancellationTokenSource();
+                        _cancel.Token.Register(OnCancelled);
+                    }
+
+                    private void OnCancelled() { }
+                }
+                """);
+        }
+    }
+}
