@@ -75,15 +75,15 @@ namespace LeakAnalyzers.Resources
 
             if (method.Name is "Register" or "UnsafeRegister" && !method.IsStatic
                 && SymbolEqualityComparer.Default.Equals(method.ContainingType, types.CancellationToken)
-                && IsLongLivedToken(invocation.Instance, types))
+                && IsLongLivedToken(invocation.Instance, types, context.ContainingSymbol))
             {
                 Report(context, invocation, RegistrationKind, "CancellationTokenRegistration",
                     "the token, which this method does not own, keeps the callback and what it captures alive until the registration is disposed");
             }
         }
 
-        /// <summary>A parameter, a field, or the Token of a source held in a parameter or field: it may outlive this call.</summary>
-        private static bool IsLongLivedToken(IOperation? token, DisposableTypes types)
+        /// <summary>A parameter, a field, or the Token of a source held in a parameter or in a static or another object's field: it may outlive this call.</summary>
+        private static bool IsLongLivedToken(IOperation? token, DisposableTypes types, ISymbol containing)
         {
             while (token is IConversionOperation conversion)
             {
@@ -102,7 +102,11 @@ namespace LeakAnalyzers.Resources
                         source = c.Operand;
                     }
 
-                    return source is IParameterReferenceOperation || (source is IFieldReferenceOperation sourceField && !AssignedHere(sourceField));
+                    // One registration on this object's own source, made while constructing it, dies with the object (it only
+                    // closes a cycle); registrations made per call on it accumulate for the object's whole life.
+                    return source is IParameterReferenceOperation
+                        || (source is IFieldReferenceOperation sourceField && !AssignedHere(sourceField)
+                            && !(sourceField.Instance is IInstanceReferenceOperation && containing is IMethodSymbol { MethodKind: MethodKind.Constructor }));
                 default:
                     return false;
             }

@@ -88,6 +88,25 @@ namespace LeakAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task OneRegistrationOnTheObjectsOwnSourceInItsConstructorIsACycle()
+        {
+            return V.AnalyzerAsync("""
+                using System.Threading;
+
+                public sealed class Scheduler
+                {
+                    private readonly CancellationTokenSource _cts = new();
+                    private int _runs;
+
+                    public Scheduler()
+                    {
+                        _cts.Token.Register(() => _runs = 0);
+                    }
+                }
+                """);
+        }
+
+        [Fact]
         public Task LinkedAndDelayedTokenSources()
         {
             return V.AnalyzerAsync("""
