@@ -72,7 +72,12 @@ namespace LeakAnalyzers
         /// <summary>Calls of <paramref name="method"/> outside the top-level <paramref name="ownerType"/> (and in its nested types).</summary>
         public IEnumerable<IInvocationOperation> FindInvocations(IMethodSymbol method, INamedTypeSymbol ownerType, CancellationToken cancellationToken)
         {
-            var tokens = _tokensByName.GetOrAdd(method.Name, name => Scan(name, cancellationToken));
+            // A static method is called from other types as Type.Method(...): only trees whose text has that (and the
+            // owner's own trees when it has nested types; its own calls come from the operation actions) are tokenised,
+            // so a common method name does not walk the compilation.
+            var tokens = method.IsStatic
+                ? _tokensByName.GetOrAdd(method.ContainingType.Name + "." + method.Name, key => Scan(method.Name, cancellationToken, key, ownerType.GetTypeMembers().IsEmpty ? null : ownerType))
+                : _tokensByName.GetOrAdd(method.Name, name => Scan(name, cancellationToken));
             var owner = ownerType.DeclaringSyntaxReferences;
             var nested = ImmutableArray.CreateBuilder<SyntaxReference>();
             AddNestedDeclarations(ownerType, nested);
@@ -111,6 +116,19 @@ namespace LeakAnalyzers
 #pragma warning disable RS1030 // Only trees that mention a candidate member's name are bound, once each per compilation.
             return _models.GetOrAdd(tree, t => _compilation.GetSemanticModel(t));
 #pragma warning restore RS1030
+        }
+
+        private static bool Declares(INamedTypeSymbol type, SyntaxTree tree)
+        {
+            foreach (var reference in type.DeclaringSyntaxReferences)
+            {
+                if (reference.SyntaxTree == tree)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private static void AddNestedDeclarations(INamedTypeSymbol type, ImmutableArray<SyntaxReference>.Builder builder)
@@ -156,13 +174,14 @@ namespace LeakAnalyzers
         }
 
         /// <summary>Identifier tokens with this name; only trees whose text contains the name are tokenised.</summary>
-        private ImmutableArray<SyntaxToken> Scan(string name, CancellationToken cancellationToken)
+        private ImmutableArray<SyntaxToken> Scan(string name, CancellationToken cancellationToken, string? textMustContain = null, INamedTypeSymbol? alwaysIn = null)
         {
             var builder = ImmutableArray.CreateBuilder<SyntaxToken>();
             foreach (var tree in _compilation.SyntaxTrees)
             {
                 var text = _texts.GetOrAdd(tree, t => t.GetText(cancellationToken).ToString());
-                if (text.IndexOf(name, System.StringComparison.Ordinal) < 0)
+                if (text.IndexOf(textMustContain ?? name, System.StringComparison.Ordinal) < 0
+                    && !(alwaysIn is not null && Declares(alwaysIn, tree) && text.IndexOf(name, System.StringComparison.Ordinal) >= 0))
                 {
                     continue;
                 }
