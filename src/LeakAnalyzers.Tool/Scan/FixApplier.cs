@@ -17,10 +17,12 @@ namespace LeakAnalyzers.Tool.Scan
     {
         private const int MaxFixes = 500;
         private readonly ImmutableArray<DiagnosticAnalyzer> _analyzers;
+        private readonly ProjectId? _target;
 
-        public FixApplier(ImmutableArray<DiagnosticAnalyzer> analyzers)
+        public FixApplier(ImmutableArray<DiagnosticAnalyzer> analyzers, ProjectId? target)
         {
             _analyzers = analyzers;
+            _target = target;
         }
 
         public async Task<(Solution Solution, int Applied)> ApplyAsync(Solution solution, CancellationToken cancellationToken)
@@ -44,7 +46,7 @@ namespace LeakAnalyzers.Tool.Scan
 
         private async Task<Solution?> NextFixAsync(Solution solution, System.Collections.Generic.HashSet<(string, string?, int)> unfixable, CancellationToken cancellationToken)
         {
-            foreach (var project in solution.Projects.Where(p => p.Language == LanguageNames.CSharp))
+            foreach (var project in solution.Projects.Where(p => p.Language == LanguageNames.CSharp && (_target is null || p.Id == _target)))
             {
                 var compilation = await project.GetCompilationAsync(cancellationToken).ConfigureAwait(false);
                 if (compilation is null)

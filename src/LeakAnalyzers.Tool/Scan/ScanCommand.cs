@@ -50,10 +50,10 @@ namespace LeakAnalyzers.Tool.Scan
                 return Program.Error;
             }
 
-            var findings = await AnalyzeAsync(loaded.Solution, analyzers, cancellationToken).ConfigureAwait(false);
+            var findings = await AnalyzeAsync(loaded.Solution, loaded.Target, analyzers, cancellationToken).ConfigureAwait(false);
             if (fix && findings.Count > 0)
             {
-                var fixer = new FixApplier(analyzers);
+                var fixer = new FixApplier(analyzers, loaded.Target);
                 var (solution, applied) = await fixer.ApplyAsync(loaded.Solution, cancellationToken).ConfigureAwait(false);
                 if (applied > 0 && !loaded.Workspace.TryApplyChanges(solution))
                 {
@@ -62,7 +62,7 @@ namespace LeakAnalyzers.Tool.Scan
                 }
 
                 _console.MarkupLine($"Applied [green]{applied}[/] fix(es).");
-                findings = await AnalyzeAsync(loaded.Workspace.CurrentSolution, analyzers, cancellationToken).ConfigureAwait(false);
+                findings = await AnalyzeAsync(loaded.Workspace.CurrentSolution, loaded.Target, analyzers, cancellationToken).ConfigureAwait(false);
             }
 
             Print(findings);
@@ -75,10 +75,10 @@ namespace LeakAnalyzers.Tool.Scan
             return findings.Count == 0 ? Program.Clean : Program.Found;
         }
 
-        private async Task<List<Diagnostic>> AnalyzeAsync(Solution solution, ImmutableArray<DiagnosticAnalyzer> analyzers, CancellationToken cancellationToken)
+        private async Task<List<Diagnostic>> AnalyzeAsync(Solution solution, ProjectId? target, ImmutableArray<DiagnosticAnalyzer> analyzers, CancellationToken cancellationToken)
         {
             var findings = new List<Diagnostic>();
-            var projects = solution.Projects.Where(p => p.Language == LanguageNames.CSharp).ToList();
+            var projects = solution.Projects.Where(p => p.Language == LanguageNames.CSharp && (target is null || p.Id == target)).ToList();
             async Task Analyze(Action<Project>? progress)
             {
                 foreach (var project in projects)

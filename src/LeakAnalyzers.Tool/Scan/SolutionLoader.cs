@@ -16,11 +16,15 @@ namespace LeakAnalyzers.Tool.Scan
     /// <summary>A loaded workspace and its solution.</summary>
     public sealed class LoadedSolution : IDisposable
     {
-        public LoadedSolution(Workspace workspace, Solution solution)
+        public LoadedSolution(Workspace workspace, Solution solution, ProjectId? target = null)
         {
             Workspace = workspace;
             Solution = solution;
+            Target = target;
         }
+
+        /// <summary>The project that was asked for, when a project (not a solution) was opened: its references load too but are not scanned.</summary>
+        public ProjectId? Target { get; }
 
         public Workspace Workspace { get; }
 
@@ -108,11 +112,19 @@ namespace LeakAnalyzers.Tool.Scan
             });
 
             Solution solution;
+            ProjectId? target = null;
             try
             {
-                solution = extension == ".csproj"
-                    ? (await workspace.OpenProjectAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false)).Solution
-                    : await workspace.OpenSolutionAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false);
+                if (extension == ".csproj")
+                {
+                    var project = await workspace.OpenProjectAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    solution = project.Solution;
+                    target = project.Id;
+                }
+                else
+                {
+                    solution = await workspace.OpenSolutionAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
             }
             catch (Exception e) when (e is InvalidOperationException or IOException or ArgumentException or InvalidDataException)
             {
@@ -132,7 +144,7 @@ namespace LeakAnalyzers.Tool.Scan
                 return null;
             }
 
-            return new LoadedSolution(workspace, solution);
+            return new LoadedSolution(workspace, solution, target);
         }
 
         private static async Task<LoadedSolution?> LoadLooseFilesAsync(string folder, TextWriter error)

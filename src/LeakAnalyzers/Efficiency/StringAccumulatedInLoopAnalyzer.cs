@@ -71,7 +71,7 @@ namespace LeakAnalyzers.Efficiency
                     continue;
                 }
 
-                if (!IsReadAfter(loop, local, out var readInside))
+                if (!IsReadAfter(loop, local, out var readInside) || ConditionReads(loop, local))
                 {
                     continue;
                 }
@@ -185,6 +185,35 @@ namespace LeakAnalyzers.Efficiency
             }
 
             return after;
+        }
+
+        /// <summary>
+        /// The loop runs until the string itself says stop (<c>while (!used.Add(name)) name += "1";</c>, padding to a width):
+        /// the string decides the number of steps, which stays small.
+        /// </summary>
+        private static bool ConditionReads(ILoopOperation loop, ILocalSymbol local)
+        {
+            var condition = loop switch
+            {
+                IWhileLoopOperation whileLoop => whileLoop.Condition,
+                IForLoopOperation forLoop => forLoop.Condition,
+                _ => null,
+            };
+
+            if (condition is null)
+            {
+                return false;
+            }
+
+            foreach (var operation in condition.DescendantsAndSelf())
+            {
+                if (operation is ILocalReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Local, local))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private static bool IsWriteOnly(ILocalReferenceOperation reference)

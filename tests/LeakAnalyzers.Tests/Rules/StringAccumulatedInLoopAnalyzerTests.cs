@@ -205,6 +205,22 @@ namespace LeakAnalyzers.Tests.Rules
                         return sb.ToString();
                     }
 
+                    public static string Unique(System.Collections.Generic.HashSet<string> used, string name)
+                    {
+                        while (!used.Add(name))
+                        {
+                            name += "1";
+                        }
+
+                        var padded = name;
+                        do
+                        {
+                            padded += " ";
+                        }
+                        while (padded.Length < 20);
+                        return name + padded;
+                    }
+
                     public static int Numbers(int[] xs)
                     {
                         var total = 0;
