@@ -89,7 +89,7 @@ namespace LeakAnalyzers.Tool.Tests
             Assert.Matches(@"Applied [1-9][0-9]* fix\(es\)", stdout);
             Assert.Contains("No leaks found", stdout);
 
-            var build = Process.Start(new ProcessStartInfo("dotnet", "build") { WorkingDirectory = copy, RedirectStandardOutput = true, UseShellExecute = false })!;
+            using var build = Process.Start(new ProcessStartInfo("dotnet", "build") { WorkingDirectory = copy, RedirectStandardOutput = true, UseShellExecute = false })!;
             var log = await build.StandardOutput.ReadToEndAsync();
             await build.WaitForExitAsync();
             Assert.True(build.ExitCode == 0, log);
