@@ -29,6 +29,10 @@ namespace LeakAnalyzers
             builder.Append(type.MetadataName);
         }
 
+        /// <summary><c>Namespace.Type.Member</c> (metadata type name): a member's identity that does not hold the symbol.</summary>
+        public static string Qualified(ISymbol member)
+            => member.ContainingType is { } type ? GetMetadataName(type.OriginalDefinition) + "." + member.Name : member.Name;
+
         /// <summary>The properties every finding about a long-lived member carries (fixes and runtime companion read them).</summary>
         public static ImmutableDictionary<string, string?>.Builder MemberProperties(ISymbol member)
         {

@@ -43,8 +43,9 @@ namespace LeakAnalyzers.Collections
             context.EnableConcurrentExecution();
             context.RegisterCompilationStartAction(start =>
             {
-                var known = KnownTypes.Create(start.Compilation);
-                var finder = new ExternalReferenceFinder(start.Compilation);
+                var model = CompilationModel.For(start.Compilation);
+                var known = model.Known;
+                var finder = model.References;
                 var memoizers = new Memoizers(start.Compilation, known);
                 start.RegisterSymbolStartAction(symbolStart => OnTypeStart(symbolStart, known, finder), SymbolKind.NamedType);
                 start.RegisterOperationAction(context => OnInitializer(context, memoizers), OperationKind.FieldInitializer, OperationKind.PropertyInitializer);

@@ -32,8 +32,9 @@ namespace LeakAnalyzers.Collections
             context.EnableConcurrentExecution();
             context.RegisterCompilationStartAction(start =>
             {
-                var known = KnownTypes.Create(start.Compilation);
-                var finder = new ExternalReferenceFinder(start.Compilation);
+                var model = CompilationModel.For(start.Compilation);
+                var known = model.Known;
+                var finder = model.References;
                 start.RegisterSymbolStartAction(symbolStart => OnTypeStart(symbolStart, known, finder), SymbolKind.NamedType);
             });
         }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using LeakAnalyzers.Summaries;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -6,9 +7,9 @@ using Microsoft.CodeAnalysis.Operations;
 namespace LeakAnalyzers.Resources
 {
     /// <summary>
-    /// LEAK005: a new IDisposable/IAsyncDisposable (<c>new</c> or a factory that returns a new instance) that the method
-    /// neither disposes on every path (exception paths included) nor hands over (returned, stored, given to an owner,
-    /// captured). Types whose Dispose frees only GC memory are exempt; timers, registrations and token sources are LEAK009's.
+    /// LEAK005: a new IDisposable/IAsyncDisposable (<c>new</c>, or any call or getter whose method summary says the caller
+    /// owns a new object) that the method neither disposes on every path (exception paths included) nor hands over on that
+    /// path (returned, stored, given to a callee that keeps it, wrapped by an object that owns it). Types whose Dispose frees only GC memory are exempt; timers, registrations and token sources are LEAK009's.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class DisposableNotDisposedAnalyzer : DiagnosticAnalyzer
@@ -33,42 +34,68 @@ namespace LeakAnalyzers.Resources
             context.EnableConcurrentExecution();
             context.RegisterCompilationStartAction(start =>
             {
-                var types = DisposableTypes.Create(start.Compilation);
-                start.RegisterOperationAction(c => AnalyzeCreation(c, types), OperationKind.ObjectCreation);
-                start.RegisterOperationAction(c => AnalyzeFactory(c, types), OperationKind.Invocation);
+                var model = CompilationModel.For(start.Compilation);
+                start.RegisterOperationAction(c => AnalyzeCreation(c, model), OperationKind.ObjectCreation);
+                start.RegisterOperationAction(c => AnalyzeCall(c, model), OperationKind.Invocation);
+                start.RegisterOperationAction(c => AnalyzeProperty(c, model), OperationKind.PropertyReference);
             });
         }
 
-        private static void AnalyzeCreation(OperationAnalysisContext context, DisposableTypes types)
+        private static void AnalyzeCreation(OperationAnalysisContext context, CompilationModel model)
         {
             var creation = (IObjectCreationOperation)context.Operation;
-            if (creation.Type is { } type && IsTracked(context, types, type) && !WrapsExistingResource(creation, types))
+            if (creation.Type is { } type && IsTracked(context, model.Disposables, type) && !WrapsExistingResource(creation, model.Disposables))
             {
-                Analyze(context, creation, throughAwait: false, type);
+                Analyze(context, creation, throughAwait: false, type, model);
             }
         }
 
-        private static void AnalyzeFactory(OperationAnalysisContext context, DisposableTypes types)
+        /// <summary>Any call whose summary says the caller owns a new disposable: a factory of this code base, or a library one.</summary>
+        private static void AnalyzeCall(OperationAnalysisContext context, CompilationModel model)
         {
             var invocation = (IInvocationOperation)context.Operation;
             var method = invocation.TargetMethod;
-            if (method.ReturnsVoid || !types.IsFactory(method))
+            if (method.ReturnsVoid || !ReturnsDisposable(method.ReturnType, model.Disposables, out var type, out var throughAwait))
             {
                 return;
             }
 
-            var type = method.ReturnType;
-            var throughAwait = false;
-            if (types.AwaitedType(type) is { } awaited)
+            var summary = model.Summaries.ForCall(invocation, new FlowContext(model.Summaries, AnyResourceKind.Instance, context.CancellationToken));
+            if (summary.Returns == ReturnKind.New && IsTracked(context, model.Disposables, type))
+            {
+                Analyze(context, invocation, throughAwait, type, model);
+            }
+        }
+
+        /// <summary>A getter that returns a new object on every access (<c>Stream Data => File.OpenRead(path)</c>) is an acquisition at each use.</summary>
+        private static void AnalyzeProperty(OperationAnalysisContext context, CompilationModel model)
+        {
+            var reference = (IPropertyReferenceOperation)context.Operation;
+            if (reference.Property.GetMethod is not { } getter || ValueFlow.IsLibrary(getter)
+                || reference.Parent is IAssignmentOperation assignment && assignment.Target == reference
+                || !ReturnsDisposable(reference.Property.Type, model.Disposables, out var type, out var throughAwait) || throughAwait)
+            {
+                return;
+            }
+
+            var summary = model.Summaries.ForMethod(getter, new FlowContext(model.Summaries, AnyResourceKind.Instance, context.CancellationToken));
+            if (summary.Returns == ReturnKind.New && IsTracked(context, model.Disposables, type))
+            {
+                Analyze(context, reference, throughAwait: false, type, model);
+            }
+        }
+
+        private static bool ReturnsDisposable(ITypeSymbol returnType, DisposableTypes types, out ITypeSymbol type, out bool throughAwait)
+        {
+            type = returnType;
+            throughAwait = false;
+            if (types.AwaitedType(returnType) is { } awaited)
             {
                 type = awaited;
                 throughAwait = true;
             }
 
-            if (IsTracked(context, types, type))
-            {
-                Analyze(context, invocation, throughAwait, type);
-            }
+            return types.IsDisposable(type);
         }
 
         /// <summary>
@@ -100,10 +127,10 @@ namespace LeakAnalyzers.Resources
                 && !types.IsExempt(type, DisposableTypes.ConfiguredExemptTypes(context.Options, context.Operation.Syntax.SyntaxTree));
         }
 
-        private static void Analyze(in OperationAnalysisContext context, IOperation acquisition, bool throughAwait, ITypeSymbol type)
+        private static void Analyze(in OperationAnalysisContext context, IOperation acquisition, bool throughAwait, ITypeSymbol type, CompilationModel model)
         {
             var kind = ExceptionPaths(context) ? DisposableKind.WithExceptionPaths : DisposableKind.NormalPathsOnly;
-            var result = ResourceCheck.Run(context, acquisition, throughAwait, kind);
+            var result = ResourceCheck.Run(context, acquisition, throughAwait, kind, model);
             if (result.Shape == LeakShape.None)
             {
                 return;

@@ -31,13 +31,14 @@ namespace LeakAnalyzers.Resources
             context.EnableConcurrentExecution();
             context.RegisterCompilationStartAction(start =>
             {
-                var types = DisposableTypes.Create(start.Compilation);
+                var model = CompilationModel.For(start.Compilation);
+                var types = model.Disposables;
                 if (types.Marshal is null && types.NativeMemory is null && types.GCHandle is null)
                 {
                     return;
                 }
 
-                start.RegisterOperationAction(c => Analyze(c, types), OperationKind.Invocation);
+                start.RegisterOperationAction(c => Analyze(c, model), OperationKind.Invocation);
             });
         }
 
@@ -84,15 +85,15 @@ namespace LeakAnalyzers.Resources
             return null;
         }
 
-        private static void Analyze(OperationAnalysisContext context, DisposableTypes types)
+        private static void Analyze(OperationAnalysisContext context, CompilationModel model)
         {
             var invocation = (IInvocationOperation)context.Operation;
-            if (!invocation.TargetMethod.IsStatic || ReleaseCallFor(invocation.TargetMethod, types) is not { } release)
+            if (!invocation.TargetMethod.IsStatic || ReleaseCallFor(invocation.TargetMethod, model.Disposables) is not { } release)
             {
                 return;
             }
 
-            var result = ResourceCheck.Run(context, invocation, throughAwait: false, NativeMemoryKind.Instance);
+            var result = ResourceCheck.Run(context, invocation, throughAwait: false, NativeMemoryKind.Instance, model);
             if (result.Shape == LeakShape.None)
             {
                 return;

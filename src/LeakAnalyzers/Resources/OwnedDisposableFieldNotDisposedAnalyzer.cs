@@ -39,7 +39,7 @@ namespace LeakAnalyzers.Resources
             context.EnableConcurrentExecution();
             context.RegisterCompilationStartAction(start =>
             {
-                var types = DisposableTypes.Create(start.Compilation);
+                var types = CompilationModel.For(start.Compilation).Disposables;
                 start.RegisterSymbolStartAction(s => OnTypeStart(s, types), SymbolKind.NamedType);
             });
         }
@@ -163,7 +163,7 @@ namespace LeakAnalyzers.Resources
         private static void Release(FieldFacts fact, IOperation reference)
         {
             fact.Released = true;
-            fact.MethodsThatRelease[Ownership.Root(reference)] = true;
+            fact.MethodsThatRelease[Summaries.BodyIndex.RootOf(reference)] = true;
         }
 
         private static void Assigned(OperationAnalysisContext context, DisposableTypes types, FieldFacts fact, IOperation value, ISimpleAssignmentOperation? assignment, ConcurrentDictionary<SyntaxTree, ImmutableHashSet<string>> exempt)
@@ -313,7 +313,7 @@ namespace LeakAnalyzers.Resources
                 return false;
             }
 
-            var root = Ownership.Root(assignment);
+            var root = Summaries.BodyIndex.RootOf(assignment);
             if (root is IConstructorBodyOperation || fact.MethodsThatRelease.ContainsKey(root))
             {
                 return false;

@@ -31,28 +31,22 @@ namespace LeakAnalyzers.Resources
             context.EnableConcurrentExecution();
             context.RegisterCompilationStartAction(start =>
             {
-                var types = DisposableTypes.Create(start.Compilation);
-                if (types.ArrayPool is null && types.ObjectPool is null)
-                {
-                    return;
-                }
-
-                start.RegisterOperationAction(Analyze, OperationKind.Invocation);
+                var model = CompilationModel.For(start.Compilation);
+                start.RegisterOperationAction(c => Analyze(c, model), OperationKind.Invocation);
             });
         }
 
-        private static void Analyze(OperationAnalysisContext context)
+        private static void Analyze(OperationAnalysisContext context, CompilationModel model)
         {
             var invocation = (IInvocationOperation)context.Operation;
             var method = invocation.TargetMethod;
-            if (method.IsStatic || !(method.Name == "Rent" || method.Name == "Get") || !PooledKind.IsPool(method.ContainingType)
-                || (method.Name == "Get") != (method.ContainingType.Name == "ObjectPool"))
+            if (!Pools.IsTake(method) || method.ReturnType is { IsValueType: true, TypeKind: not TypeKind.TypeParameter })
             {
                 return;
             }
 
-            var result = ResourceCheck.Run(context, invocation, throughAwait: false, PooledKind.Instance);
-            var what = method.Name == "Rent" ? "pooled array" : "pooled object";
+            var result = ResourceCheck.Run(context, invocation, throughAwait: false, PooledKind.Instance, model);
+            var what = method.ReturnType is IArrayTypeSymbol ? "pooled array" : "pooled object";
             if (result.Shape != LeakShape.None)
             {
                 var properties = ResourceDiagnostics.Properties(result, awaited: false).ToBuilder();

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
+using LeakAnalyzers.Summaries;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace LeakAnalyzers.Resources
@@ -28,7 +29,7 @@ namespace LeakAnalyzers.Resources
     /// The bounded per-method flow check over the operation <see cref="ControlFlowGraph"/>: starting right after the
     /// acquisition, is the resource released on every path, exception paths included (a finally that releases it covers
     /// every exception in its try; a catch continues the path)? Acquisition, releases and re-assignments are recognised by
-    /// their syntax (found beforehand by <see cref="Ownership"/>). Null checks of the local (<c>if (x != null)</c>,
+    /// their syntax (found beforehand by <see cref="ResourceCheck"/>). Null checks of the local (<c>if (x != null)</c>,
     /// <c>x?.Dispose()</c>) make the null branch count as released.
     /// </summary>
     internal sealed class ReleaseFlow
@@ -47,19 +48,23 @@ namespace LeakAnalyzers.Resources
         private readonly ControlFlowGraph _graph;
         private readonly SyntaxNode _acquisition;
         private readonly HashSet<SyntaxNode> _releases;
+        private readonly HashSet<SyntaxNode> _handOvers;
         private readonly HashSet<SyntaxNode> _reassignments;
         private readonly ILocalSymbol _local;
         private readonly ResourceKind _kind;
+        private readonly bool _exceptionPaths;
         private readonly List<(EventKind Kind, SyntaxNode? Node)>[] _events;
         private readonly bool[] _releasesInBlock;
         private readonly HashSet<CaptureId> _captures = new HashSet<CaptureId>();
         private readonly HashSet<(int, bool)> _visited = new HashSet<(int, bool)>();
 
-        private ReleaseFlow(ControlFlowGraph graph, SyntaxNode acquisition, LocalUses uses, ILocalSymbol local, ResourceKind kind)
+        private ReleaseFlow(ControlFlowGraph graph, SyntaxNode acquisition, LocalUses uses, ILocalSymbol local, ResourceKind kind, bool exceptionPaths)
         {
+            _exceptionPaths = exceptionPaths;
             _graph = graph;
             _acquisition = acquisition;
             _releases = new HashSet<SyntaxNode>(uses.Releases);
+            _handOvers = new HashSet<SyntaxNode>(uses.HandOvers);
             _reassignments = new HashSet<SyntaxNode>(uses.Reassignments);
             _local = local;
             _kind = kind;
@@ -78,7 +83,8 @@ namespace LeakAnalyzers.Resources
             ILocalSymbol local,
             LocalUses uses,
             ResourceKind kind,
-            out List<SyntaxNode> doubleReleases)
+            out List<SyntaxNode> doubleReleases,
+            bool exceptionPaths = true)
         {
             doubleReleases = new List<SyntaxNode>();
             var graph = methodGraph is null ? null : GraphOf(methodGraph, function);
@@ -87,7 +93,7 @@ namespace LeakAnalyzers.Resources
                 return FlowVerdict.Unknown;
             }
 
-            var flow = new ReleaseFlow(graph, acquisition, uses, local, kind);
+            var flow = new ReleaseFlow(graph, acquisition, uses, local, kind, exceptionPaths && kind.ExceptionPaths);
             var verdict = flow.Run();
             doubleReleases = flow.DoubleReleases;
             return verdict;
@@ -102,7 +108,7 @@ namespace LeakAnalyzers.Resources
             }
 
             var chain = new List<IOperation>();
-            for (var f = function; f != null; f = Ownership.EnclosingFunction(f))
+            for (var f = function; f != null; f = BodyIndex.EnclosingFunction(f))
             {
                 chain.Add(f);
             }
@@ -219,7 +225,7 @@ namespace LeakAnalyzers.Resources
                             live = true;
                             break;
                         case EventKind.Release:
-                            if (!live && _kind.ReportsDoubleRelease && events[i].Node is { } node && !DoubleReleases.Contains(node))
+                            if (!live && _kind.ReportsDoubleRelease && events[i].Node is { } node && _releases.Contains(node) && !DoubleReleases.Contains(node))
                             {
                                 DoubleReleases.Add(node);
                             }
@@ -235,7 +241,7 @@ namespace LeakAnalyzers.Resources
                             stopped = true;
                             break;
                         case EventKind.MayThrow:
-                            if (live && _kind.ExceptionPaths && ExceptionEscapes(block.EnclosingRegion, work))
+                            if (live && _exceptionPaths && ExceptionEscapes(block.EnclosingRegion, work))
                             {
                                 exceptionPath = true;
                             }
@@ -296,7 +302,7 @@ namespace LeakAnalyzers.Resources
                             break;
                         case ControlFlowBranchSemantics.Throw:
                         case ControlFlowBranchSemantics.Rethrow:
-                            if (next && _kind.ExceptionPaths && ExceptionEscapes(block.EnclosingRegion, work))
+                            if (next && _exceptionPaths && ExceptionEscapes(block.EnclosingRegion, work))
                             {
                                 exceptionPath = true;
                             }
@@ -356,7 +362,7 @@ namespace LeakAnalyzers.Resources
             {
                 foreach (var (kind, node) in Events(b))
                 {
-                    if (kind == EventKind.Release && node != null && !into.Contains(node))
+                    if (kind == EventKind.Release && node != null && _releases.Contains(node) && !into.Contains(node))
                     {
                         into.Add(node);
                     }
@@ -459,11 +465,11 @@ namespace LeakAnalyzers.Resources
                         _captures.Add(capture.Id);
                     }
 
-                    if (syntax == _acquisition && node is IObjectCreationOperation or IInvocationOperation)
+                    if (syntax == _acquisition && node is IObjectCreationOperation or IInvocationOperation or IPropertyReferenceOperation)
                     {
                         acquire = true;
                     }
-                    else if (node is IInvocationOperation && _releases.Contains(syntax))
+                    else if (release is null && (_releases.Contains(syntax) || _handOvers.Contains(syntax)))
                     {
                         release = syntax;
                     }

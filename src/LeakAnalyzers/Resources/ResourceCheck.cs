@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using LeakAnalyzers.Summaries;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.FlowAnalysis;
@@ -11,13 +12,13 @@ namespace LeakAnalyzers.Resources
     {
         None,
 
-        /// <summary><c>new T();</c>, <c>_ = new T();</c> or <c>new T().Member</c>: nothing keeps the object.</summary>
+        /// <summary><c>new T();</c>, <c>_ = new T();</c>, <c>new T().Member</c>, <c>Use(new T())</c>: nothing keeps the object.</summary>
         Dropped,
 
         /// <summary>Held in a local that no path releases and nothing takes over.</summary>
         NeverReleased,
 
-        /// <summary>Released on some paths only.</summary>
+        /// <summary>Released (or handed over) on some paths only.</summary>
         NotOnEveryPath,
 
         /// <summary>Released on normal paths, not when an exception is thrown in between.</summary>
@@ -25,6 +26,18 @@ namespace LeakAnalyzers.Resources
 
         /// <summary>The local is overwritten (or re-acquired in a loop) while it still holds the resource.</summary>
         Overwritten,
+    }
+
+    /// <summary>The events on one resource-holding local that the flow check needs (found by <see cref="ResourceCheck"/>).</summary>
+    internal sealed class LocalUses
+    {
+        /// <summary>Release calls (Dispose, Free, Return), directly or through a helper that always releases.</summary>
+        public List<SyntaxNode> Releases { get; } = new List<SyntaxNode>();
+
+        /// <summary>Hand-overs that end the method's obligation on their path: returned, stored, given to a callee that keeps it.</summary>
+        public List<SyntaxNode> HandOvers { get; } = new List<SyntaxNode>();
+
+        public List<SyntaxNode> Reassignments { get; } = new List<SyntaxNode>();
     }
 
     /// <summary>The result of <see cref="ResourceCheck.Run"/>.</summary>
@@ -62,15 +75,83 @@ namespace LeakAnalyzers.Resources
     }
 
     /// <summary>
-    /// Puts <see cref="Ownership"/> and <see cref="ReleaseFlow"/> together for one acquisition: where the value goes, then
-    /// (only when the local is released somewhere and never handed over) the flow check on the cached control-flow graph.
+    /// One acquisition, checked: <see cref="ValueTracker"/> follows the new value through the body (aliases, pass-through
+    /// and fluent calls, wrappers that own it, with callees answered by their <see cref="MethodSummaries"/>), then, when a
+    /// local holds it and nothing unknown happens to it, the bounded flow check on the cached control-flow graph decides
+    /// whether every path releases it or hands it over (returned, stored, given to a callee that keeps it).
     /// </summary>
     internal static class ResourceCheck
     {
-        public static ResourceCheckResult Run(in OperationAnalysisContext context, IOperation acquisition, bool throughAwait, ResourceKind kind)
+        public static ResourceCheckResult Run(in OperationAnalysisContext context, IOperation acquisition, bool throughAwait, ResourceKind kind, CompilationModel model)
         {
-            var local = Ownership.ReceivingLocal(acquisition, throughAwait, out var discarded);
-            if (discarded || (local is null && IsDroppedAfterMemberAccess(acquisition, throughAwait)))
+            var start = throughAwait ? AwaitOf(acquisition) : acquisition;
+            if (start is null)
+            {
+                // The task itself is kept (awaited later, handed on): don't know.
+                return default;
+            }
+
+            var flow = new FlowContext(model.Summaries, kind, context.CancellationToken);
+            if (kind is DisposableKind && ValueFlow.Classify(start, flow) is { Step: FlowStep.Continue, Wraps: true, Next: IObjectCreationOperation wrapper }
+                && model.Disposables.IsDisposable(wrapper.Type))
+            {
+                // new StreamReader(File.OpenRead(path)): the wrapper owns it, and is checked as an acquisition of its own.
+                return default;
+            }
+
+            var function = BodyIndex.EnclosingFunction(acquisition);
+            var tracked = ValueTracker.Follow(new[] { start }, function, flow);
+            if (tracked is null)
+            {
+                return default;
+            }
+
+            ILocalSymbol? local = null;
+            var uses = new LocalUses();
+            var dropped = false;
+            foreach (var use in tracked)
+            {
+                var step = use.Use.Step;
+                if (use.Nested && step is not (FlowStep.Neutral or FlowStep.Discard or FlowStep.Reassign))
+                {
+                    // Released, stored or aliased in a lambda or local function: when that runs is not known here.
+                    return default;
+                }
+
+                switch (step)
+                {
+                    case FlowStep.Unknown:
+                        return default;
+                    case FlowStep.Using when !use.View:
+                        return default;
+                    case FlowStep.Alias:
+                        if (local is null && use.IsTemporary && !use.View)
+                        {
+                            local = use.Use.Local;
+                        }
+
+                        break;
+                    case FlowStep.Release when !use.View && use.Use.Node is { } released:
+                        uses.Releases.Add(released);
+                        break;
+                    case FlowStep.HandOver when use.Use.Node is { } handedOver:
+                        uses.HandOvers.Add(handedOver);
+                        break;
+                    case FlowStep.Reassign when use.Local is not null && use.Use.Node is { } assignment:
+                        if (SymbolEqualityComparer.Default.Equals(use.Local, local))
+                        {
+                            uses.Reassignments.Add(assignment);
+                        }
+
+                        break;
+                    case FlowStep.Discard:
+                    case FlowStep.Neutral when !use.Use.Removes:
+                        dropped |= use.IsTemporary && !use.View && !use.Nested;
+                        break;
+                }
+            }
+
+            if (dropped && local is null && uses.Releases.Count == 0 && uses.HandOvers.Count == 0)
             {
                 return new ResourceCheckResult(LeakShape.Dropped, null, false, false, null);
             }
@@ -80,16 +161,8 @@ namespace LeakAnalyzers.Resources
                 return default;
             }
 
-            var function = Ownership.EnclosingFunction(acquisition);
-            var root = Ownership.Root(acquisition);
-            var uses = Ownership.Classify(root, local, function, acquisition, kind);
-            if (uses is null || uses.Escapes || uses.IsUsingResource)
-            {
-                return default;
-            }
-
             var reassigned = uses.Reassignments.Count > 0;
-            if (uses.Releases.Count == 0)
+            if (uses.Releases.Count == 0 && uses.HandOvers.Count == 0)
             {
                 return new ResourceCheckResult(LeakShape.NeverReleased, local, false, reassigned, null);
             }
@@ -105,7 +178,8 @@ namespace LeakAnalyzers.Resources
                 return default;
             }
 
-            var verdict = ReleaseFlow.Check(graph, function, acquisition.Syntax, local, uses, kind, out var doubleReleases);
+            // Handed over on some path: an exception before the hand-over is the caller's idiom (validate, then store), not reported.
+            var verdict = ReleaseFlow.Check(graph, function, acquisition.Syntax, local, uses, kind, out var doubleReleases, exceptionPaths: uses.HandOvers.Count == 0);
             var shape = verdict switch
             {
                 FlowVerdict.NotOnEveryPath => LeakShape.NotOnEveryPath,
@@ -113,74 +187,32 @@ namespace LeakAnalyzers.Resources
                 FlowVerdict.Overwritten => LeakShape.Overwritten,
                 _ => LeakShape.None,
             };
-            return new ResourceCheckResult(shape, local, true, reassigned, verdict == FlowVerdict.Unknown ? null : doubleReleases);
+            return new ResourceCheckResult(shape, local, uses.Releases.Count > 0, reassigned, verdict == FlowVerdict.Unknown ? null : doubleReleases);
         }
 
-        /// <summary><c>new StreamReader(path).ReadToEnd()</c>: a member of the new object is used and the object itself is dropped.</summary>
-        private static bool IsDroppedAfterMemberAccess(IOperation acquisition, bool throughAwait)
+        /// <summary>The <c>await</c> of a factory call (through conversions and <c>ConfigureAwait</c>), whose result is the resource.</summary>
+        private static IOperation? AwaitOf(IOperation call)
         {
-            var consumer = Ownership.Consumer(acquisition, throughAwait, out var valueNode);
-            ITypeSymbol? resultType;
-            switch (consumer)
+            var current = call;
+            for (var i = 0; i < 8 && current.Parent != null; i++)
             {
-                case IInvocationOperation invocation when invocation.Instance == valueNode:
-                    if (invocation.TargetMethod.Name is "Dispose" or "DisposeAsync" or "Close")
-                    {
-                        return false;
-                    }
-
-                    resultType = invocation.TargetMethod.ReturnType;
-                    break;
-                case IPropertyReferenceOperation property when property.Instance == valueNode:
-                    resultType = property.Property.Type;
-                    break;
-                case IBinaryOperation:
-                case IIsTypeOperation:
-                case IIsPatternOperation { Pattern: IConstantPatternOperation or INegatedPatternOperation { Pattern: IConstantPatternOperation } or ITypePatternOperation }:
-                    // Console.OpenStandardInput() == Stream.Null: compared, then lost.
-                    return true;
-                default:
-                    return false;
-            }
-
-            // A fluent call that may return the object itself (or another disposable built on it): don't know.
-            if (resultType is null || resultType.TypeKind == TypeKind.Error || Implements(resultType)
-                || SymbolEqualityComparer.Default.Equals(resultType, valueNode.Type) || resultType.SpecialType == SpecialType.System_IDisposable
-                || resultType.TypeKind == TypeKind.TypeParameter)
-            {
-                return false;
-            }
-
-            if (resultType is INamedTypeSymbol { IsGenericType: true } generic)
-            {
-                foreach (var argument in generic.TypeArguments)
+                var parent = current.Parent;
+                switch (parent)
                 {
-                    if (Implements(argument) || SymbolEqualityComparer.Default.Equals(argument, valueNode.Type))
-                    {
-                        return false;
-                    }
+                    case IConversionOperation or IParenthesizedOperation:
+                        current = parent;
+                        continue;
+                    case IInvocationOperation { TargetMethod.Name: "ConfigureAwait" } configure when configure.Instance == current:
+                        current = parent;
+                        continue;
+                    case IAwaitOperation:
+                        return parent;
+                    default:
+                        return null;
                 }
             }
 
-            return true;
-        }
-
-        private static bool Implements(ITypeSymbol type)
-        {
-            if (type.SpecialType == SpecialType.System_IDisposable)
-            {
-                return true;
-            }
-
-            foreach (var i in type.AllInterfaces)
-            {
-                if (i.SpecialType == SpecialType.System_IDisposable || i.Name == "IAsyncDisposable")
-                {
-                    return true;
-                }
-            }
-
-            return false;
+            return null;
         }
     }
 }

@@ -1,9 +1,36 @@
+using LeakAnalyzers.Summaries;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace LeakAnalyzers.Resources
 {
-    /// <summary>Objects released with Dispose/DisposeAsync/Close (LEAK005, LEAK009's timers, registrations and token sources).</summary>
+    /// <summary>
+    /// One kind of resource (disposable, native memory, pooled array...): which calls release it, whether exception paths
+    /// count, and what a use in library code the summaries know nothing about means.
+    /// </summary>
+    internal abstract class ResourceKind
+    {
+        /// <summary>Whether an exception between acquisition and release counts as a leak (it does when nothing else frees it).</summary>
+        public abstract bool ExceptionPaths { get; }
+
+        /// <summary>Whether releasing twice on one path is a finding (returning a pooled array twice).</summary>
+        public virtual bool ReportsDoubleRelease => false;
+
+        /// <summary>
+        /// A library method the table does not know, or an operation the model does not follow (pointer indirection, fixed
+        /// statements): a hand-over for objects (it may keep them: stay quiet), a plain use for pointers and arrays (passing
+        /// a buffer somewhere reads or writes its contents).
+        /// </summary>
+        public virtual bool UnknownUsesAreNeutral => false;
+
+        /// <summary><c>x.Dispose()</c>, <c>handle.Free()</c>: a call on the resource that releases it.</summary>
+        public abstract bool ReleasesReceiver(IMethodSymbol method);
+
+        /// <summary><c>Marshal.FreeHGlobal(p)</c>, <c>pool.Return(array)</c>: a call that releases its argument.</summary>
+        public abstract bool ReleasesArgument(IInvocationOperation invocation, IArgumentOperation argument);
+    }
+
+    /// <summary>Objects released with Dispose/DisposeAsync/Close (LEAK005, LEAK006, LEAK009's timers, registrations and token sources).</summary>
     internal sealed class DisposableKind : ResourceKind
     {
         public static readonly DisposableKind WithExceptionPaths = new DisposableKind(true);
@@ -16,41 +43,12 @@ namespace LeakAnalyzers.Resources
 
         public override bool ExceptionPaths { get; }
 
-        public override UseKind ClassifyInvocation(IInvocationOperation invocation, IArgumentOperation? argument)
-        {
-            var method = invocation.TargetMethod;
-            if (argument is null)
-            {
-                return method.Name is "Dispose" or "DisposeAsync" or "Close" or "Unregister" or "Stop" && method.Parameters.Length == 0
-                    ? UseKind.Release
-                    : UseKind.Neutral;
-            }
+        public override bool ReleasesReceiver(IMethodSymbol method) => IsReleaseName(method);
 
-            if (method.IsExtensionMethod && argument.Parameter?.Ordinal == 0)
-            {
-                // x.DisposeWith(composite), x.AddTo(bag), x.RegisterForDispose(): hand-overs; other extensions just use it.
-                var name = method.Name;
-                return name.Contains("Dispose") || name.Contains("Add") || name.Contains("Register") || name.Contains("Track") || name.Contains("With")
-                    ? UseKind.Escape
-                    : UseKind.Neutral;
-            }
+        public override bool ReleasesArgument(IInvocationOperation invocation, IArgumentOperation argument) => false;
 
-            // Handed to a method: it may keep it (a collection, a composite, an owner). Don't know.
-            return UseKind.Escape;
-        }
-
-        public override UseKind ClassifyConstructorArgument(IObjectCreationOperation creation, IArgumentOperation argument)
-        {
-            foreach (var other in creation.Arguments)
-            {
-                if (other.Parameter?.Name == "leaveOpen" && other.Value.ConstantValue is { HasValue: true, Value: true })
-                {
-                    return UseKind.Neutral;
-                }
-            }
-
-            return UseKind.Escape;
-        }
+        public static bool IsReleaseName(IMethodSymbol method)
+            => method.Name is "Dispose" or "DisposeAsync" or "Close" or "Unregister" or "Stop" && method.Parameters.Length == 0 && !method.IsStatic;
     }
 
     /// <summary>Native memory and GC handles (LEAK007): freed by passing the pointer to Free*, or handle.Free().</summary>
@@ -60,44 +58,32 @@ namespace LeakAnalyzers.Resources
 
         public override bool ExceptionPaths => true;
 
-        public override UseKind UnknownUse => UseKind.Neutral;
+        public override bool UnknownUsesAreNeutral => true;
 
-        public override UseKind ClassifyInvocation(IInvocationOperation invocation, IArgumentOperation? argument)
+        public override bool ReleasesReceiver(IMethodSymbol method) => IsHandleFree(method);
+
+        public override bool ReleasesArgument(IInvocationOperation invocation, IArgumentOperation argument) => IsFreeCall(invocation.TargetMethod);
+
+        public static bool IsHandleFree(IMethodSymbol method) => method.Name == "Free" && method.ContainingType?.Name == "GCHandle" && method.Parameters.Length == 0;
+
+        public static bool IsFreeCall(IMethodSymbol method)
         {
-            var method = invocation.TargetMethod;
-            var type = method.ContainingType?.Name;
-            if (argument is null)
-            {
-                return type == "GCHandle" && method.Name == "Free" ? UseKind.Release : UseKind.Neutral;
-            }
-
-            switch (type)
+            switch (method.ContainingType?.Name)
             {
                 case "Marshal":
-                    if (method.Name.StartsWith("Free", System.StringComparison.Ordinal) || method.Name.StartsWith("ZeroFree", System.StringComparison.Ordinal))
-                    {
-                        return UseKind.Release;
-                    }
-
-                    // ReAlloc* hands back a new pointer; keeping track of that is beyond a per-local check.
-                    return method.Name.StartsWith("ReAlloc", System.StringComparison.Ordinal) ? UseKind.Escape : UseKind.Neutral;
+                    return method.Name.StartsWith("Free", System.StringComparison.Ordinal) || method.Name.StartsWith("ZeroFree", System.StringComparison.Ordinal);
                 case "NativeMemory":
-                    if (method.Name is "Free" or "AlignedFree")
-                    {
-                        return UseKind.Release;
-                    }
-
-                    return method.Name is "Realloc" or "AlignedRealloc" ? UseKind.Escape : UseKind.Neutral;
-                case "GCHandle":
-                    // GCHandle.ToIntPtr: the handle is kept somewhere as a pointer and recovered later.
-                    return method.Name == "ToIntPtr" ? UseKind.Escape : UseKind.Neutral;
+                    return method.Name is "Free" or "AlignedFree";
+                default:
+                    return false;
             }
-
-            return UseKind.Neutral;
         }
     }
 
-    /// <summary>Arrays rented from an ArrayPool (and objects from an ObjectPool) (LEAK008): released by pool.Return(x).</summary>
+    /// <summary>
+    /// Arrays rented from an <c>ArrayPool&lt;T&gt;</c> and objects from any pool (LEAK008): released by giving them back
+    /// (<c>pool.Return(x)</c>). Pools are recognised from their members (<see cref="Pools"/>), not only the BCL's.
+    /// </summary>
     internal sealed class PooledKind : ResourceKind
     {
         public static readonly PooledKind Instance = new PooledKind();
@@ -106,31 +92,24 @@ namespace LeakAnalyzers.Resources
 
         public override bool ReportsDoubleRelease => true;
 
-        public override UseKind UnknownUse => UseKind.Neutral;
+        public override bool UnknownUsesAreNeutral => true;
 
-        public override UseKind ClassifyInvocation(IInvocationOperation invocation, IArgumentOperation? argument)
-        {
-            if (argument is null)
-            {
-                return UseKind.Neutral;
-            }
+        public override bool ReleasesReceiver(IMethodSymbol method) => false;
 
-            return invocation.TargetMethod.Name == "Return" && argument.Parameter?.Ordinal == 0 && IsPool(invocation.TargetMethod.ContainingType)
-                ? UseKind.Release
-                : UseKind.Neutral;
-        }
+        public override bool ReleasesArgument(IInvocationOperation invocation, IArgumentOperation argument)
+            => argument.Parameter?.Ordinal == 0 && !invocation.TargetMethod.IsStatic && Pools.IsGiveBack(invocation.TargetMethod);
+    }
 
-        public static bool IsPool(INamedTypeSymbol? type)
-        {
-            for (var t = type; t != null; t = t.BaseType)
-            {
-                if (t.Name is "ArrayPool" or "ObjectPool" && t.ContainingNamespace?.ToDisplayString() is "System.Buffers" or "Microsoft.Extensions.ObjectPool")
-                {
-                    return true;
-                }
-            }
+    /// <summary>Every release the other kinds know, for the method summaries (a helper that frees whatever it is given).</summary>
+    internal sealed class AnyResourceKind : ResourceKind
+    {
+        public static readonly AnyResourceKind Instance = new AnyResourceKind();
 
-            return false;
-        }
+        public override bool ExceptionPaths => false;
+
+        public override bool ReleasesReceiver(IMethodSymbol method) => DisposableKind.IsReleaseName(method) || NativeMemoryKind.IsHandleFree(method);
+
+        public override bool ReleasesArgument(IInvocationOperation invocation, IArgumentOperation argument)
+            => NativeMemoryKind.IsFreeCall(invocation.TargetMethod) || PooledKind.Instance.ReleasesArgument(invocation, argument);
     }
 }

@@ -37,38 +37,40 @@ namespace LeakAnalyzers.Resources
             context.EnableConcurrentExecution();
             context.RegisterCompilationStartAction(start =>
             {
-                var types = DisposableTypes.Create(start.Compilation);
-                start.RegisterOperationAction(c => AnalyzeCreation(c, types), OperationKind.ObjectCreation);
-                if (types.CancellationToken is not null)
+                var model = CompilationModel.For(start.Compilation);
+                start.RegisterOperationAction(c => AnalyzeCreation(c, model), OperationKind.ObjectCreation);
+                if (model.Disposables.CancellationToken is not null)
                 {
-                    start.RegisterOperationAction(c => AnalyzeInvocation(c, types), OperationKind.Invocation);
+                    start.RegisterOperationAction(c => AnalyzeInvocation(c, model), OperationKind.Invocation);
                 }
             });
         }
 
-        private static void AnalyzeCreation(OperationAnalysisContext context, DisposableTypes types)
+        private static void AnalyzeCreation(OperationAnalysisContext context, CompilationModel model)
         {
+            var types = model.Disposables;
             var creation = (IObjectCreationOperation)context.Operation;
             var type = creation.Type;
             if (types.IsTimer(type))
             {
-                Report(context, creation, TimerKind, type!.Name == "Timer" && type.ContainingNamespace?.Name == "Timers" ? "System.Timers.Timer" : "timer",
+                Report(context, model, creation, TimerKind, type!.Name == "Timer" && type.ContainingNamespace?.Name == "Timers" ? "System.Timers.Timer" : "timer",
                     "the runtime keeps a running timer and its callback's target alive until it is disposed");
             }
             else if (DisposableTypes.Is(type, types.CancellationTokenSource) && creation.Arguments.Length > 0)
             {
-                Report(context, creation, TokenSourceKind, "CancellationTokenSource with a delay",
+                Report(context, model, creation, TokenSourceKind, "CancellationTokenSource with a delay",
                     "its timer stays queued, with the source and its callbacks, until the delay expires");
             }
         }
 
-        private static void AnalyzeInvocation(OperationAnalysisContext context, DisposableTypes types)
+        private static void AnalyzeInvocation(OperationAnalysisContext context, CompilationModel model)
         {
+            var types = model.Disposables;
             var invocation = (IInvocationOperation)context.Operation;
             var method = invocation.TargetMethod;
             if (method.Name == "CreateLinkedTokenSource" && DisposableTypes.Is(method.ContainingType, types.CancellationTokenSource))
             {
-                Report(context, invocation, TokenSourceKind, "linked CancellationTokenSource",
+                Report(context, model, invocation, TokenSourceKind, "linked CancellationTokenSource",
                     "it stays registered on its parent token(s), which keep it and its callbacks alive");
                 return;
             }
@@ -77,7 +79,7 @@ namespace LeakAnalyzers.Resources
                 && SymbolEqualityComparer.Default.Equals(method.ContainingType, types.CancellationToken)
                 && IsLongLivedToken(invocation.Instance, types, context.ContainingSymbol))
             {
-                Report(context, invocation, RegistrationKind, "CancellationTokenRegistration",
+                Report(context, model, invocation, RegistrationKind, "CancellationTokenRegistration",
                     "the token, which this method does not own, keeps the callback and what it captures alive until the registration is disposed");
             }
         }
@@ -115,7 +117,7 @@ namespace LeakAnalyzers.Resources
         /// <summary>The method also assigns the field (a fresh source per registration): the registration dies with it.</summary>
         private static bool AssignedHere(IFieldReferenceOperation field)
         {
-            foreach (var operation in Ownership.Root(field).Descendants())
+            foreach (var operation in Summaries.BodyIndex.RootOf(field).Descendants())
             {
                 if (operation is ISimpleAssignmentOperation { Target: IFieldReferenceOperation target } && SymbolEqualityComparer.Default.Equals(target.Field, field.Field))
                 {
@@ -126,9 +128,9 @@ namespace LeakAnalyzers.Resources
             return false;
         }
 
-        private static void Report(in OperationAnalysisContext context, IOperation acquisition, string kind, string what, string why)
+        private static void Report(in OperationAnalysisContext context, CompilationModel model, IOperation acquisition, string kind, string what, string why)
         {
-            var result = ResourceCheck.Run(context, acquisition, throughAwait: false, DisposableKind.NormalPathsOnly);
+            var result = ResourceCheck.Run(context, acquisition, throughAwait: false, DisposableKind.NormalPathsOnly, model);
             if (result.Shape is LeakShape.None or LeakShape.NotOnExceptionPath)
             {
                 return;

@@ -68,7 +68,7 @@ namespace LeakAnalyzers.Retention
             context.EnableConcurrentExecution();
             context.RegisterCompilationStartAction(start =>
             {
-                var lifetime = PublisherLifetime.Create(start.Compilation);
+                var lifetime = CompilationModel.For(start.Compilation).Publishers;
                 start.RegisterSymbolStartAction(symbolStart => OnTypeStart(symbolStart, lifetime), SymbolKind.NamedType);
             });
         }

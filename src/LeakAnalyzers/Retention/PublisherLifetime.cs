@@ -37,7 +37,7 @@ namespace LeakAnalyzers.Retention
     {
         private readonly HashSet<INamedTypeSymbol> _processLifetimeTypes = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
 
-        private PublisherLifetime(Compilation compilation)
+        private PublisherLifetime(Compilation compilation, KnownTypes known)
         {
             foreach (var name in new[]
             {
@@ -64,7 +64,7 @@ namespace LeakAnalyzers.Retention
             Disposable = compilation.GetSpecialType(SpecialType.System_IDisposable);
             AsyncDisposable = compilation.GetTypeByMetadataName("System.IAsyncDisposable");
             Delegate = compilation.GetSpecialType(SpecialType.System_Delegate);
-            Known = KnownTypes.Create(compilation);
+            Known = known;
         }
 
         public INamedTypeSymbol? ThreadingTimer { get; }
@@ -83,7 +83,7 @@ namespace LeakAnalyzers.Retention
 
         public KnownTypes Known { get; }
 
-        public static PublisherLifetime Create(Compilation compilation) => new PublisherLifetime(compilation);
+        public static PublisherLifetime Create(Compilation compilation, KnownTypes known) => new PublisherLifetime(compilation, known);
 
         public bool IsProcessLifetimeType(ITypeSymbol? type)
             => type is INamedTypeSymbol named && _processLifetimeTypes.Contains(named.OriginalDefinition);
