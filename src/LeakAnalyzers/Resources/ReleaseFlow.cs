@@ -53,14 +53,16 @@ namespace LeakAnalyzers.Resources
         private readonly ILocalSymbol _local;
         private readonly ResourceKind _kind;
         private readonly bool _exceptionPaths;
+        private readonly bool _freshEachIteration;
         private readonly List<(EventKind Kind, SyntaxNode? Node)>[] _events;
         private readonly bool[] _releasesInBlock;
         private readonly HashSet<CaptureId> _captures = new HashSet<CaptureId>();
         private readonly HashSet<(int, bool)> _visited = new HashSet<(int, bool)>();
 
-        private ReleaseFlow(ControlFlowGraph graph, SyntaxNode acquisition, LocalUses uses, ILocalSymbol local, ResourceKind kind, bool exceptionPaths)
+        private ReleaseFlow(ControlFlowGraph graph, SyntaxNode acquisition, LocalUses uses, ILocalSymbol local, ResourceKind kind, bool exceptionPaths, bool freshEachIteration)
         {
             _exceptionPaths = exceptionPaths;
+            _freshEachIteration = freshEachIteration;
             _graph = graph;
             _acquisition = acquisition;
             _releases = new HashSet<SyntaxNode>(uses.Releases);
@@ -84,7 +86,8 @@ namespace LeakAnalyzers.Resources
             LocalUses uses,
             ResourceKind kind,
             out List<SyntaxNode> doubleReleases,
-            bool exceptionPaths = true)
+            bool exceptionPaths = true,
+            bool freshEachIteration = false)
         {
             doubleReleases = new List<SyntaxNode>();
             var graph = methodGraph is null ? null : GraphOf(methodGraph, function);
@@ -93,7 +96,7 @@ namespace LeakAnalyzers.Resources
                 return FlowVerdict.Unknown;
             }
 
-            var flow = new ReleaseFlow(graph, acquisition, uses, local, kind, exceptionPaths && kind.ExceptionPaths);
+            var flow = new ReleaseFlow(graph, acquisition, uses, local, kind, exceptionPaths && kind.ExceptionPaths, freshEachIteration);
             var verdict = flow.Run();
             doubleReleases = flow.DoubleReleases;
             return verdict;
@@ -218,7 +221,17 @@ namespace LeakAnalyzers.Resources
                         case EventKind.Acquire:
                             if (live)
                             {
-                                overwritten = true;
+                                // Acquired again while still held: a local of the loop body is lost on that path; one
+                                // declared outside the loop is overwritten.
+                                if (_freshEachIteration)
+                                {
+                                    notOnEveryPath = true;
+                                }
+                                else
+                                {
+                                    overwritten = true;
+                                }
+
                                 stopped = true;
                             }
 

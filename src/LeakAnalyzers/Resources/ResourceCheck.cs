@@ -179,7 +179,8 @@ namespace LeakAnalyzers.Resources
             }
 
             // Handed over on some path: an exception before the hand-over is the caller's idiom (validate, then store), not reported.
-            var verdict = ReleaseFlow.Check(graph, function, acquisition.Syntax, local, uses, kind, out var doubleReleases, exceptionPaths: uses.HandOvers.Count == 0);
+            var verdict = ReleaseFlow.Check(graph, function, acquisition.Syntax, local, uses, kind, out var doubleReleases,
+                exceptionPaths: uses.HandOvers.Count == 0, freshEachIteration: DeclaredInsideLoop(local, acquisition.Syntax));
             var shape = verdict switch
             {
                 FlowVerdict.NotOnEveryPath => LeakShape.NotOnEveryPath,
@@ -188,6 +189,34 @@ namespace LeakAnalyzers.Resources
                 _ => LeakShape.None,
             };
             return new ResourceCheckResult(shape, local, uses.Releases.Count > 0, reassigned, verdict == FlowVerdict.Unknown ? null : doubleReleases);
+        }
+
+        /// <summary>The local is declared in the body of the loop the acquisition runs in: every iteration has its own.</summary>
+        private static bool DeclaredInsideLoop(ILocalSymbol local, SyntaxNode acquisition)
+        {
+            var references = local.DeclaringSyntaxReferences;
+            if (references.Length == 0)
+            {
+                return false;
+            }
+
+            var declaration = references[0].Span;
+            for (var node = acquisition.Parent; node != null && node is not Microsoft.CodeAnalysis.CSharp.Syntax.MemberDeclarationSyntax; node = node.Parent)
+            {
+                switch (node)
+                {
+                    case Microsoft.CodeAnalysis.CSharp.Syntax.ForStatementSyntax loop:
+                        return loop.Statement.Span.Contains(declaration);
+                    case Microsoft.CodeAnalysis.CSharp.Syntax.CommonForEachStatementSyntax loop:
+                        return loop.Statement.Span.Contains(declaration);
+                    case Microsoft.CodeAnalysis.CSharp.Syntax.WhileStatementSyntax loop:
+                        return loop.Statement.Span.Contains(declaration);
+                    case Microsoft.CodeAnalysis.CSharp.Syntax.DoStatementSyntax loop:
+                        return loop.Statement.Span.Contains(declaration);
+                }
+            }
+
+            return false;
         }
 
         /// <summary>The <c>await</c> of a factory call (through conversions and <c>ConfigureAwait</c>), whose result is the resource.</summary>

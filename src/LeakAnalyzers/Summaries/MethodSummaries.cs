@@ -216,20 +216,37 @@ namespace LeakAnalyzers.Summaries
             return Annotated(method, summary);
         }
 
-        /// <summary>[MustDisposeResource] on the method or its result type: the caller owns the result, whatever the body shows.</summary>
+        /// <summary>
+        /// JetBrains' annotations, read by name: [MustDisposeResource] on the method or its result type (the caller owns the
+        /// result, whatever the body shows), [HandlesResourceDisposal] on a parameter (taken over) or on the method (it
+        /// releases its receiver).
+        /// </summary>
         private static MethodSummary Annotated(IMethodSymbol method, MethodSummary summary)
         {
-            if (summary.IsUnknown || summary.Returns == ReturnKind.New)
+            if (summary.IsUnknown)
             {
                 return summary;
             }
 
-            if (MetadataSummaries.MustDisposeResource(method) == true || method.ReturnType is INamedTypeSymbol type && MetadataSummaries.MustDisposeResource(type) == true)
+            var returns = summary.Returns;
+            if (!method.ReturnsVoid && (MetadataSummaries.MustDisposeResource(method) == true || method.ReturnType is INamedTypeSymbol type && MetadataSummaries.MustDisposeResource(type) == true))
             {
-                return new MethodSummary(summary.Receiver, summary.Parameters, ReturnKind.New, -1, summary.Stores);
+                returns = ReturnKind.New;
             }
 
-            return summary;
+            var receiver = MetadataSummaries.HasAttribute(method.GetAttributes(), "HandlesResourceDisposalAttribute") ? ValueEffects.Released : summary.Receiver;
+            var parameters = summary.Parameters;
+            for (var i = 0; i < method.Parameters.Length && i < parameters.Length; i++)
+            {
+                if (MetadataSummaries.HasAttribute(method.Parameters[i].GetAttributes(), "HandlesResourceDisposalAttribute"))
+                {
+                    parameters = parameters.SetItem(i, ValueEffects.StoredElsewhere);
+                }
+            }
+
+            return returns == summary.Returns && receiver == summary.Receiver && parameters == summary.Parameters
+                ? summary
+                : new MethodSummary(receiver, parameters, returns, returns == summary.Returns ? summary.ReturnedParameter : -1, summary.Stores);
         }
 
         /// <summary><c>get;</c> returns the backing field (kept); <c>set;</c> stores its value.</summary>

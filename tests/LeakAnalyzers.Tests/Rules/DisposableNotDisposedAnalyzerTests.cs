@@ -903,5 +903,762 @@ namespace LeakAnalyzers.Tests.Rules
                 """,
                 V.Diagnostic().WithLocation(0).WithArguments("FileStream", "not disposed on every path"));
         }
+        // ---- Ownership from the method summaries: what callees, constructors and getters really do ----
+
+        [Fact]
+        public Task ConstructorThatOnlyReadsTheArgumentLeavesItToTheCaller()
+        {
+            return V.AnalyzerAsync("""
+                using System.IO;
+
+                public sealed class Header
+                {
+                    public Header(Stream stream) { Length = stream.Length; Seekable = stream.CanSeek; }
+                    public long Length { get; }
+                    public bool Seekable { get; }
+                }
+
+                public class Reader
+                {
+                    public long Size(string path)
+                    {
+                        var stream = {|#0:File.OpenRead(path)|};
+                        var header = new Header(stream);
+                        return header.Length;
+                    }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithArguments("FileStream", "never disposed"));
+        }
+
+        [Fact]
+        public Task ConstructorThatKeepsTheArgumentTakesItOver()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.IO;
+
+                public sealed class Parser : IDisposable
+                {
+                    private readonly Stream _stream;
+                    public Parser(Stream stream) { _stream = stream; }
+                    public int Next() => _stream.ReadByte();
+                    public void Dispose() => _stream.Dispose();
+                }
+
+                public sealed record Holder(Stream Stream);
+
+                public class Holds(Stream stream)
+                {
+                    public long Length => stream.Length;
+                }
+
+                public class Factory
+                {
+                    public Parser Open(string path)
+                    {
+                        var stream = File.OpenRead(path);
+                        return new Parser(stream);
+                    }
+
+                    public int First(string path)
+                    {
+                        var stream = File.OpenRead(path);
+                        using var parser = new Parser(stream);
+                        return parser.Next();
+                    }
+
+                    public Holder Hold(string path)
+                    {
+                        var stream = File.OpenRead(path);
+                        return new Holder(stream);
+                    }
+
+                    public Holds Capture(string path)
+                    {
+                        var stream = File.OpenRead(path);
+                        var holds = new Holds(stream);
+                        return holds;
+                    }
+                }
+                """);
+        }
+
+        [Fact]
+        public Task PrivateHelperThatOnlyReadsIsNotAHandOver()
+        {
+            return V.AnalyzerAsync("""
+                using System.IO;
+
+                public class Checksums
+                {
+                    public int Of(string path)
+                    {
+                        var stream = {|#0:File.OpenRead(path)|};
+                        return Sum(stream);
+                    }
+
+                    public int Closed(string path)
+                    {
+                        var stream = File.OpenRead(path);
+                        try
+                        {
+                            return Sum(stream);
+                        }
+                        finally
+                        {
+                            Release(stream);
+                        }
+                    }
+
+                    private static int Sum(Stream stream)
+                    {
+                        var total = 0;
+                        int b;
+                        while ((b = stream.ReadByte()) >= 0)
+                        {
+                            total += b;
+                        }
+
+                        return total;
+                    }
+
+                    private static void Release(Stream? stream)
+                    {
+                        if (stream != null)
+                        {
+                            stream.Dispose();
+                        }
+                    }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithArguments("FileStream", "never disposed"));
+        }
+
+        [Fact]
+        public Task HelperThatReleasesOnlySometimesIsNotARelease()
+        {
+            return V.AnalyzerAsync("""
+                using System.IO;
+
+                public class Maybe
+                {
+                    public void Run(string path, bool keep)
+                    {
+                        var stream = File.OpenRead(path);
+                        Finish(stream, keep);
+                    }
+
+                    private void Finish(Stream stream, bool keep)
+                    {
+                        if (!keep)
+                        {
+                            stream.Dispose();
+                        }
+                    }
+                }
+                """);
+        }
+
+        [Fact]
+        public Task SecondLocalIsAnAliasNotAnEscape()
+        {
+            return V.AnalyzerAsync("""
+                using System.IO;
+
+                public class Aliases
+                {
+                    public int Read(string path, bool skip)
+                    {
+                        var stream = {|#0:File.OpenRead(path)|};
+                        var same = stream;
+                        if (skip)
+                        {
+                            return 0;
+                        }
+
+                        var b = same.ReadByte();
+                        same.Dispose();
+                        return b;
+                    }
+
+                    public int Fine(string path)
+                    {
+                        var stream = File.OpenRead(path);
+                        Stream other = stream;
+                        using (other)
+                        {
+                            return other.ReadByte();
+                        }
+                    }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithArguments("FileStream", "not disposed on every path"));
+        }
+
+        [Fact]
+        public Task LambdaThatOnlyReadsTheResourceDoesNotTakeIt()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.IO;
+                using System.Linq;
+
+                public class Scan
+                {
+                    public int Count(string path, int[] limits)
+                    {
+                        var stream = {|#0:File.OpenRead(path)|};
+                        return limits.Count(limit => stream.Length > limit);
+                    }
+
+                    public IDisposable Later(string path)
+                    {
+                        var stream = File.OpenRead(path);
+                        return new Callback(() => stream.Dispose());
+                    }
+                }
+
+                public sealed class Callback(Action action) : IDisposable
+                {
+                    public void Dispose() => action();
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithArguments("FileStream", "never disposed"));
+        }
+
+        [Fact]
+        public Task YieldReturnOnOnePathIsNotAReleaseOnTheOthers()
+        {
+            return V.AnalyzerAsync("""
+                using System.Collections.Generic;
+                using System.IO;
+
+                public class Files
+                {
+                    public IEnumerable<Stream> NonEmpty(string[] paths)
+                    {
+                        foreach (var path in paths)
+                        {
+                            var stream = {|#0:File.OpenRead(path)|};
+                            if (stream.Length > 0)
+                            {
+                                yield return stream;
+                            }
+                        }
+                    }
+
+                    public IEnumerable<Stream> All(string[] paths)
+                    {
+                        foreach (var path in paths)
+                        {
+                            var stream = File.OpenRead(path);
+                            if (stream.Length > 0)
+                            {
+                                yield return stream;
+                            }
+                            else
+                            {
+                                stream.Dispose();
+                            }
+                        }
+                    }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithArguments("FileStream", "not disposed on every path"));
+        }
+
+        [Fact]
+        public Task GetterThatReturnsANewObjectIsAnAcquisitionAtEachUse()
+        {
+            return V.AnalyzerAsync("""
+                using System.IO;
+
+                public class Settings
+                {
+                    private readonly string _path = "settings.json";
+                    private readonly Stream _cached = Stream.Null;
+
+                    private Stream Data => File.OpenRead(_path);
+
+                    private Stream Cached => _cached;
+
+                    public int First()
+                    {
+                        var data = {|#0:Data|};
+                        return data.ReadByte();
+                    }
+
+                    public int Fine()
+                    {
+                        using var data = Data;
+                        return data.ReadByte() + Cached.ReadByte();
+                    }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithArguments("Stream", "never disposed"));
+        }
+
+        [Fact]
+        public Task ProjectMethodsThatReturnANewDisposableAreAcquisitionsWhateverTheirName()
+        {
+            return V.AnalyzerAsync("""
+                using System.IO;
+                using System.Threading.Tasks;
+
+                public class Store
+                {
+                    private readonly Stream _shared = Stream.Null;
+
+                    public Stream Load(string path)
+                    {
+                        var stream = new FileStream(path, FileMode.Open);
+                        return stream;
+                    }
+
+                    public async Task<Stream> FetchAsync(string path)
+                    {
+                        await Task.Yield();
+                        return File.OpenRead(path);
+                    }
+
+                    public Stream CreateShared() => _shared;
+
+                    public async Task<int> Use(string path)
+                    {
+                        var a = {|#0:Load(path)|};
+                        var b = await {|#1:FetchAsync(path)|}.ConfigureAwait(false);
+                        var c = CreateShared();
+                        return a.ReadByte() + b.ReadByte() + c.ReadByte();
+                    }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithArguments("Stream", "never disposed"),
+                V.Diagnostic().WithLocation(1).WithArguments("Stream", "never disposed"));
+        }
+
+        [Fact]
+        public Task LibraryMethodsThatReturnANewDisposableUnderAnotherName()
+        {
+            return V.AnalyzerAsync("""
+                using System.Net.Http;
+                using System.Threading.Tasks;
+
+                public class Client
+                {
+                    private readonly HttpClient _http = new HttpClient();
+
+                    public async Task<int> Status(string url)
+                    {
+                        var response = await {|#0:_http.GetAsync(url)|};
+                        return (int)response.StatusCode;
+                    }
+
+                    public async Task<string> Fine(string url)
+                    {
+                        using var response = await _http.GetAsync(url);
+                        return await response.Content.ReadAsStringAsync();
+                    }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithArguments("HttpResponseMessage", "never disposed"));
+        }
+
+        [Fact]
+        public Task KeptOnlyOnSomePathsIsReported()
+        {
+            // A listener is kept only when it starts; when it does not, it is dropped with its socket open.
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Collections.Generic;
+                using System.Net.Sockets;
+
+                public sealed class Listener : IDisposable
+                {
+                    private Socket? _socket;
+                    public bool Start(bool warnOnly)
+                    {
+                        _socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                        return !warnOnly;
+                    }
+
+                    public void Dispose() => _socket?.Dispose();
+                }
+
+                public sealed class Server : IDisposable
+                {
+                    private readonly List<Listener> _listeners = new();
+
+                    public void Register(bool warnOnly)
+                    {
+                        var listener = {|#0:new Listener()|};
+                        if (listener.Start(warnOnly))
+                        {
+                            _listeners.Add(listener);
+                        }
+                    }
+
+                    public void RegisterOrDispose(bool warnOnly)
+                    {
+                        var listener = new Listener();
+                        if (listener.Start(warnOnly))
+                        {
+                            _listeners.Add(listener);
+                        }
+                        else
+                        {
+                            listener.Dispose();
+                        }
+                    }
+
+                    public void Dispose() => _listeners.ForEach(l => l.Dispose());
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithArguments("Listener", "not disposed on every path"));
+        }
+
+        [Fact]
+        public Task TemporaryGivenToAMethodThatOnlyReadsItIsDropped()
+        {
+            return V.AnalyzerAsync("""
+                using System.IO;
+                using System.Text.Json;
+
+                public record Config(string Name);
+
+                public class Loader
+                {
+                    public Config? Load(string path) => JsonSerializer.Deserialize<Config>({|#0:File.OpenRead(path)|});
+
+                    public long Size(string path) => Measure({|#1:new FileStream(path, FileMode.Open)|});
+
+                    private static long Measure(Stream stream) => stream.Length;
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithArguments("FileStream", "dropped without being disposed"),
+                V.Diagnostic().WithLocation(1).WithArguments("FileStream", "dropped without being disposed"));
+        }
+
+        [Fact]
+        public Task FluentCallThatReturnsItsReceiverCarriesTheObligation()
+        {
+            // Rx's SchedulePeriodicRecursive shape: Start() ends in `return this`.
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Threading;
+
+                public sealed class Periodic : IDisposable
+                {
+                    private readonly AutoResetEvent _resume = new(false);
+                    private Timer? _timer;
+
+                    public Periodic Start()
+                    {
+                        _timer = new Timer(_ => _resume.Set(), null, 0, 100);
+                        return this;
+                    }
+
+                    public void Dispose()
+                    {
+                        _timer?.Dispose();
+                        _resume.Dispose();
+                    }
+                }
+
+                public static class Scheduling
+                {
+                    public static IDisposable Every()
+                    {
+                        var periodic = new Periodic();
+                        return periodic.Start();
+                    }
+
+                    public static IDisposable Kept()
+                    {
+                        var periodic = new Periodic();
+                        periodic.Start();
+                        return periodic;
+                    }
+
+                    public static void Lost()
+                    {
+                        {|#0:new Periodic()|}.Start();
+                    }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithArguments("Periodic", "dropped without being disposed"));
+        }
+
+        [Fact]
+        public Task FactoryThatKeepsWhatItCreatesLeavesTheCallerNoObligation()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Collections.Generic;
+                using System.IO;
+
+                public sealed class Connection : IDisposable
+                {
+                    private readonly FileStream _file = new FileStream("log", FileMode.Append);
+                    public void Send(byte b) => _file.WriteByte(b);
+                    public void Dispose() => _file.Dispose();
+                }
+
+                public sealed class Pool : IDisposable
+                {
+                    private readonly List<Connection> _all = new();
+                    private readonly Dictionary<string, Connection> _byName = new();
+
+                    public Connection Open()
+                    {
+                        var connection = new Connection();
+                        _all.Add(connection);
+                        return connection;
+                    }
+
+                    public Connection Named(string name) => _byName[name] = new Connection();
+
+                    public void Dispose() => _all.ForEach(c => c.Dispose());
+                }
+
+                public class User
+                {
+                    public void Send(Pool pool)
+                    {
+                        var connection = pool.Open();
+                        connection.Send(1);
+                        pool.Named("x").Send(2);
+                    }
+                }
+                """);
+        }
+
+        [Fact]
+        public Task WrapperThatOwnsItsInnerObjectCarriesTheObligationOn()
+        {
+            // MQTTnet's MqttTcpChannel shape: socket → its own NetworkStream (ownsSocket) → TLS stream → field; the catch disposes the socket.
+            return V.AnalyzerAsync("""
+                using System;
+                using System.IO;
+                using System.Net.Security;
+                using System.Net.Sockets;
+                using System.Threading.Tasks;
+
+                public sealed class PlatformSocket : IDisposable
+                {
+                    private readonly Socket _socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                    private NetworkStream? _stream;
+
+                    public async Task ConnectAsync(string host, int port)
+                    {
+                        await _socket.ConnectAsync(host, port);
+                        _stream = new NetworkStream(_socket, true);
+                    }
+
+                    public NetworkStream GetStream() => _stream ?? throw new InvalidOperationException();
+
+                    public void Dispose()
+                    {
+                        _stream?.Dispose();
+                        _socket.Dispose();
+                    }
+                }
+
+                public sealed class Channel : IDisposable
+                {
+                    private Stream? _stream;
+
+                    public async Task ConnectAsync(string host, bool tls)
+                    {
+                        PlatformSocket? socket = null;
+                        try
+                        {
+                            socket = new PlatformSocket();
+                            await socket.ConnectAsync(host, 1883);
+                            var networkStream = socket.GetStream();
+                            if (tls)
+                            {
+                                _stream = new SslStream(networkStream, false);
+                            }
+                            else
+                            {
+                                _stream = networkStream;
+                            }
+                        }
+                        catch
+                        {
+                            socket?.Dispose();
+                            throw;
+                        }
+                    }
+
+                    public void Dispose() => _stream?.Dispose();
+                }
+                """);
+        }
+
+        [Fact]
+        public Task IntermediateThatBecomesPartOfTheResultIsHandedOver()
+        {
+            // Serilog's default-interface ForContext shape: the intermediate logger becomes the sink of the returned one.
+            return V.AnalyzerAsync("""
+                using System;
+
+                public interface ILog
+                {
+                    void Write(string message);
+
+                    ILog ForContext(string name) => new LogConfiguration().WriteTo(this).Create().ForContext(name);
+                }
+
+                public sealed class Log : ILog, IDisposable
+                {
+                    private readonly ILog? _sink;
+                    private readonly string _name;
+                    public Log(ILog? sink, string name) { _sink = sink; _name = name; }
+                    public void Write(string message) => _sink?.Write(_name + message);
+                    public ILog ForContext(string name) => new Log(this, name);
+                    public void Dispose() => (_sink as IDisposable)?.Dispose();
+                }
+
+                public sealed class LogConfiguration
+                {
+                    private ILog? _sink;
+                    public LogConfiguration WriteTo(ILog sink) { _sink = sink; return this; }
+                    public Log Create() => new Log(_sink, "");
+                }
+                """);
+        }
+
+        [Fact]
+        public Task VirtualCallsUseTheSummaryOnlyWhenEveryImplementationAgrees()
+        {
+            return V.AnalyzerAsync("""
+                using System.IO;
+
+                public interface IOpener
+                {
+                    Stream Open(string path);
+                }
+
+                public sealed class FileOpener : IOpener
+                {
+                    public Stream Open(string path) => File.OpenRead(path);
+                }
+
+                public interface ISource
+                {
+                    Stream Get(string path);
+                }
+
+                public sealed class Fresh : ISource
+                {
+                    public Stream Get(string path) => File.OpenRead(path);
+                }
+
+                public sealed class Shared : ISource
+                {
+                    private readonly Stream _stream = Stream.Null;
+                    public Stream Get(string path) => _stream;
+                }
+
+                public class User
+                {
+                    public int Read(IOpener opener, ISource source, string path)
+                    {
+                        var a = {|#0:opener.Open(path)|};
+                        var b = source.Get(path);
+                        return a.ReadByte() + b.ReadByte();
+                    }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithArguments("Stream", "never disposed"));
+        }
+
+        [Fact]
+        public Task JetBrainsAnnotationsAreRead()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.IO;
+
+                namespace JetBrains.Annotations
+                {
+                    [AttributeUsage(AttributeTargets.All)]
+                    public sealed class MustDisposeResourceAttribute : Attribute
+                    {
+                        public MustDisposeResourceAttribute() { }
+                        public MustDisposeResourceAttribute(bool value) { }
+                    }
+
+                    [AttributeUsage(AttributeTargets.All)]
+                    public sealed class HandlesResourceDisposalAttribute : Attribute { }
+                }
+
+                namespace App
+                {
+                    using JetBrains.Annotations;
+
+                    public sealed class Lease : IDisposable
+                    {
+                        public void Dispose() { Console.WriteLine("released"); }
+                    }
+
+                    public sealed class Leases
+                    {
+                        private readonly Lease _current = new Lease();
+
+                        [MustDisposeResource]
+                        public Lease Take() => _current;
+
+                        public void Keep([HandlesResourceDisposal] Lease lease) { Console.WriteLine(lease); }
+                    }
+
+                    public class User
+                    {
+                        public void Run(Leases leases)
+                        {
+                            var lease = {|#0:leases.Take()|};
+                            Console.WriteLine(lease);
+                            var kept = new Lease();
+                            leases.Keep(kept);
+                        }
+                    }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithArguments("Lease", "never disposed"));
+        }
+
+        [Fact]
+        public Task AwaitUsingAndAsyncHelpersAreFollowed()
+        {
+            return V.AnalyzerAsync("""
+                using System.IO;
+                using System.Threading.Tasks;
+
+                public class Copier
+                {
+                    public async Task CopyAsync(string from, string to)
+                    {
+                        await using var source = File.OpenRead(from);
+                        var target = File.Create(to);
+                        try
+                        {
+                            await source.CopyToAsync(target);
+                        }
+                        finally
+                        {
+                            await CloseAsync(target);
+                        }
+                    }
+
+                    private static async Task CloseAsync(Stream stream)
+                    {
+                        await stream.FlushAsync();
+                        await stream.DisposeAsync();
+                    }
+                }
+                """);
+        }
     }
 }
