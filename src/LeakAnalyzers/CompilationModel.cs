@@ -21,6 +21,7 @@ namespace LeakAnalyzers
         private PublisherLifetime? _publishers;
         private MethodSummaries? _summaries;
         private ExternalReferenceFinder? _references;
+        private CreationSites? _creations;
 
         private CompilationModel(Compilation compilation)
         {
@@ -38,6 +39,8 @@ namespace LeakAnalyzers
         public MethodSummaries Summaries => LazyInitializer.EnsureInitialized(ref _summaries, () => new MethodSummaries(this))!;
 
         public ExternalReferenceFinder References => LazyInitializer.EnsureInitialized(ref _references, () => new ExternalReferenceFinder(Compilation))!;
+
+        public CreationSites Creations => LazyInitializer.EnsureInitialized(ref _creations, () => new CreationSites(this))!;
 
         public static CompilationModel For(Compilation compilation) => Models.GetValue(compilation, c => new CompilationModel(c));
     }

@@ -229,5 +229,258 @@ namespace LeakAnalyzers.Tests.Rules
                 }
                 """);
         }
+        // ---- Lifetimes and ownership decided from the code: singletons, one-time initialisation, helpers, clearing ----
+
+        [Fact]
+        public Task FieldsOfAProcessLifetimeSingletonAreQuiet()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Diagnostics.Tracing;
+                using System.Threading;
+
+                [EventSource(Name = "Shop")]
+                public sealed class ShopEvents : EventSource
+                {
+                    public static readonly ShopEvents Log = new ShopEvents();
+
+                    private readonly EventCounter _orders;
+
+                    private ShopEvents()
+                    {
+                        _orders = new EventCounter("orders", this);
+                    }
+
+                    public void Order() => _orders.WriteMetric(1);
+                }
+
+                public sealed class Heartbeat
+                {
+                    public static Heartbeat Instance { get; } = new Heartbeat();
+
+                    private readonly Timer _timer;
+
+                    private Heartbeat()
+                    {
+                        _timer = new Timer(_ => Beat(), null, 1000, 1000);
+                    }
+
+                    private void Beat() => Console.WriteLine("beat");
+                }
+                """);
+        }
+
+        [Fact]
+        public Task TypeWithAStaticInstanceThatIsAlsoCreatedElsewhereIsNoSingleton()
+        {
+            return V.AnalyzerAsync("""
+                using System.IO;
+
+                public sealed class Journal
+                {
+                    public static readonly Journal Default = new Journal("journal.log");
+
+                    private readonly FileStream {|#0:_file|};
+
+                    public Journal(string path)
+                    {
+                        _file = {|#1:new FileStream(path, FileMode.Append)|};
+                    }
+
+                    public void Write(byte b) => _file.WriteByte(b);
+                }
+
+                public class Orders
+                {
+                    public void Save(string path) => new Journal(path).Write(1);
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("_file", "FileStream", "'Journal' does not implement IDisposable, so nobody can dispose it"));
+        }
+
+        [Fact]
+        public Task ReplacementInAMethodCalledOnceIsQuiet()
+        {
+            // ImageSharp's LzwCompressor shape: Initialize runs once per compressor, which is created per frame.
+            return V.AnalyzerAsync("""
+                using System;
+                using System.IO;
+
+                public abstract class Compressor : IDisposable
+                {
+                    public abstract void Initialize(int rows);
+                    public void Dispose() => Dispose(true);
+                    protected abstract void Dispose(bool disposing);
+                }
+
+                public sealed class LzwCompressor : Compressor
+                {
+                    private MemoryOwner? _encoder;
+
+                    public override void Initialize(int rows) => _encoder = new MemoryOwner(rows);
+
+                    protected override void Dispose(bool disposing) => _encoder?.Dispose();
+                }
+
+                public sealed class MemoryOwner : IDisposable
+                {
+                    private readonly FileStream _spill;
+                    public MemoryOwner(int rows) { _spill = File.Create(Path.GetTempFileName()); }
+                    public void Dispose() => _spill.Dispose();
+                }
+
+                public class Writer
+                {
+                    public void Write(Compressor compressor, int rows)
+                    {
+                        compressor.Initialize(rows);
+                    }
+                }
+                """);
+        }
+
+        [Fact]
+        public Task ReplacementInAMethodCalledInALoopIsReported()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.IO;
+
+                public sealed class Segments : IDisposable
+                {
+                    private FileStream? _current;
+
+                    public void Next(string path)
+                    {
+                        {|#0:_current = new FileStream(path, FileMode.Create)|};
+                    }
+
+                    public void Dispose() => _current?.Dispose();
+                }
+
+                public class Recorder
+                {
+                    public void Record(Segments segments, string[] paths)
+                    {
+                        foreach (var path in paths)
+                        {
+                            segments.Next(path);
+                        }
+                    }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithArguments("_current", "FileStream", "it is replaced here without disposing the previous instance"));
+        }
+
+        [Fact]
+        public Task ClearedWithoutDisposingIsADrop()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.IO;
+
+                public sealed class Session : IDisposable
+                {
+                    private FileStream? _log = new FileStream("session.log", FileMode.Append);
+
+                    public void Reset()
+                    {
+                        {|#0:_log = null|};
+                    }
+
+                    public void Restart()
+                    {
+                        _log?.Dispose();
+                        _log = null;
+                    }
+
+                    public void Swap()
+                    {
+                        var old = _log;
+                        _log = null;
+                        old?.Dispose();
+                    }
+
+                    public void Dispose() => _log?.Dispose();
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithArguments("_log", "FileStream", "it is set to null here without disposing the previous instance"));
+        }
+
+        [Fact]
+        public Task FieldReleasedThroughAHelperOrAnAlias()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.IO;
+                using System.Threading;
+
+                public sealed class Exporter : IDisposable
+                {
+                    private readonly FileStream _output = new FileStream("out.csv", FileMode.Create);
+                    private Timer? _flush = new Timer(_ => { }, null, 1000, 1000);
+
+                    public void Dispose()
+                    {
+                        Close(_output);
+                        var flush = Interlocked.Exchange(ref _flush, null);
+                        flush?.Dispose();
+                    }
+
+                    private static void Close(Stream stream)
+                    {
+                        stream.Flush();
+                        stream.Dispose();
+                    }
+                }
+
+                public sealed class Reporter : IDisposable
+                {
+                    private readonly FileStream {|#0:_output|} = {|#1:new FileStream("report.csv", FileMode.Create)|};
+
+                    public void Dispose() => Log(_output);
+
+                    private static void Log(Stream stream) => Console.WriteLine(stream.Length);
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("_output", "FileStream", "nothing in the type disposes it"));
+        }
+
+        [Fact]
+        public Task OwnershipOfTheAssignedValueComesFromTheSummaries()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.IO;
+
+                public sealed class Logs
+                {
+                    private readonly Stream _shared = Stream.Null;
+                    public Stream Shared() => _shared;
+                    public Stream Fresh(string path) => File.OpenWrite(path);
+                }
+
+                public sealed class Sink : IDisposable
+                {
+                    private readonly Stream {|#0:_mine|};
+                    private readonly Stream _theirs;
+
+                    public Sink(Logs logs, string path)
+                    {
+                        _mine = {|#1:logs.Fresh(path)|};
+                        _theirs = logs.Shared();
+                    }
+
+                    public void Write(byte b)
+                    {
+                        _mine.WriteByte(b);
+                        _theirs.WriteByte(b);
+                    }
+
+                    public void Dispose() { }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("_mine", "Stream", "nothing in the type disposes it"));
+        }
     }
 }

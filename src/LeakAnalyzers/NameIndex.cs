@@ -1,0 +1,79 @@
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace LeakAnalyzers
+{
+    /// <summary>
+    /// Which identifiers each syntax tree mentions, computed once per tree and kept with the tree (the IDE's per-request
+    /// compilation forks share unchanged trees, so an edit re-indexes only the edited tree). Lets a rule find the few trees
+    /// where a member could be used, created or called, instead of scanning the text of every tree per request.
+    /// </summary>
+    internal static class NameIndex
+    {
+        private static readonly ConditionalWeakTable<SyntaxTree, TreeNames> Trees = new ConditionalWeakTable<SyntaxTree, TreeNames>();
+
+        /// <summary>True when the tree has an identifier token with this text.</summary>
+        public static bool Mentions(SyntaxTree tree, string name, CancellationToken cancellationToken)
+            => For(tree, cancellationToken).Identifiers.Contains(name);
+
+        /// <summary>The trees of the compilation that mention the name.</summary>
+        public static IEnumerable<SyntaxTree> TreesMentioning(Compilation compilation, string name, CancellationToken cancellationToken)
+        {
+            foreach (var tree in compilation.SyntaxTrees)
+            {
+                if (Mentions(tree, name, cancellationToken))
+                {
+                    yield return tree;
+                }
+            }
+        }
+
+        /// <summary>The identifier tokens with this text in the tree (a simple name, not a declaration's own name).</summary>
+        public static IEnumerable<SyntaxToken> Occurrences(SyntaxTree tree, string name, CancellationToken cancellationToken)
+        {
+            if (!Mentions(tree, name, cancellationToken))
+            {
+                yield break;
+            }
+
+            foreach (var token in tree.GetRoot(cancellationToken).DescendantTokens())
+            {
+                if (token.IsKind(SyntaxKind.IdentifierToken) && token.ValueText == name && token.Parent is SimpleNameSyntax)
+                {
+                    yield return token;
+                }
+            }
+        }
+
+        private static TreeNames For(SyntaxTree tree, CancellationToken cancellationToken)
+        {
+            if (Trees.TryGetValue(tree, out var names))
+            {
+                return names;
+            }
+
+            var built = new TreeNames(tree, cancellationToken);
+            return Trees.GetValue(tree, _ => built);
+        }
+
+        private sealed class TreeNames
+        {
+            public TreeNames(SyntaxTree tree, CancellationToken cancellationToken)
+            {
+                foreach (var token in tree.GetRoot(cancellationToken).DescendantTokens())
+                {
+                    if (token.IsKind(SyntaxKind.IdentifierToken))
+                    {
+                        Identifiers.Add(token.ValueText);
+                    }
+                }
+            }
+
+            public HashSet<string> Identifiers { get; } = new HashSet<string>(System.StringComparer.Ordinal);
+        }
+    }
+}
