@@ -12,7 +12,8 @@ namespace LeakAnalyzers.CodeFixes.Resources
     /// <summary>
     /// Adds disposal statements for fields to a type's Dispose: into <c>if (disposing)</c> of an existing Dispose(bool),
     /// the end of an existing Dispose(), an override of a base Dispose(bool), or a new IDisposable implementation (plain
-    /// Dispose for sealed classes and structs, the Dispose(bool) pattern otherwise). Shared by the LEAK006 and LEAK009 fixes.
+    /// Dispose for sealed classes and structs, the Dispose(bool) pattern otherwise). Native memory goes outside
+    /// <c>if (disposing)</c>. Shared by the LEAK006–LEAK009 fixes.
     /// </summary>
     internal static class DisposeMembers
     {
@@ -36,7 +37,8 @@ namespace LeakAnalyzers.CodeFixes.Resources
             System.Func<SyntaxTree, DocumentEditor?> editorFor,
             INamedTypeSymbol type,
             TypeDeclarationSyntax preferredDeclaration,
-            IReadOnlyList<StatementSyntax> statements)
+            IReadOnlyList<StatementSyntax> statements,
+            bool unmanaged = false)
         {
             if (statements.Count == 0 || type.IsStatic)
             {
@@ -48,7 +50,8 @@ namespace LeakAnalyzers.CodeFixes.Resources
                 .FirstOrDefault(m => !m.IsStatic && !m.IsAbstract && m.Parameters.Length == 1 && m.Parameters[0].Type.SpecialType == SpecialType.System_Boolean && m.DeclaringSyntaxReferences.Length == 1);
             if (disposeBool != null)
             {
-                return Edit(editorFor, disposeBool, current => InsertIntoDisposing(current, disposeBool.Parameters[0].Name, statements));
+                // Native memory is freed whether or not Dispose(bool) is called from Dispose: after the managed part.
+                return Edit(editorFor, disposeBool, current => unmanaged ? Append(current, statements) : InsertIntoDisposing(current, disposeBool.Parameters[0].Name, statements));
             }
 
             // 2. Dispose() declared in this type.
@@ -76,7 +79,9 @@ namespace LeakAnalyzers.CodeFixes.Resources
                 {
                     var accessibility = baseDispose.DeclaredAccessibility == Accessibility.Public ? "public" : "protected";
                     var baseCall = baseDispose.IsAbstract ? string.Empty : "base.Dispose(disposing);";
-                    var method = Parse($"{accessibility} override void Dispose(bool disposing) {{ if (disposing) {{ {Text(statements)} }} {baseCall} }}");
+                    var method = unmanaged
+                        ? Parse($"{accessibility} override void Dispose(bool disposing) {{ {Text(statements)} {baseCall} }}")
+                        : Parse($"{accessibility} override void Dispose(bool disposing) {{ if (disposing) {{ {Text(statements)} }} {baseCall} }}");
                     editor.AddMember(preferredDeclaration, method);
                     return true;
                 }
@@ -103,7 +108,9 @@ namespace LeakAnalyzers.CodeFixes.Resources
             else
             {
                 editor.AddMember(preferredDeclaration, Parse("public void Dispose() { Dispose(true); System.GC.SuppressFinalize(this); }"));
-                editor.AddMember(preferredDeclaration, Parse($"protected virtual void Dispose(bool disposing) {{ if (disposing) {{ {Text(statements)} }} }}"));
+                editor.AddMember(preferredDeclaration, unmanaged
+                    ? Parse($"protected virtual void Dispose(bool disposing) {{ {Text(statements)} }}")
+                    : Parse($"protected virtual void Dispose(bool disposing) {{ if (disposing) {{ {Text(statements)} }} }}"));
             }
 
             return true;

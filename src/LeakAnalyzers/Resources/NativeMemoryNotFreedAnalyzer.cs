@@ -8,7 +8,8 @@ namespace LeakAnalyzers.Resources
     /// <summary>
     /// LEAK007: <c>Marshal.AllocHGlobal</c>/<c>AllocCoTaskMem</c>/<c>StringTo*</c>, <c>NativeMemory.Alloc*</c> and
     /// <c>GCHandle.Alloc</c> held in a local that is not freed on every path, exceptions included (nothing else ever frees
-    /// it: no finalizer, no GC). Returned or stored values are handed over.
+    /// it: no finalizer, no GC); and kept in an instance field that the type never frees (in Dispose, Close or a
+    /// finalizer), or replaces or clears without freeing (<see cref="OwnedFields"/>). Returned or stored values are handed over.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class NativeMemoryNotFreedAnalyzer : DiagnosticAnalyzer
@@ -23,7 +24,17 @@ namespace LeakAnalyzers.Resources
             description: "Native memory and GC handles are never freed by the garbage collector. Free them in a finally block (or hand them to an owner that frees them), so that an exception between allocation and free does not leak them for the life of the process.",
             helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.NativeMemoryNotFreed));
 
-        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
+        public static readonly DiagnosticDescriptor FieldRule = new DiagnosticDescriptor(
+            RuleIdentifiers.NativeMemoryNotFreed,
+            title: "Native memory or GC handle not freed",
+            messageFormat: "Field '{0}' holds {1} this type allocates, but {2}",
+            category: RuleIdentifiers.MemoryCategory,
+            defaultSeverity: DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "Native memory and GC handles kept in a field live until the type frees them: free them in Dispose (and implement IDisposable, or a finalizer), and free the previous block before replacing or clearing the field.",
+            helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.NativeMemoryNotFreed));
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule, FieldRule);
 
         public override void Initialize(AnalysisContext context)
         {
@@ -39,7 +50,35 @@ namespace LeakAnalyzers.Resources
                 }
 
                 start.RegisterOperationAction(c => Analyze(c, model), OperationKind.Invocation);
+                start.RegisterSymbolStartAction(s => OwnedFields.Register(s, model, field => FieldResourceOf(field, types), ReportField), SymbolKind.NamedType);
             });
+        }
+
+        /// <summary>Fields that can hold native memory (pointers, IntPtr/nint) or a GC handle.</summary>
+        private static FieldResource? FieldResourceOf(IFieldSymbol field, DisposableTypes types)
+        {
+            var type = field.Type;
+            if (type.TypeKind == TypeKind.Pointer || type.SpecialType is SpecialType.System_IntPtr or SpecialType.System_UIntPtr)
+            {
+                return FieldResource.NativeMemory;
+            }
+
+            return SymbolEqualityComparer.Default.Equals(type, types.GCHandle) ? FieldResource.GCHandle : null;
+        }
+
+        private static void ReportField(SymbolAnalysisContext context, FieldFinding finding)
+        {
+            var field = finding.Field;
+            var handle = field.Type.Name == "GCHandle";
+            var what = handle ? "a GC handle" : "native memory";
+            var why = finding.Leak switch
+            {
+                FieldLeak.NeverReleased => "nothing in the type frees it",
+                FieldLeak.OwnerNotDisposable => "'" + field.ContainingType.Name + "' does not implement IDisposable, so nobody can free it",
+                FieldLeak.Replaced => "it is replaced here without freeing the previous " + (handle ? "handle" : "block"),
+                _ => "it is cleared here without being freed",
+            };
+            context.ReportDiagnostic(ResourceDiagnostics.FieldDiagnostic(FieldRule, finding, field.Name, what, why));
         }
 
         /// <summary>The call that frees what <paramref name="allocator"/> returns, or null when it is not an allocator.</summary>

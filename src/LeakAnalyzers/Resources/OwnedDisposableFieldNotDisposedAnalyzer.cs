@@ -47,26 +47,14 @@ namespace LeakAnalyzers.Resources
         private static void Report(SymbolAnalysisContext context, FieldFinding finding)
         {
             var field = finding.Field;
-            var properties = SymbolNames.MemberProperties(field);
-            var (shape, why) = finding.Leak switch
+            var why = finding.Leak switch
             {
-                FieldLeak.NeverReleased => (ShapeNotDisposed, "nothing in the type disposes it"),
-                FieldLeak.OwnerNotDisposable => (ShapeOwnerNotDisposable, "'" + field.ContainingType.Name + "' does not implement IDisposable, so nobody can dispose it"),
-                FieldLeak.Replaced => (ShapeReassigned, "it is replaced here without disposing the previous instance"),
-                _ => (ShapeCleared, "it is set to null here without disposing the previous instance"),
+                FieldLeak.NeverReleased => "nothing in the type disposes it",
+                FieldLeak.OwnerNotDisposable => "'" + field.ContainingType.Name + "' does not implement IDisposable, so nobody can dispose it",
+                FieldLeak.Replaced => "it is replaced here without disposing the previous instance",
+                _ => "it is set to null here without disposing the previous instance",
             };
-            properties[DiagnosticPropertyNames.LeakShape] = shape;
-            var additional = finding.Leak is FieldLeak.NeverReleased or FieldLeak.OwnerNotDisposable && finding.Acquisition is { } acquisition
-                ? new[] { acquisition }
-                : System.Array.Empty<Location>();
-            context.ReportDiagnostic(Diagnostic.Create(
-                Rule,
-                finding.Location,
-                additional,
-                properties.ToImmutable(),
-                field.Name,
-                finding.ResourceType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat),
-                why));
+            context.ReportDiagnostic(ResourceDiagnostics.FieldDiagnostic(Rule, finding, field.Name, finding.ResourceType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), why));
         }
     }
 }

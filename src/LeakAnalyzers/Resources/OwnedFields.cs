@@ -237,6 +237,12 @@ namespace LeakAnalyzers.Resources
                 return;
             }
 
+            if (assignment != null && Mentions(value, assignment.Target))
+            {
+                // _buffer = Marshal.ReAllocHGlobal(_buffer, size), _f = _f.With(...): the same resource, moved.
+                return;
+            }
+
             var acquired = Acquisition(context, facts.Resource, value);
             if (acquired is null)
             {
@@ -305,6 +311,24 @@ namespace LeakAnalyzers.Resources
                 default:
                     return null;
             }
+        }
+
+        private static bool Mentions(IOperation value, IOperation target)
+        {
+            if (target is not IFieldReferenceOperation field)
+            {
+                return false;
+            }
+
+            foreach (var node in value.DescendantsAndSelf())
+            {
+                if (node is IFieldReferenceOperation other && SymbolEqualityComparer.Default.Equals(other.Field, field.Field))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private static bool IsEmpty(IOperation value)

@@ -6,9 +6,10 @@ using Microsoft.CodeAnalysis.Operations;
 namespace LeakAnalyzers.Resources
 {
     /// <summary>
-    /// LEAK008: an array rented from an <c>ArrayPool&lt;T&gt;</c> (or an object from an <c>ObjectPool&lt;T&gt;</c>) held in
-    /// a local that is not returned on every normal path, rented again in a loop before it is returned, or returned twice.
-    /// Returned or stored arrays are handed over.
+    /// LEAK008: an array rented from a pool (<c>ArrayPool&lt;T&gt;</c>, or any type with a take and a give-back method:
+    /// see <see cref="Pools"/>) held in a local that is not returned on every normal path, rented again in a loop before
+    /// it is returned, or returned twice; and a rented array kept in an instance field that the type never returns, or
+    /// replaces or clears without returning (<see cref="OwnedFields"/>). Returned or stored arrays are handed over.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class PooledArrayNotReturnedAnalyzer : DiagnosticAnalyzer
@@ -23,7 +24,17 @@ namespace LeakAnalyzers.Resources
             description: "A rented array that is never returned defeats the pool: every rent allocates again, and the shared pool's buckets drain. An array returned twice is handed to two renters at once and corrupts both.",
             helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.PooledArrayNotReturned));
 
-        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
+        public static readonly DiagnosticDescriptor FieldRule = new DiagnosticDescriptor(
+            RuleIdentifiers.PooledArrayNotReturned,
+            title: "Pooled array not returned",
+            messageFormat: "Field '{0}' holds a pooled array this type rents, but {1}",
+            category: RuleIdentifiers.MemoryCategory,
+            defaultSeverity: DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "A rented array kept in a field belongs to the pool: return it in Dispose (and implement IDisposable), and return the previous array before replacing or clearing the field.",
+            helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.PooledArrayNotReturned));
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule, FieldRule);
 
         public override void Initialize(AnalysisContext context)
         {
@@ -33,7 +44,21 @@ namespace LeakAnalyzers.Resources
             {
                 var model = CompilationModel.For(start.Compilation);
                 start.RegisterOperationAction(c => Analyze(c, model), OperationKind.Invocation);
+                start.RegisterSymbolStartAction(s => OwnedFields.Register(s, model, field => field.Type is IArrayTypeSymbol ? FieldResource.Pooled : null, ReportField), SymbolKind.NamedType);
             });
+        }
+
+        private static void ReportField(SymbolAnalysisContext context, FieldFinding finding)
+        {
+            var field = finding.Field;
+            var why = finding.Leak switch
+            {
+                FieldLeak.NeverReleased => "nothing in the type returns it to the pool",
+                FieldLeak.OwnerNotDisposable => "'" + field.ContainingType.Name + "' does not implement IDisposable, so nobody can return it",
+                FieldLeak.Replaced => "it is replaced here without returning the previous array",
+                _ => "it is cleared here without being returned to the pool",
+            };
+            context.ReportDiagnostic(ResourceDiagnostics.FieldDiagnostic(FieldRule, finding, field.Name, why));
         }
 
         private static void Analyze(OperationAnalysisContext context, CompilationModel model)

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
 
 namespace LeakAnalyzers.Resources
 {
@@ -30,6 +31,36 @@ namespace LeakAnalyzers.Resources
             }
 
             return builder.ToImmutable();
+        }
+
+        /// <summary>The shape names of field findings (the fixes read them), shared by LEAK006, LEAK007 and LEAK008.</summary>
+        public static string ShapeOf(FieldLeak leak) => leak switch
+        {
+            FieldLeak.NeverReleased => OwnedDisposableFieldNotDisposedAnalyzer.ShapeNotDisposed,
+            FieldLeak.OwnerNotDisposable => OwnedDisposableFieldNotDisposedAnalyzer.ShapeOwnerNotDisposable,
+            FieldLeak.Replaced => OwnedDisposableFieldNotDisposedAnalyzer.ShapeReassigned,
+            _ => OwnedDisposableFieldNotDisposedAnalyzer.ShapeCleared,
+        };
+
+        /// <summary>A field finding of any resource kind as a diagnostic: the field's identity, the shape, how to release it.</summary>
+        public static Diagnostic FieldDiagnostic(DiagnosticDescriptor rule, FieldFinding finding, params object[] arguments)
+        {
+            var properties = SymbolNames.MemberProperties(finding.Field);
+            properties[DiagnosticPropertyNames.LeakShape] = ShapeOf(finding.Leak);
+            if (finding.ReleaseCall != null)
+            {
+                properties[DiagnosticPropertyNames.ReleaseCall] = finding.ReleaseCall;
+            }
+
+            if (finding.Pool != null)
+            {
+                properties[DiagnosticPropertyNames.PoolExpression] = finding.Pool;
+            }
+
+            var additional = finding.Leak is FieldLeak.NeverReleased or FieldLeak.OwnerNotDisposable && finding.Acquisition is { } acquisition
+                ? new[] { acquisition }
+                : System.Array.Empty<Location>();
+            return Diagnostic.Create(rule, finding.Location, additional, properties.ToImmutable(), arguments);
         }
     }
 }

@@ -51,6 +51,7 @@ namespace LeakAnalyzers.Tests.Infrastructure
             {
                 ReferenceAssemblies = TestReferences.Default;
                 TestState.MarkupHandling = MarkupMode.Allow;
+                MarkupOptions = MarkupOptions.UseFirstDescriptor;
             }
 
             protected override ParseOptions CreateParseOptions()
@@ -108,6 +109,7 @@ namespace LeakAnalyzers.Tests.Infrastructure
             {
                 ReferenceAssemblies = TestReferences.Default;
                 TestState.MarkupHandling = MarkupMode.Allow;
+                MarkupOptions = MarkupOptions.UseFirstDescriptor;
             }
 
             protected override ParseOptions CreateParseOptions()

@@ -238,5 +238,127 @@ namespace LeakAnalyzers.Tests.Rules
                 }
                 """);
         }
+        // ---- Native memory and GC handles kept in fields ----
+
+        private static Microsoft.CodeAnalysis.Testing.DiagnosticResult Field(int location)
+            => new Microsoft.CodeAnalysis.Testing.DiagnosticResult(LeakAnalyzers.Resources.NativeMemoryNotFreedAnalyzer.FieldRule).WithLocation(location);
+
+        [Fact]
+        public Task FieldAllocatedAndNeverFreed()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Runtime.InteropServices;
+
+                public sealed class Scratch : IDisposable
+                {
+                    private readonly IntPtr {|#0:_buffer|};
+                    private GCHandle {|#2:_pin|};
+
+                    public Scratch(byte[] data)
+                    {
+                        _buffer = {|#1:Marshal.AllocHGlobal(1024)|};
+                        _pin = {|#3:GCHandle.Alloc(data, GCHandleType.Pinned)|};
+                    }
+
+                    public void Dispose() { }
+                }
+
+                public unsafe class Native
+                {
+                    private byte* {|#4:_block|} = (byte*){|#5:NativeMemory.Alloc(64)|};
+
+                    public byte First() => _block[0];
+                }
+                """,
+                Field(0).WithLocation(1).WithArguments("_buffer", "native memory", "nothing in the type frees it"),
+                Field(2).WithLocation(3).WithArguments("_pin", "a GC handle", "nothing in the type frees it"),
+                Field(4).WithLocation(5).WithArguments("_block", "native memory", "'Native' does not implement IDisposable, so nobody can free it"));
+        }
+
+        [Fact]
+        public Task FieldFreedInDisposeFinalizerOrHelperIsQuiet()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Runtime.InteropServices;
+
+                public sealed class Owned : IDisposable
+                {
+                    private IntPtr _buffer = Marshal.AllocHGlobal(1024);
+                    private GCHandle _pin;
+
+                    public Owned(byte[] data) { _pin = GCHandle.Alloc(data, GCHandleType.Pinned); }
+
+                    public void Dispose()
+                    {
+                        Release(_buffer);
+                        _buffer = IntPtr.Zero;
+                        if (_pin.IsAllocated)
+                        {
+                            _pin.Free();
+                        }
+                    }
+
+                    private static void Release(IntPtr p) => Marshal.FreeHGlobal(p);
+                }
+
+                public class Finalized
+                {
+                    private readonly IntPtr _buffer = Marshal.AllocCoTaskMem(16);
+
+                    ~Finalized() => Marshal.FreeCoTaskMem(_buffer);
+                }
+
+                public sealed class Injected
+                {
+                    private readonly IntPtr _buffer;
+                    public Injected(IntPtr buffer) { _buffer = buffer; }
+                    public IntPtr Buffer => _buffer;
+                }
+                """);
+        }
+
+        [Fact]
+        public Task FieldReplacedOrClearedWithoutFreeing()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Runtime.InteropServices;
+
+                public sealed class Growable : IDisposable
+                {
+                    private IntPtr _buffer = Marshal.AllocHGlobal(16);
+                    private IntPtr _spare = Marshal.AllocHGlobal(16);
+                    private int _size = 16;
+
+                    public void Grow(int size)
+                    {
+                        {|#0:_buffer = Marshal.AllocHGlobal(size)|};
+                        _size = size;
+                    }
+
+                    public void GrowInPlace(int size)
+                    {
+                        _spare = Marshal.ReAllocHGlobal(_spare, (IntPtr)size);
+                    }
+
+                    public void Reset()
+                    {
+                        {|#1:_buffer = IntPtr.Zero|};
+                    }
+
+                    public void Dispose()
+                    {
+                        Marshal.FreeHGlobal(_buffer);
+                        Marshal.FreeHGlobal(_spare);
+                    }
+
+                    public int Size => _size;
+                }
+                """,
+                Field(0).WithArguments("_buffer", "native memory", "it is replaced here without freeing the previous block"),
+                Field(1).WithArguments("_buffer", "native memory", "it is cleared here without being freed"));
+        }
     }
 }

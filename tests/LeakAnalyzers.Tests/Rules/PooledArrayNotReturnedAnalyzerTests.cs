@@ -304,5 +304,123 @@ namespace LeakAnalyzers.Tests.Rules
                 """,
                 Microsoft.CodeAnalysis.Testing.DiagnosticResult.CompilerError("CS0246").WithLocation(0).WithArguments("ScanResult"));
         }
+        // ---- Pool rentals kept in fields, and pools recognised from their members ----
+
+        private static Microsoft.CodeAnalysis.Testing.DiagnosticResult Field(int location)
+            => new Microsoft.CodeAnalysis.Testing.DiagnosticResult(LeakAnalyzers.Resources.PooledArrayNotReturnedAnalyzer.FieldRule).WithLocation(location);
+
+        [Fact]
+        public Task RentedIntoAFieldAndNeverReturned()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Buffers;
+
+                public sealed class Writer : IDisposable
+                {
+                    private byte[] {|#0:_buffer|} = {|#1:ArrayPool<byte>.Shared.Rent(4096)|};
+                    private readonly byte[] _own = new byte[16];
+
+                    public void Write(byte b) { _buffer[0] = b; _own[0] = b; }
+
+                    public void Dispose() { }
+                }
+
+                public sealed class Returned : IDisposable
+                {
+                    private byte[]? _buffer = ArrayPool<byte>.Shared.Rent(4096);
+
+                    public void Dispose()
+                    {
+                        if (_buffer != null)
+                        {
+                            ArrayPool<byte>.Shared.Return(_buffer);
+                            _buffer = null;
+                        }
+                    }
+                }
+                """,
+                Field(0).WithLocation(1).WithArguments("_buffer", "nothing in the type returns it to the pool"));
+        }
+
+        [Fact]
+        public Task FieldReplacedOnGrowthWithoutReturningThePreviousArray()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Buffers;
+
+                public sealed class Builder : IDisposable
+                {
+                    private char[] _chars = ArrayPool<char>.Shared.Rent(256);
+                    private int _length;
+
+                    public void GrowLeaky(int size)
+                    {
+                        {|#0:_chars = ArrayPool<char>.Shared.Rent(size)|};
+                    }
+
+                    public void Grow(int size)
+                    {
+                        var old = _chars;
+                        _chars = ArrayPool<char>.Shared.Rent(size);
+                        Array.Copy(old, _chars, _length);
+                        ArrayPool<char>.Shared.Return(old);
+                    }
+
+                    public void Dispose() => ArrayPool<char>.Shared.Return(_chars);
+                }
+                """,
+                Field(0).WithArguments("_chars", "it is replaced here without returning the previous array"));
+        }
+
+        [Fact]
+        public Task HandWrittenPoolsAreRecognisedFromTheirMembers()
+        {
+            return V.AnalyzerAsync("""
+                using System.Collections.Concurrent;
+
+                public sealed class BufferPool
+                {
+                    private readonly ConcurrentBag<byte[]> _free = new();
+
+                    public byte[] Take() => _free.TryTake(out var buffer) ? buffer : new byte[4096];
+
+                    public void Return(byte[] buffer) => _free.Add(buffer);
+                }
+
+                public sealed class Stack
+                {
+                    private readonly System.Collections.Generic.Stack<byte[]> _items = new();
+                    public byte[] Take() => _items.Pop();
+                    public void Return(byte[] item) => _items.Push(item);
+                }
+
+                public class Reader
+                {
+                    private readonly BufferPool _pool = new();
+
+                    public int Leaky()
+                    {
+                        var buffer = {|#0:_pool.Take()|};
+                        return buffer.Length;
+                    }
+
+                    public int Fine()
+                    {
+                        var buffer = _pool.Take();
+                        try
+                        {
+                            return buffer.Length;
+                        }
+                        finally
+                        {
+                            _pool.Return(buffer);
+                        }
+                    }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithArguments("pooled array", "rented here is never returned to the pool"));
+        }
     }
 }
