@@ -115,7 +115,7 @@ namespace LeakAnalyzers.CodeFixes.Resources
                     case ExpressionStatementSyntax { Parent: BlockSyntax } statement:
                         return new Edit(field, text, statement, null);
                     case ArrowExpressionClauseSyntax { Parent: MethodDeclarationSyntax or AccessorDeclarationSyntax } arrow
-                        when model.GetSymbolInfo(assignment, cancellationToken).Symbol is not null && !ReturnsValue(arrow.Parent!, model, cancellationToken):
+                        when !ReturnsValue(arrow.Parent!, model, cancellationToken):
                         return new Edit(field, text, null, arrow);
                     default:
                         return null;
@@ -158,7 +158,8 @@ namespace LeakAnalyzers.CodeFixes.Resources
                         return $"if ({target}.IsAllocated) {{ {target}.Free(); }}";
                     }
 
-                    var empty = field.Type.TypeKind == TypeKind.Pointer ? "null" : "System.IntPtr.Zero";
+                    // The field's own type as declared (IntPtr, nint, UIntPtr) is in scope wherever the field is.
+                    var empty = field.Type.TypeKind == TypeKind.Pointer ? "null" : DeclaredTypeText(field) + ".Zero";
                     return reset
                         ? $"if ({target} != {empty}) {{ {call}({target}); {target} = {empty}; }}"
                         : $"{call}({target});";
@@ -175,6 +176,14 @@ namespace LeakAnalyzers.CodeFixes.Resources
                     return null;
             }
         }
+
+        private static string? ReleaseCallOf(Diagnostic diagnostic)
+            => diagnostic.Properties.TryGetValue(DiagnosticPropertyNames.ReleaseCall, out var call) && call != ".Free" ? call : null;
+
+        private static string DeclaredTypeText(IFieldSymbol field)
+            => field.DeclaringSyntaxReferences.Length > 0 && field.DeclaringSyntaxReferences[0].GetSyntax() is VariableDeclaratorSyntax { Parent: VariableDeclarationSyntax declaration }
+                ? declaration.Type.WithoutTrivia().ToString()
+                : "System.IntPtr";
 
         /// <summary>The pool expression names a type (<c>ArrayPool&lt;byte&gt;.Shared</c>) or a member of the field's type, not a local.</summary>
         private static bool IsReachableFromMembers(string pool, IFieldSymbol field, SemanticModel model)
@@ -234,7 +243,7 @@ namespace LeakAnalyzers.CodeFixes.Resources
 
                 if (edit.Before is { } statement)
                 {
-                    editor.InsertBefore(statement, DisposeMembers.Statement(edit.Text));
+                    editor.InsertBefore(statement, DisposeMembers.Statement(edit.Text, ReleaseCallOf(diagnostic)));
                     continue;
                 }
 
@@ -242,7 +251,7 @@ namespace LeakAnalyzers.CodeFixes.Resources
                 {
                     if (arrows.Add(arrow))
                     {
-                        var body = SyntaxFactory.Block(DisposeMembers.Statement(edit.Text), SyntaxFactory.ExpressionStatement(arrow.Expression.WithoutTrivia()))
+                        var body = SyntaxFactory.Block(DisposeMembers.Statement(edit.Text, ReleaseCallOf(diagnostic)), SyntaxFactory.ExpressionStatement(arrow.Expression.WithoutTrivia()))
                             .WithAdditionalAnnotations(Formatter.Annotation);
                         editor.ReplaceNode(arrow.Parent!, (current, _) => current switch
                         {
@@ -270,7 +279,7 @@ namespace LeakAnalyzers.CodeFixes.Resources
 
                 if (entry.Names.Add(field.Name))
                 {
-                    entry.Statements.Add(DisposeMembers.Statement(edit.Text));
+                    entry.Statements.Add(DisposeMembers.Statement(edit.Text, ReleaseCallOf(diagnostic)));
                 }
             }
 

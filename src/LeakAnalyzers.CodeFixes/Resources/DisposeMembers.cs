@@ -24,9 +24,18 @@ namespace LeakAnalyzers.CodeFixes.Resources
         }
 
         /// <summary>A statement with elastic trivia, so that the formatter puts it on its own line.</summary>
-        public static StatementSyntax Statement(string text)
+        /// <param name="simplify">A fully qualified name in the text to shorten (with a using added when needed).</param>
+        public static StatementSyntax Statement(string text, string? simplify = null)
         {
-            return SyntaxFactory.ParseStatement(text).WithoutTrivia()
+            var statement = SyntaxFactory.ParseStatement(text).NormalizeWhitespace(eol: "\n").WithoutTrivia();
+            if (simplify != null)
+            {
+                statement = statement.ReplaceNodes(
+                    statement.DescendantNodes().OfType<MemberAccessExpressionSyntax>().Where(n => n.ToString() == simplify),
+                    (_, current) => current.WithAdditionalAnnotations(Simplifier.Annotation, Simplifier.AddImportsAnnotation));
+            }
+
+            return statement
                 .WithLeadingTrivia(SyntaxFactory.ElasticMarker)
                 .WithTrailingTrivia(SyntaxFactory.ElasticLineFeed)
                 .WithAdditionalAnnotations(Formatter.Annotation);

@@ -2,6 +2,8 @@ using System.Threading.Tasks;
 using LeakAnalyzers.CodeFixes.Resources;
 using Xunit;
 using F = LeakAnalyzers.Tests.Infrastructure.Verify<LeakAnalyzers.Resources.OwnedDisposableFieldNotDisposedAnalyzer, LeakAnalyzers.CodeFixes.Resources.DisposeFieldCodeFixProvider>;
+using N = LeakAnalyzers.Tests.Infrastructure.Verify<LeakAnalyzers.Resources.NativeMemoryNotFreedAnalyzer, LeakAnalyzers.CodeFixes.Resources.DisposeFieldCodeFixProvider>;
+using P = LeakAnalyzers.Tests.Infrastructure.Verify<LeakAnalyzers.Resources.PooledArrayNotReturnedAnalyzer, LeakAnalyzers.CodeFixes.Resources.DisposeFieldCodeFixProvider>;
 
 namespace LeakAnalyzers.Tests.Rules
 {
@@ -229,6 +231,172 @@ namespace LeakAnalyzers.Tests.Rules
                     public void Dispose() => _current.Dispose();
                 }
                 """, DisposeFieldCodeFixProvider.DisposePreviousKey);
+        }
+        // ---- Native memory and pool rentals kept in fields (LEAK007, LEAK008), and expression-bodied replacements ----
+
+        [Fact]
+        public Task FreesNativeMemoryAndHandlesInDispose()
+        {
+            return N.CodeFixAsync("""
+                using System;
+                using System.Runtime.InteropServices;
+
+                public sealed class Scratch : IDisposable
+                {
+                    private IntPtr {|LEAK007:_buffer|} = Marshal.AllocHGlobal(1024);
+                    private GCHandle {|LEAK007:_pin|};
+
+                    public Scratch(byte[] data) { _pin = GCHandle.Alloc(data, GCHandleType.Pinned); }
+
+                    public void Dispose()
+                    {
+                    }
+                }
+                """, """
+                using System;
+                using System.Runtime.InteropServices;
+
+                public sealed class Scratch : IDisposable
+                {
+                    private IntPtr _buffer = Marshal.AllocHGlobal(1024);
+                    private GCHandle _pin;
+
+                    public Scratch(byte[] data) { _pin = GCHandle.Alloc(data, GCHandleType.Pinned); }
+
+                    public void Dispose()
+                    {
+                        if (_buffer != IntPtr.Zero)
+                        {
+                            Marshal.FreeHGlobal(_buffer);
+                            _buffer = IntPtr.Zero;
+                        }
+
+                        if (_pin.IsAllocated)
+                        {
+                            _pin.Free();
+                        }
+                    }
+                }
+                """, DisposeFieldCodeFixProvider.FreeFieldKey);
+        }
+
+        [Fact]
+        public Task ReturnsThePreviousArrayBeforeGrowing()
+        {
+            return P.CodeFixAsync("""
+                using System;
+                using System.Buffers;
+
+                public sealed class Builder : IDisposable
+                {
+                    private char[] _chars = ArrayPool<char>.Shared.Rent(256);
+
+                    public void Grow(int size)
+                    {
+                        {|LEAK008:_chars = ArrayPool<char>.Shared.Rent(size)|};
+                    }
+
+                    public void Dispose() => ArrayPool<char>.Shared.Return(_chars);
+                }
+                """, """
+                using System;
+                using System.Buffers;
+
+                public sealed class Builder : IDisposable
+                {
+                    private char[] _chars = ArrayPool<char>.Shared.Rent(256);
+
+                    public void Grow(int size)
+                    {
+                        if (_chars != null)
+                        {
+                            ArrayPool<char>.Shared.Return(_chars);
+                        }
+
+                        _chars = ArrayPool<char>.Shared.Rent(size);
+                    }
+
+                    public void Dispose() => ArrayPool<char>.Shared.Return(_chars);
+                }
+                """, DisposeFieldCodeFixProvider.ReturnPreviousKey);
+        }
+
+        [Fact]
+        public Task ExpressionBodiedReplacementBecomesABlock()
+        {
+            return F.CodeFixAsync("""
+                using System;
+                using System.IO;
+
+                public sealed class Segments : IDisposable
+                {
+                    private FileStream? _current;
+
+                    public void Next(string path) => {|LEAK006:_current = new FileStream(path, FileMode.Create)|};
+
+                    public void Dispose() => _current?.Dispose();
+                }
+
+                public class Recorder
+                {
+                    public void Record(Segments segments, string[] paths)
+                    {
+                        foreach (var path in paths)
+                        {
+                            segments.Next(path);
+                        }
+                    }
+                }
+                """, """
+                using System;
+                using System.IO;
+
+                public sealed class Segments : IDisposable
+                {
+                    private FileStream? _current;
+
+                    public void Next(string path)
+                    {
+                        _current?.Dispose();
+                        _current = new FileStream(path, FileMode.Create);
+                    }
+
+                    public void Dispose() => _current?.Dispose();
+                }
+
+                public class Recorder
+                {
+                    public void Record(Segments segments, string[] paths)
+                    {
+                        foreach (var path in paths)
+                        {
+                            segments.Next(path);
+                        }
+                    }
+                }
+                """, DisposeFieldCodeFixProvider.DisposePreviousKey);
+        }
+
+        [Fact]
+        public Task NoFixWhenThePoolIsALocal()
+        {
+            return P.NoCodeFixAsync("""
+                using System;
+                using System.Buffers;
+
+                public sealed class Holder : IDisposable
+                {
+                    private readonly int[] {|LEAK008:_items|};
+
+                    public Holder(int size)
+                    {
+                        var pool = ArrayPool<int>.Create();
+                        _items = pool.Rent(size);
+                    }
+
+                    public void Dispose() { }
+                }
+                """, DisposeFieldCodeFixProvider.ReturnFieldKey);
         }
     }
 }
