@@ -55,8 +55,10 @@ namespace LeakAnalyzers.Resources
         {
             var invocation = (IInvocationOperation)context.Operation;
             var method = invocation.TargetMethod;
-            if (method.ReturnsVoid || !ReturnsDisposable(method.ReturnType, model.Disposables, out var type, out var throughAwait))
+            if (method.ReturnsVoid || !ReturnsDisposable(method.ReturnType, model.Disposables, out var type, out var throughAwait)
+                || ValueFlow.IsKnownNull(invocation.Instance) || IsSeedingCall(invocation))
             {
+                // Code that cannot run past a null receiver creates nothing.
                 return;
             }
 
@@ -71,7 +73,7 @@ namespace LeakAnalyzers.Resources
         private static void AnalyzeProperty(OperationAnalysisContext context, CompilationModel model)
         {
             var reference = (IPropertyReferenceOperation)context.Operation;
-            if (reference.Property.GetMethod is not { } getter || ValueFlow.IsLibrary(getter)
+            if (reference.Property.GetMethod is not { } getter || ValueFlow.IsLibrary(getter) || ValueFlow.IsKnownNull(reference.Instance)
                 || reference.Parent is IAssignmentOperation assignment && assignment.Target == reference
                 || !ReturnsDisposable(reference.Property.Type, model.Disposables, out var type, out var throughAwait) || throughAwait)
             {
@@ -83,6 +85,33 @@ namespace LeakAnalyzers.Resources
             {
                 Analyze(context, reference, throughAwait: false, type, model);
             }
+        }
+
+        /// <summary>
+        /// <c>Factory.Create(default, default);</c>: every argument a default literal and the result thrown away. Code that
+        /// exists to make a compiler see a generic instantiation (AOT seeding), not to run.
+        /// </summary>
+        private static bool IsSeedingCall(IInvocationOperation invocation)
+        {
+            if (invocation.Parent is not IExpressionStatementOperation || invocation.Arguments.IsEmpty)
+            {
+                return false;
+            }
+
+            foreach (var argument in invocation.Arguments)
+            {
+                if (argument.ArgumentKind == ArgumentKind.DefaultValue)
+                {
+                    continue;
+                }
+
+                if (ValueFlow.Strip(argument.Value) is not (IDefaultValueOperation or { ConstantValue: { HasValue: true, Value: null } }))
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         private static bool ReturnsDisposable(ITypeSymbol returnType, DisposableTypes types, out ITypeSymbol type, out bool throughAwait)

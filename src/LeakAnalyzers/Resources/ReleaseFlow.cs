@@ -54,14 +54,16 @@ namespace LeakAnalyzers.Resources
         private readonly ResourceKind _kind;
         private readonly bool _exceptionPaths;
         private readonly bool _freshEachIteration;
+        private readonly bool _conditionalInLoop;
         private readonly List<(EventKind Kind, SyntaxNode? Node)>[] _events;
         private readonly bool[] _releasesInBlock;
         private readonly HashSet<CaptureId> _captures = new HashSet<CaptureId>();
         private readonly HashSet<(int, bool)> _visited = new HashSet<(int, bool)>();
 
-        private ReleaseFlow(ControlFlowGraph graph, SyntaxNode acquisition, LocalUses uses, ILocalSymbol local, ResourceKind kind, bool exceptionPaths, bool freshEachIteration)
+        private ReleaseFlow(ControlFlowGraph graph, SyntaxNode acquisition, LocalUses uses, ILocalSymbol local, ResourceKind kind, bool exceptionPaths, bool freshEachIteration, bool conditionalInLoop)
         {
             _exceptionPaths = exceptionPaths;
+            _conditionalInLoop = conditionalInLoop;
             _freshEachIteration = freshEachIteration;
             _graph = graph;
             _acquisition = acquisition;
@@ -87,7 +89,8 @@ namespace LeakAnalyzers.Resources
             ResourceKind kind,
             out List<SyntaxNode> doubleReleases,
             bool exceptionPaths = true,
-            bool freshEachIteration = false)
+            bool freshEachIteration = false,
+            bool conditionalInLoop = false)
         {
             doubleReleases = new List<SyntaxNode>();
             var graph = methodGraph is null ? null : GraphOf(methodGraph, function);
@@ -96,7 +99,7 @@ namespace LeakAnalyzers.Resources
                 return FlowVerdict.Unknown;
             }
 
-            var flow = new ReleaseFlow(graph, acquisition, uses, local, kind, exceptionPaths && kind.ExceptionPaths, freshEachIteration);
+            var flow = new ReleaseFlow(graph, acquisition, uses, local, kind, exceptionPaths && kind.ExceptionPaths, freshEachIteration, conditionalInLoop);
             var verdict = flow.Run();
             doubleReleases = flow.DoubleReleases;
             return verdict;
@@ -222,8 +225,12 @@ namespace LeakAnalyzers.Resources
                             if (live)
                             {
                                 // Acquired again while still held: a local of the loop body is lost on that path; one
-                                // declared outside the loop is overwritten.
-                                if (_freshEachIteration)
+                                // declared outside the loop is overwritten. An acquisition under a condition inside the
+                                // loop may well run once (a switch over distinct values): don't know.
+                                if (_conditionalInLoop)
+                                {
+                                }
+                                else if (_freshEachIteration)
                                 {
                                     notOnEveryPath = true;
                                 }
@@ -452,8 +459,10 @@ namespace LeakAnalyzers.Resources
             };
         }
 
+        /// <summary>null, default, and the empty pointer (IntPtr.Zero, 0) that native allocations are compared with.</summary>
         private static bool IsNull(IOperation operation)
-            => Strip(operation) is { ConstantValue: { HasValue: true, Value: null } } or IDefaultValueOperation;
+            => Strip(operation) is { ConstantValue: { HasValue: true, Value: null or 0 or 0L } } or IDefaultValueOperation
+                or IFieldReferenceOperation { Field: { Name: "Zero", IsStatic: true, ContainingType.SpecialType: SpecialType.System_IntPtr or SpecialType.System_UIntPtr } };
 
         private List<(EventKind Kind, SyntaxNode? Node)> Events(int blockIndex)
         {

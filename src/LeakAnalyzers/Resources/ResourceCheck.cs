@@ -112,9 +112,10 @@ namespace LeakAnalyzers.Resources
             foreach (var use in tracked)
             {
                 var step = use.Use.Step;
-                if (use.Nested && step is not (FlowStep.Neutral or FlowStep.Discard or FlowStep.Reassign))
+                if (use.Nested && (step is not (FlowStep.Neutral or FlowStep.Discard or FlowStep.Reassign) || ValueTracker.EscapesThroughNestedFunction(use.Value, function, flow)))
                 {
-                    // Released, stored or aliased in a lambda or local function: when that runs is not known here.
+                    // Released, stored or aliased in a lambda or local function, or captured by one that outlives the
+                    // call (a callback): when that runs is not known here.
                     return default;
                 }
 
@@ -127,7 +128,13 @@ namespace LeakAnalyzers.Resources
                     case FlowStep.Alias:
                         if (local is null && use.IsTemporary && !use.View)
                         {
-                            local = use.Use.Local;
+                            if (use.Use.Local is not ILocalSymbol first)
+                            {
+                                // Kept in a parameter variable: the flow check follows locals only. Don't know.
+                                return default;
+                            }
+
+                            local = first;
                         }
 
                         break;
@@ -180,7 +187,7 @@ namespace LeakAnalyzers.Resources
 
             // Handed over on some path: an exception before the hand-over is the caller's idiom (validate, then store), not reported.
             var verdict = ReleaseFlow.Check(graph, function, acquisition.Syntax, local, uses, kind, out var doubleReleases,
-                exceptionPaths: uses.HandOvers.Count == 0, freshEachIteration: DeclaredInsideLoop(local, acquisition.Syntax));
+                exceptionPaths: uses.HandOvers.Count == 0, freshEachIteration: DeclaredInsideLoop(local, acquisition.Syntax), conditionalInLoop: ConditionalInLoop(acquisition.Syntax));
             var shape = verdict switch
             {
                 FlowVerdict.NotOnEveryPath => LeakShape.NotOnEveryPath,
@@ -213,6 +220,28 @@ namespace LeakAnalyzers.Resources
                         return loop.Statement.Span.Contains(declaration);
                     case Microsoft.CodeAnalysis.CSharp.Syntax.DoStatementSyntax loop:
                         return loop.Statement.Span.Contains(declaration);
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>The acquisition runs under a condition (if, switch, ?:, &&) inside the loop that repeats it.</summary>
+        private static bool ConditionalInLoop(SyntaxNode acquisition)
+        {
+            var conditional = false;
+            for (var node = acquisition.Parent; node != null && node is not Microsoft.CodeAnalysis.CSharp.Syntax.MemberDeclarationSyntax; node = node.Parent)
+            {
+                switch (node)
+                {
+                    case Microsoft.CodeAnalysis.CSharp.Syntax.IfStatementSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.ElseClauseSyntax
+                        or Microsoft.CodeAnalysis.CSharp.Syntax.SwitchSectionSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.SwitchExpressionArmSyntax
+                        or Microsoft.CodeAnalysis.CSharp.Syntax.ConditionalExpressionSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.CatchClauseSyntax:
+                        conditional = true;
+                        break;
+                    case Microsoft.CodeAnalysis.CSharp.Syntax.ForStatementSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.CommonForEachStatementSyntax
+                        or Microsoft.CodeAnalysis.CSharp.Syntax.WhileStatementSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.DoStatementSyntax:
+                        return conditional;
                 }
             }
 

@@ -34,7 +34,7 @@ namespace LeakAnalyzers.Summaries
             ["System.Net.Http.HttpMessageInvoker"] = new[] { "Send", "SendAsync" },
             ["System.Net.WebRequest"] = new[] { "GetResponse", "GetResponseAsync", "EndGetResponse", "GetRequestStream", "GetRequestStreamAsync" },
             ["System.Text.Json.JsonDocument"] = new[] { "Parse", "ParseAsync", "ParseValue" },
-            ["System.Diagnostics.Process"] = new[] { "Start", "GetProcessById", "GetCurrentProcess" },
+            ["System.Diagnostics.Process"] = new[] { "Start", "GetProcessById" },
             ["System.Data.Common.DbCommand"] = new[] { "ExecuteReader", "ExecuteReaderAsync" },
             ["System.Data.IDbCommand"] = new[] { "ExecuteReader" },
             ["System.Data.Common.DbConnection"] = new[] { "BeginTransaction", "BeginTransactionAsync", "BeginDbTransaction" },
@@ -152,9 +152,23 @@ namespace LeakAnalyzers.Summaries
                 return ConstructorParameterEffect(type, parameter, system);
             }
 
+            if (method.MethodKind is MethodKind.DelegateInvoke || method.ContainingType?.TypeKind == TypeKind.Delegate)
+            {
+                // Calling a delegate runs code we cannot see.
+                return ValueEffects.Unknown;
+            }
+
             if (parameter.Type.TypeKind == TypeKind.Delegate)
             {
-                return system ? ValueEffects.None : ValueEffects.Unknown;
+                // A callback: run right away by LINQ, collection and string methods and Parallel; kept and run later by
+                // registrations, timers, tasks and continuations (with what it captures).
+                return !system ? ValueEffects.Unknown : RunsCallbackRightAway(method) ? ValueEffects.None : ValueEffects.StoredElsewhere;
+            }
+
+            if (system && (IsWaitHandle(parameter.Type) || parameter.Name == "state" && parameter.Type.SpecialType == SpecialType.System_Object))
+            {
+                // Timer.Dispose(waitHandle), RegisterWaitForSingleObject, a callback's state: kept until signalled or called back.
+                return ValueEffects.StoredElsewhere;
             }
 
             var name = method.Name;
@@ -223,6 +237,48 @@ namespace LeakAnalyzers.Summaries
             }
 
             return system ? ValueEffects.None : ValueEffects.Unknown;
+        }
+
+        private static bool RunsCallbackRightAway(IMethodSymbol method)
+        {
+            var type = method.ContainingType;
+            if (type is null)
+            {
+                return false;
+            }
+
+            var ns = type.ContainingNamespace?.ToDisplayString() ?? string.Empty;
+            if (ns.StartsWith("System.Linq", StringComparison.Ordinal) || type.SpecialType == SpecialType.System_String || type.SpecialType == SpecialType.System_Array)
+            {
+                return true;
+            }
+
+            switch (FullName(type))
+            {
+                case "System.Threading.Tasks.Parallel":
+                case "System.Threading.LazyInitializer":
+                case "System.Collections.Immutable.ImmutableInterlocked":
+                case "System.Collections.Concurrent.ConcurrentDictionary`2":
+                case "System.MemoryExtensions":
+                case "System.Array":
+                    return true;
+            }
+
+            // List<T>.ForEach/Find/Sort/RemoveAll..., Dictionary, HashSet...: collections call their callbacks at once.
+            return IsCollection(type);
+        }
+
+        private static bool IsWaitHandle(ITypeSymbol type)
+        {
+            for (var t = type as INamedTypeSymbol; t != null; t = t.BaseType)
+            {
+                if (t.Name == "WaitHandle" && t.ContainingNamespace?.ToDisplayString() == "System.Threading")
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private static ValueEffects ConstructorParameterEffect(INamedTypeSymbol? type, IParameterSymbol parameter, bool system)

@@ -46,7 +46,16 @@ namespace LeakAnalyzers.Summaries
         public MethodSummary ForCall(IInvocationOperation invocation, FlowContext caller)
         {
             var method = invocation.TargetMethod;
-            if (ValueFlow.IsLibrary(method) || !invocation.IsVirtual || !CanBeOverridden(method))
+            if (ValueFlow.IsLibrary(method))
+            {
+                // A library's virtual or interface method that this code base implements (IObservable.Subscribe in Rx, a
+                // Stream subclass's Write): the call may run that code instead of the library's.
+                return invocation.IsVirtual && CanBeOverridden(method) && Implementations(method, caller.CancellationToken) is not { Count: 0 }
+                    ? MethodSummary.Unknown
+                    : ForMethod(method, caller);
+            }
+
+            if (!invocation.IsVirtual || !CanBeOverridden(method))
             {
                 return ForMethod(method, caller);
             }
@@ -382,7 +391,7 @@ namespace LeakAnalyzers.Summaries
                 return true;
             }
 
-            return (method.IsVirtual || method.IsAbstract || method.IsOverride) && method.ContainingType is { IsSealed: false, TypeKind: TypeKind.Class };
+            return (method.IsVirtual || method.IsAbstract || method.IsOverride) && method.ContainingType is { IsSealed: false, TypeKind: TypeKind.Class or TypeKind.Interface };
         }
 
         private List<IMethodSymbol>? Implementations(IMethodSymbol method, CancellationToken cancellationToken)
@@ -517,7 +526,7 @@ namespace LeakAnalyzers.Summaries
                     IMethodSymbol? implementation = null;
                     if (original.ContainingType.TypeKind == TypeKind.Interface)
                     {
-                        implementation = type.FindImplementationForInterfaceMember(original) as IMethodSymbol;
+                        implementation = ImplementationOf(type, original);
                     }
                     else
                     {
@@ -552,6 +561,29 @@ namespace LeakAnalyzers.Summaries
                 }
 
                 return result;
+            }
+
+            /// <summary>The type's implementation of an interface method, through the constructed interface it implements.</summary>
+            private static IMethodSymbol? ImplementationOf(INamedTypeSymbol type, IMethodSymbol original)
+            {
+                foreach (var implemented in type.AllInterfaces)
+                {
+                    if (!SymbolEqualityComparer.Default.Equals(implemented.OriginalDefinition, original.ContainingType.OriginalDefinition))
+                    {
+                        continue;
+                    }
+
+                    foreach (var member in implemented.GetMembers(original.Name))
+                    {
+                        if (member is IMethodSymbol candidate && SymbolEqualityComparer.Default.Equals(candidate.OriginalDefinition, original)
+                            && type.FindImplementationForInterfaceMember(candidate) is IMethodSymbol implementation)
+                        {
+                            return implementation;
+                        }
+                    }
+                }
+
+                return null;
             }
 
             private static bool Contains(List<IMethodSymbol> methods, IMethodSymbol method)

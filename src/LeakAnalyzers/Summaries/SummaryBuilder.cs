@@ -114,6 +114,13 @@ namespace LeakAnalyzers.Summaries
             foreach (var tracked in uses)
             {
                 var use = tracked.Use;
+                if (tracked.Nested && ValueTracker.EscapesThroughNestedFunction(tracked.Value, function, context))
+                {
+                    // Captured by a callback or a stored delegate: kept past the call.
+                    effects |= ValueEffects.StoredElsewhere;
+                    continue;
+                }
+
                 switch (use.Step)
                 {
                     case FlowStep.Release when !tracked.View:

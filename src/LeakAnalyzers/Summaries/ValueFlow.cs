@@ -50,7 +50,7 @@ namespace LeakAnalyzers.Summaries
     /// <summary>The meaning of one use (see <see cref="ValueFlow.Classify"/>).</summary>
     internal readonly struct ValueUse
     {
-        public ValueUse(FlowStep step, SyntaxNode? node, IOperation? next = null, ILocalSymbol? local = null, bool view = false, bool wraps = false,
+        public ValueUse(FlowStep step, SyntaxNode? node, IOperation? next = null, ISymbol? local = null, bool view = false, bool wraps = false,
             StoreKind store = StoreKind.None, ISymbol? storeMember = null, bool removes = false)
         {
             Step = step;
@@ -69,11 +69,14 @@ namespace LeakAnalyzers.Summaries
         /// <summary>The syntax the control-flow graph knows the event by (a release call, the handed-over reference).</summary>
         public SyntaxNode? Node { get; }
 
-        /// <summary>For <see cref="FlowStep.Continue"/>: the operation whose value is now the tracked value.</summary>
+        /// <summary>
+        /// For <see cref="FlowStep.Continue"/>: the operation whose value is now the tracked value; for
+        /// <see cref="FlowStep.Alias"/>, an assignment whose own value is used as well (<c>a = b = x</c>).
+        /// </summary>
         public IOperation? Next { get; }
 
-        /// <summary>For <see cref="FlowStep.Alias"/>: the local that receives the value.</summary>
-        public ILocalSymbol? Local { get; }
+        /// <summary>For <see cref="FlowStep.Alias"/>: the local (or by-value parameter) that receives the value.</summary>
+        public ISymbol? Local { get; }
 
         /// <summary>For <see cref="FlowStep.Continue"/>: the result is a part of the value (its stream, its content), not the value.</summary>
         public bool View { get; }
@@ -160,14 +163,15 @@ namespace LeakAnalyzers.Summaries
                         if (assignment.Target == current)
                         {
                             // x = Realloc(x), x = x.With(...): the new value derives from the old one.
-                            return current is ILocalReferenceOperation target && Mentions(assignment.Value, target.Local)
+                            var target = (ISymbol?)(current as ILocalReferenceOperation)?.Local ?? (current as IParameterReferenceOperation)?.Parameter;
+                            return target != null && Mentions(assignment.Value, target)
                                 ? ValueUse.Neutral()
                                 : new ValueUse(FlowStep.Reassign, assignment.Syntax);
                         }
 
-                        return Assigned(assignment.Target, assignment, current);
+                        return Assigned(assignment.Target, assignment, value);
                     case ICoalesceAssignmentOperation coalesceAssignment:
-                        return coalesceAssignment.Target == current ? ValueUse.Unknown(coalesceAssignment.Syntax) : Assigned(coalesceAssignment.Target, coalesceAssignment, current);
+                        return coalesceAssignment.Target == current ? ValueUse.Unknown(coalesceAssignment.Syntax) : Assigned(coalesceAssignment.Target, coalesceAssignment, value);
                     case IVariableInitializerOperation initializer:
                         return Initialized(initializer, current);
                     case IUsingOperation:
@@ -177,7 +181,8 @@ namespace LeakAnalyzers.Summaries
                     case IArgumentOperation argument:
                         return ArgumentEffect(argument, current, context);
                     case IReturnOperation:
-                        return new ValueUse(FlowStep.HandOver, current.Syntax, store: StoreKind.Returned);
+                        // The value's own syntax: what the control-flow graph still has after lowering ?:, ?? and switch.
+                        return new ValueUse(FlowStep.HandOver, value.Syntax, store: StoreKind.Returned);
                     case IConditionalAccessOperation conditional when conditional.Operation == current:
                         return ConditionalAccess(conditional, context);
                     case IPropertyReferenceOperation property when property.Instance == current:
@@ -185,8 +190,9 @@ namespace LeakAnalyzers.Summaries
                     case IFieldReferenceOperation field when field.Instance == current:
                         return IsViewType(field.Type, context) && !IsAssignmentTarget(field) ? new ValueUse(FlowStep.Continue, field.Syntax, field, view: true) : ValueUse.Neutral();
                     case IMethodReferenceOperation method when method.Instance == current:
-                        // x.Dispose as a delegate: someone releases it later. Another method group only uses it.
-                        return context.Kind.ReleasesReceiver(method.Method) ? new ValueUse(FlowStep.HandOver, current.Syntax, store: StoreKind.Elsewhere) : ValueUse.Neutral();
+                        // x.Dispose or x.Handle as a delegate: the delegate holds the object, and whoever calls it may end
+                        // its life (a continuation that disposes itself). Don't know.
+                        return ValueUse.Unknown(current.Syntax);
                     case IConditionalOperation conditionalExpression:
                         if (conditionalExpression.Condition == current || !conditionalExpression.IsRef && conditionalExpression.WhenFalse is null)
                         {
@@ -208,9 +214,9 @@ namespace LeakAnalyzers.Summaries
                     case ISwitchOperation switchStatement when switchStatement.Value == current:
                         return DeclaresVariable(switchStatement) ? ValueUse.Unknown(switchStatement.Syntax) : ValueUse.Neutral();
                     case IFieldInitializerOperation fieldInitializer:
-                        return new ValueUse(FlowStep.HandOver, current.Syntax, store: IsStaticInitializer(fieldInitializer) ? StoreKind.Static : StoreKind.Instance);
+                        return new ValueUse(FlowStep.HandOver, value.Syntax, store: IsStaticInitializer(fieldInitializer) ? StoreKind.Static : StoreKind.Instance);
                     case IPropertyInitializerOperation:
-                        return new ValueUse(FlowStep.HandOver, current.Syntax, store: StoreKind.Instance);
+                        return new ValueUse(FlowStep.HandOver, value.Syntax, store: StoreKind.Instance);
                     case IEventReferenceOperation:
                     case IIsTypeOperation:
                     case IBinaryOperation:
@@ -263,7 +269,10 @@ namespace LeakAnalyzers.Summaries
                 case IDiscardOperation:
                     return new ValueUse(assignment.Parent is IExpressionStatementOperation ? FlowStep.Discard : FlowStep.Unknown, value.Syntax);
                 case ILocalReferenceOperation local:
-                    return local.Local.IsRef ? ValueUse.Unknown(assignment.Syntax) : new ValueUse(FlowStep.Alias, assignment.Syntax, local: local.Local);
+                    return local.Local.IsRef ? ValueUse.Unknown(assignment.Syntax) : new ValueUse(FlowStep.Alias, assignment.Syntax, UsedValue(assignment), local: local.Local);
+                case IParameterReferenceOperation { Parameter.RefKind: RefKind.None } parameter:
+                    // A by-value parameter reused as a variable.
+                    return new ValueUse(FlowStep.Alias, assignment.Syntax, UsedValue(assignment), local: parameter.Parameter);
                 case IFieldReferenceOperation field:
                     return Store(field.Field, field.Field.IsStatic, field.Instance, value.Syntax);
                 case IPropertyReferenceOperation { Property.IsIndexer: true } indexer:
@@ -279,6 +288,9 @@ namespace LeakAnalyzers.Summaries
                     return new ValueUse(FlowStep.HandOver, value.Syntax, store: StoreKind.Elsewhere);
             }
         }
+
+        /// <summary>The assignment itself when its value is used further (<c>a = b = x</c>, <c>Use(b = x)</c>).</summary>
+        private static IOperation? UsedValue(IOperation assignment) => assignment.Parent is IExpressionStatementOperation ? null : assignment;
 
         private static ValueUse Store(ISymbol member, bool isStatic, IOperation? instance, SyntaxNode node)
         {
@@ -566,17 +578,52 @@ namespace LeakAnalyzers.Summaries
             return false;
         }
 
-        private static bool Mentions(IOperation operation, ILocalSymbol local)
+        private static bool Mentions(IOperation operation, ISymbol variable)
         {
             foreach (var node in operation.DescendantsAndSelf())
             {
-                if (node is ILocalReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Local, local))
+                if (node is ILocalReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Local, variable)
+                    || node is IParameterReferenceOperation parameter && SymbolEqualityComparer.Default.Equals(parameter.Parameter, variable))
                 {
                     return true;
                 }
             }
 
             return false;
+        }
+
+        /// <summary>
+        /// The value is null on every path: a null or default literal, or a local only ever assigned one. A call on it never
+        /// runs past the receiver (ImageSharp's AOT seeding methods call generic methods on <c>default(T)</c> on purpose).
+        /// </summary>
+        public static bool IsKnownNull(IOperation? operation)
+        {
+            operation = Strip(operation);
+            switch (operation)
+            {
+                case null:
+                    return false;
+                case IDefaultValueOperation:
+                    return !operation.Type?.IsValueType ?? true;
+                case ILocalReferenceOperation local:
+                    var values = BodyIndex.For(BodyIndex.RootOf(local)).ValuesOf(local.Local);
+                    if (values.Count == 0)
+                    {
+                        return false;
+                    }
+
+                    foreach (var value in values)
+                    {
+                        if (!(Strip(value) is IDefaultValueOperation or { ConstantValue: { HasValue: true, Value: null } }))
+                        {
+                            return false;
+                        }
+                    }
+
+                    return !local.Type?.IsValueType ?? true;
+                default:
+                    return operation.ConstantValue is { HasValue: true, Value: null };
+            }
         }
 
         public static IOperation? Strip(IOperation? operation)

@@ -7,7 +7,7 @@ namespace LeakAnalyzers.Summaries
     /// <summary>One classified use of a tracked value, with how the value reached it.</summary>
     internal readonly struct TrackedUse
     {
-        public TrackedUse(ValueUse use, IOperation value, bool view, bool wraps, bool nested, ILocalSymbol? local)
+        public TrackedUse(ValueUse use, IOperation value, bool view, bool wraps, bool nested, ISymbol? local)
         {
             Use = use;
             Value = value;
@@ -31,8 +31,8 @@ namespace LeakAnalyzers.Summaries
         /// <summary>In a lambda or local function other than the one the tracking started in.</summary>
         public bool Nested { get; }
 
-        /// <summary>The local whose reference this is; null when the use is of the value itself (a temporary) or a parameter.</summary>
-        public ILocalSymbol? Local { get; }
+        /// <summary>The variable whose reference this is; null when the use is of the value itself (a temporary) or a start.</summary>
+        public ISymbol? Local { get; }
 
         public bool IsTemporary => Local is null && Value is not IParameterReferenceOperation && Value is not IInstanceReferenceOperation;
     }
@@ -49,7 +49,7 @@ namespace LeakAnalyzers.Summaries
         public static List<TrackedUse>? Follow(IEnumerable<IOperation> starts, IOperation? function, FlowContext context)
         {
             var uses = new List<TrackedUse>();
-            var work = new Stack<(IOperation Value, bool View, bool Wraps, ILocalSymbol? Local)>();
+            var work = new Stack<(IOperation Value, bool View, bool Wraps, ISymbol? Local)>();
             BodyIndex? index = null;
             foreach (var start in starts)
             {
@@ -67,7 +67,7 @@ namespace LeakAnalyzers.Summaries
                 return null;
             }
 
-            var visited = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
+            var visited = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
             var steps = 0;
             while (work.Count > 0)
             {
@@ -91,6 +91,11 @@ namespace LeakAnalyzers.Summaries
                         continue;
                     case FlowStep.Alias when use.Local != null:
                         uses.Add(new TrackedUse(use, value, view, wraps, nested, local));
+                        if (use.Next != null)
+                        {
+                            work.Push((use.Next, view, wraps, null));
+                        }
+
                         if (!nested && visited.Add(use.Local))
                         {
                             foreach (var reference in index.ReferencesTo(use.Local))
@@ -115,6 +120,42 @@ namespace LeakAnalyzers.Summaries
             }
 
             return uses;
+        }
+
+        /// <summary>
+        /// The use sits in a lambda or local function (inside <paramref name="function"/>) that outlives the call: a delegate
+        /// that is stored, returned, registered as a callback or handed to code that may keep it. A capture in such a
+        /// function keeps the value past the method, so the method cannot be the one to release it.
+        /// </summary>
+        public static bool EscapesThroughNestedFunction(IOperation use, IOperation? function, FlowContext context)
+        {
+            for (var f = BodyIndex.EnclosingFunction(use); f != null && !ReferenceEquals(f, function); f = BodyIndex.EnclosingFunction(f))
+            {
+                switch (f)
+                {
+                    case IAnonymousFunctionOperation lambda:
+                        IOperation value = lambda.Parent is IDelegateCreationOperation creation ? creation : lambda;
+                        if (ValueFlow.Classify(value, context).Step is not (FlowStep.Neutral or FlowStep.Discard))
+                        {
+                            return true;
+                        }
+
+                        break;
+                    case ILocalFunctionOperation local:
+                        foreach (var node in BodyIndex.RootOf(local).Descendants())
+                        {
+                            if (node is IMethodReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Method.OriginalDefinition, local.Symbol))
+                            {
+                                // Turned into a delegate somewhere: it may run later.
+                                return true;
+                            }
+                        }
+
+                        break;
+                }
+            }
+
+            return false;
         }
 
         /// <summary><c>x = value</c>: the reference to <c>x</c> that receives <paramref name="value"/> is not a use of it.</summary>
