@@ -174,10 +174,14 @@ namespace LeakAnalyzers.Resources
                 result.Describe("disposed")));
         }
 
+        /// <summary>
+        /// Exception paths are off by default: an object lost only when an exception is thrown is released by its finalizer
+        /// (or SafeHandle) and does not make a process grow; on real code those findings were rarely worth a change.
+        /// </summary>
         private static bool ExceptionPaths(in OperationAnalysisContext context)
         {
-            return !context.Options.AnalyzerConfigOptionsProvider.GetOptions(context.Operation.Syntax.SyntaxTree).TryGetValue(ExceptionPathsOption, out var value)
-                || !string.Equals(value.Trim(), "false", System.StringComparison.OrdinalIgnoreCase);
+            return context.Options.AnalyzerConfigOptionsProvider.GetOptions(context.Operation.Syntax.SyntaxTree).TryGetValue(ExceptionPathsOption, out var value)
+                && string.Equals(value.Trim(), "true", System.StringComparison.OrdinalIgnoreCase);
         }
     }
 }

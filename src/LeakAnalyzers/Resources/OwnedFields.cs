@@ -444,14 +444,41 @@ namespace LeakAnalyzers.Resources
 
             foreach (var operation in root.Descendants())
             {
-                if (operation is IFieldReferenceOperation other && SymbolEqualityComparer.Default.Equals(other.Field, field) && other != assignment.Target
-                    && other.Syntax.SpanStart < assignment.Syntax.SpanStart)
+                if (operation.Syntax.SpanStart >= assignment.Syntax.SpanStart)
+                {
+                    continue;
+                }
+
+                if (operation is IFieldReferenceOperation other && SymbolEqualityComparer.Default.Equals(other.Field, field) && other != assignment.Target)
+                {
+                    return false;
+                }
+
+                // DisposeTimer(); _timer = new Timer(...): a helper of this type that releases the field runs first.
+                if (operation is IInvocationOperation { Instance: IInstanceReferenceOperation or null } call && ReleasesField(call.TargetMethod, facts))
                 {
                     return false;
                 }
             }
 
             return true;
+        }
+
+        /// <summary>The method's body is one of those that release (or save) the field.</summary>
+        private static bool ReleasesField(IMethodSymbol method, Facts facts)
+        {
+            foreach (var reference in method.OriginalDefinition.DeclaringSyntaxReferences)
+            {
+                foreach (var root in facts.Ends.Keys)
+                {
+                    if (root.Syntax.SyntaxTree == reference.SyntaxTree && reference.Span.Contains(root.Syntax.Span))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
         }
 
         private static bool HasFinalizer(INamedTypeSymbol type)

@@ -11,8 +11,8 @@ namespace LeakAnalyzers.Summaries
     /// Summaries of library methods, whose code the compilation does not have: a curated table built from what real code
     /// uses, plus the conventions of the BCL.
     /// <list type="bullet">
-    /// <item>Copies and views never take ownership: BCL methods (System.*, Microsoft.*) only read their arguments, unless
-    /// they put them in a collection, a task, a tuple, a composite or a registry.</item>
+    /// <item>Copies and views never take ownership: BCL methods (System.*) only read their arguments, unless they put them
+    /// in a collection, a task, a tuple, a composite or a registry, or keep a callback, its state or a wait handle.</item>
     /// <item>Wrappers do: a BCL constructor of a disposable type owns the disposable it is given (a reader over a stream,
     /// a compression or crypto stream, an HttpClient over a handler), honouring <c>leaveOpen</c>/<c>ownsX</c>/<c>disposeX</c>
     /// flags and the few types that own nothing by default (<c>NetworkStream(socket)</c>).</item>
@@ -127,7 +127,7 @@ namespace LeakAnalyzers.Summaries
         private static MethodSummary Compute(IMethodSymbol method)
         {
             var type = method.ContainingType;
-            var system = IsFrameworkNamespace(type?.ContainingNamespace);
+            var system = IsFrameworkNamespace(type?.ContainingNamespace) && IsFrameworkAssembly(method.ContainingAssembly);
             var parameters = ImmutableArray.CreateBuilder<ValueEffects>(method.Parameters.Length);
             foreach (var parameter in method.Parameters)
             {
@@ -509,17 +509,45 @@ namespace LeakAnalyzers.Summaries
             return false;
         }
 
+        /// <summary>
+        /// The base class library (System.*), whose methods only read what they are given unless the table says otherwise.
+        /// Microsoft.* (ASP.NET Core, the Extensions) is not: a FileStreamResult, a DI container or a response that
+        /// disposes what it is given is the rule there, so its methods are unknown unless listed.
+        /// </summary>
         private static bool IsFrameworkNamespace(INamespaceSymbol? ns)
         {
             for (var n = ns; n != null && !n.IsGlobalNamespace; n = n.ContainingNamespace)
             {
                 if (n.ContainingNamespace is { IsGlobalNamespace: true })
                 {
-                    return n.Name is "System" or "Microsoft";
+                    return n.Name == "System";
                 }
             }
 
             return false;
+        }
+
+        /// <summary>Signed with one of the keys the .NET runtime and its System.* packages use (Rx's System.Reactive is not).</summary>
+        private static bool IsFrameworkAssembly(IAssemblySymbol? assembly)
+        {
+            if (assembly is null)
+            {
+                return false;
+            }
+
+            var token = assembly.Identity.PublicKeyToken;
+            if (token.Length != 8)
+            {
+                return false;
+            }
+
+            var hex = new System.Text.StringBuilder(16);
+            foreach (var b in token)
+            {
+                hex.Append(b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            return hex.ToString() is "b03f5f7f11d50a3a" or "cc7b13ffcd2ddd51" or "7cec85d7bea7798e" or "b77a5c561934e089";
         }
 
         private static string FullName(INamedTypeSymbol type) => SymbolNames.GetMetadataName(type.OriginalDefinition);

@@ -217,6 +217,9 @@ namespace LeakAnalyzers.Summaries
                         return new ValueUse(FlowStep.HandOver, value.Syntax, store: IsStaticInitializer(fieldInitializer) ? StoreKind.Static : StoreKind.Instance);
                     case IPropertyInitializerOperation:
                         return new ValueUse(FlowStep.HandOver, value.Syntax, store: StoreKind.Instance);
+                    case IAwaitOperation awaited when awaited.Operation == current:
+                        // await view.ReadAsStreamAsync(): the result is a part of the value too.
+                        return new ValueUse(FlowStep.Continue, awaited.Syntax, awaited, view: true);
                     case IEventReferenceOperation:
                     case IIsTypeOperation:
                     case IBinaryOperation:
@@ -225,7 +228,6 @@ namespace LeakAnalyzers.Summaries
                     case ILockOperation:
                     case IArrayElementReferenceOperation:
                     case IForEachLoopOperation:
-                    case IAwaitOperation:
                     case ISizeOfOperation:
                     case ITypeOfOperation:
                     case IUnaryOperation:
@@ -372,6 +374,12 @@ namespace LeakAnalyzers.Summaries
             if (ordinal == -1 ? context.Kind.ReleasesReceiver(method) : argument != null && context.Kind.ReleasesArgument(invocation, argument))
             {
                 return new ValueUse(FlowStep.Release, invocation.Syntax);
+            }
+
+            if (ordinal == -1 && method.Name == "ConfigureAwait" && !method.ReturnsVoid)
+            {
+                // task.ConfigureAwait(false): the same task, awaited later.
+                return new ValueUse(FlowStep.Continue, invocation.Syntax, invocation);
             }
 
             var summary = context.Summaries.ForCall(invocation, context);
