@@ -44,7 +44,7 @@ namespace LeakAnalyzers.Resources
         private static void AnalyzeCreation(OperationAnalysisContext context, CompilationModel model)
         {
             var creation = (IObjectCreationOperation)context.Operation;
-            if (creation.Type is { } type && IsTracked(context, model.Disposables, type) && !WrapsExistingResource(creation, model.Disposables))
+            if (creation.Type is { } type && IsTracked(context, model.Disposables, type) && !WrapsExistingResource(creation, model))
             {
                 Analyze(context, creation, throughAwait: false, type, model);
             }
@@ -128,26 +128,62 @@ namespace LeakAnalyzers.Resources
         }
 
         /// <summary>
-        /// <c>new StreamReader(stream)</c> over a stream this expression did not create: disposing the wrapper would close
-        /// the caller's resource, so leaving it undisposed is often deliberate. Ownership is unclear: stay quiet.
+        /// <c>new StreamReader(stream)</c> over a stream this method did not acquire (a parameter, a field, a local holding
+        /// one of those): disposing the wrapper would close the caller's resource, so leaving it undisposed is often
+        /// deliberate. Ownership is unclear: stay quiet. Over a fresh acquisition (directly or through a local), the wrapper
+        /// owns it and is checked.
         /// </summary>
-        private static bool WrapsExistingResource(IObjectCreationOperation creation, DisposableTypes types)
+        private static bool WrapsExistingResource(IObjectCreationOperation creation, CompilationModel model)
         {
+            var types = model.Disposables;
             foreach (var argument in creation.Arguments)
             {
-                var value = argument.Value;
-                while (value is IConversionOperation conversion)
+                var value = ValueFlow.Strip(argument.Value);
+                if (value is null || value is IObjectCreationOperation or IInvocationOperation || !types.IsDisposable(value.Type))
                 {
-                    value = conversion.Operand;
+                    continue;
                 }
 
-                if (value is not IObjectCreationOperation and not IInvocationOperation && types.IsDisposable(value.Type))
+                if (value is ILocalReferenceOperation local && HoldsFreshAcquisition(local, model))
                 {
-                    return true;
+                    continue;
                 }
+
+                return true;
             }
 
             return false;
+        }
+
+        /// <summary>Every value the local is given is a new object (a creation, or a call whose summary says the caller owns it).</summary>
+        private static bool HoldsFreshAcquisition(ILocalReferenceOperation local, CompilationModel model)
+        {
+            var values = BodyIndex.For(BodyIndex.RootOf(local)).ValuesOf(local.Local);
+            if (values.Count == 0)
+            {
+                return false;
+            }
+
+            var flow = new FlowContext(model.Summaries, AnyResourceKind.Instance, default);
+            foreach (var value in values)
+            {
+                switch (ValueFlow.Strip(value))
+                {
+                    case IObjectCreationOperation:
+                        continue;
+                    case IInvocationOperation invocation when model.Summaries.ForCall(invocation, flow).Returns == ReturnKind.New:
+                        continue;
+                    case IAwaitOperation { Operation: var awaited } when ValueFlow.Strip(awaited) is IInvocationOperation call
+                        && model.Summaries.ForCall(call, flow).Returns == ReturnKind.New:
+                        continue;
+                    case { ConstantValue: { HasValue: true, Value: null } }:
+                        continue;
+                    default:
+                        return false;
+                }
+            }
+
+            return true;
         }
 
         private static bool IsTracked(in OperationAnalysisContext context, DisposableTypes types, ITypeSymbol type)

@@ -207,9 +207,10 @@ namespace LeakAnalyzers.Resources
                         facts.Released = true;
                         ended = true;
                         break;
-                    case FlowStep.HandOver:
-                    case FlowStep.Unknown:
-                        // Returned, stored elsewhere, given to a callee that keeps it: someone else may release it.
+                    case FlowStep.HandOver when !use.View:
+                    case FlowStep.Unknown when !use.View:
+                        // Returned, stored elsewhere, given to a callee that keeps it: someone else may release it. (A part
+                        // of it handed out, such as a waiter's Task, leaves the object itself with the field.)
                         facts.NotOwned = true;
                         return;
                     case FlowStep.Alias when !use.View:

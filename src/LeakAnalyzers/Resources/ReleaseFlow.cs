@@ -49,6 +49,7 @@ namespace LeakAnalyzers.Resources
         private readonly SyntaxNode _acquisition;
         private readonly HashSet<SyntaxNode> _releases;
         private readonly HashSet<SyntaxNode> _handOvers;
+        private readonly HashSet<SyntaxNode> _ownCalls;
         private readonly HashSet<SyntaxNode> _reassignments;
         private readonly ILocalSymbol _local;
         private readonly ResourceKind _kind;
@@ -69,12 +70,16 @@ namespace LeakAnalyzers.Resources
             _acquisition = acquisition;
             _releases = new HashSet<SyntaxNode>(uses.Releases);
             _handOvers = new HashSet<SyntaxNode>(uses.HandOvers);
+            _ownCalls = new HashSet<SyntaxNode>(uses.OwnCalls);
             _reassignments = new HashSet<SyntaxNode>(uses.Reassignments);
             _local = local;
             _kind = kind;
             _events = new List<(EventKind, SyntaxNode?)>[graph.Blocks.Length];
             _releasesInBlock = new bool[graph.Blocks.Length];
         }
+
+        /// <summary>The call on the resource whose exception loses it, when that is how it is lost.</summary>
+        public SyntaxNode? ThrowingCall { get; private set; }
 
         /// <summary>Locations of a second release on a path where the resource was already released.</summary>
         public List<SyntaxNode> DoubleReleases { get; } = new List<SyntaxNode>();
@@ -88,11 +93,13 @@ namespace LeakAnalyzers.Resources
             LocalUses uses,
             ResourceKind kind,
             out List<SyntaxNode> doubleReleases,
+            out SyntaxNode? throwingCall,
             bool exceptionPaths = true,
             bool freshEachIteration = false,
             bool conditionalInLoop = false)
         {
             doubleReleases = new List<SyntaxNode>();
+            throwingCall = null;
             var graph = methodGraph is null ? null : GraphOf(methodGraph, function);
             if (graph is null || graph.Blocks.Length > MaxBlocks)
             {
@@ -102,6 +109,7 @@ namespace LeakAnalyzers.Resources
             var flow = new ReleaseFlow(graph, acquisition, uses, local, kind, exceptionPaths && kind.ExceptionPaths, freshEachIteration, conditionalInLoop);
             var verdict = flow.Run();
             doubleReleases = flow.DoubleReleases;
+            throwingCall = flow.ThrowingCall;
             return verdict;
         }
 
@@ -261,9 +269,13 @@ namespace LeakAnalyzers.Resources
                             stopped = true;
                             break;
                         case EventKind.MayThrow:
-                            if (live && _exceptionPaths && ExceptionEscapes(block.EnclosingRegion, work))
+                            // A catch that swallows the exception continues the path (explored always); an exception
+                            // that leaves the method counts when exception paths are on, or when it comes from a call on
+                            // the resource itself (Connect, Open, Authenticate: where resources are usually lost).
+                            if (live && ExceptionEscapes(block.EnclosingRegion, work) && (_exceptionPaths || events[i].Node != null))
                             {
                                 exceptionPath = true;
+                                ThrowingCall ??= events[i].Node;
                             }
 
                             break;
@@ -322,7 +334,7 @@ namespace LeakAnalyzers.Resources
                             break;
                         case ControlFlowBranchSemantics.Throw:
                         case ControlFlowBranchSemantics.Rethrow:
-                            if (next && _exceptionPaths && ExceptionEscapes(block.EnclosingRegion, work))
+                            if (next && ExceptionEscapes(block.EnclosingRegion, work) && _exceptionPaths)
                             {
                                 exceptionPath = true;
                             }
@@ -478,6 +490,7 @@ namespace LeakAnalyzers.Resources
                 SyntaxNode? release = null;
                 var reassign = false;
                 var mayThrow = false;
+                SyntaxNode? ownCall = null;
                 foreach (var node in operation.DescendantsAndSelf())
                 {
                     var syntax = node.Syntax;
@@ -503,6 +516,10 @@ namespace LeakAnalyzers.Resources
                         or IDynamicMemberReferenceOperation or IDynamicObjectCreationOperation)
                     {
                         mayThrow = true;
+                        if (node is IInvocationOperation && _ownCalls.Contains(syntax))
+                        {
+                            ownCall = syntax;
+                        }
                     }
                 }
 
@@ -521,7 +538,7 @@ namespace LeakAnalyzers.Resources
                 }
                 else if (mayThrow)
                 {
-                    events.Add((EventKind.MayThrow, null));
+                    events.Add((EventKind.MayThrow, ownCall));
                 }
             }
 

@@ -38,13 +38,17 @@ namespace LeakAnalyzers.Resources
         public List<SyntaxNode> HandOvers { get; } = new List<SyntaxNode>();
 
         public List<SyntaxNode> Reassignments { get; } = new List<SyntaxNode>();
+
+        /// <summary>Calls on the resource (or an alias or wrapper of it) that do not release it: <c>socket.Connect()</c>.</summary>
+        public List<SyntaxNode> OwnCalls { get; } = new List<SyntaxNode>();
     }
 
     /// <summary>The result of <see cref="ResourceCheck.Run"/>.</summary>
     internal readonly struct ResourceCheckResult
     {
-        public ResourceCheckResult(LeakShape shape, ILocalSymbol? local, bool hasReleases, bool reassigned, List<SyntaxNode>? doubleReleases)
+        public ResourceCheckResult(LeakShape shape, ILocalSymbol? local, bool hasReleases, bool reassigned, List<SyntaxNode>? doubleReleases, string? throwingCall = null)
         {
+            ThrowingCall = throwingCall;
             Shape = shape;
             Local = local;
             HasReleases = hasReleases;
@@ -62,13 +66,16 @@ namespace LeakAnalyzers.Resources
 
         public List<SyntaxNode>? DoubleReleases { get; }
 
+        /// <summary>The name of the call on the resource whose exception loses it (NotOnExceptionPath), when known.</summary>
+        public string? ThrowingCall { get; }
+
         /// <summary>The words the messages use for the shape.</summary>
         public string Describe(string released) => Shape switch
         {
             LeakShape.Dropped => "dropped without being " + released,
             LeakShape.NeverReleased => "never " + released,
             LeakShape.NotOnEveryPath => "not " + released + " on every path",
-            LeakShape.NotOnExceptionPath => "not " + released + " when an exception is thrown",
+            LeakShape.NotOnExceptionPath => ThrowingCall is { } call ? "not " + released + " when '" + call + "' throws" : "not " + released + " when an exception is thrown",
             LeakShape.Overwritten => "overwritten before it is " + released,
             _ => string.Empty,
         };
@@ -154,6 +161,11 @@ namespace LeakAnalyzers.Resources
                     case FlowStep.Discard:
                     case FlowStep.Neutral when !use.Use.Removes:
                         dropped |= use.IsTemporary && !use.View && !use.Nested;
+                        if (step == FlowStep.Neutral && !use.View && !use.Nested && use.Use.Node is Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax call)
+                        {
+                            uses.OwnCalls.Add(call);
+                        }
+
                         break;
                 }
             }
@@ -186,7 +198,7 @@ namespace LeakAnalyzers.Resources
             }
 
             // Handed over on some path: an exception before the hand-over is the caller's idiom (validate, then store), not reported.
-            var verdict = ReleaseFlow.Check(graph, function, acquisition.Syntax, local, uses, kind, out var doubleReleases,
+            var verdict = ReleaseFlow.Check(graph, function, acquisition.Syntax, local, uses, kind, out var doubleReleases, out var throwingCall,
                 exceptionPaths: uses.HandOvers.Count == 0, freshEachIteration: DeclaredInsideLoop(local, acquisition.Syntax), conditionalInLoop: ConditionalInLoop(acquisition.Syntax));
             var shape = verdict switch
             {
@@ -195,8 +207,16 @@ namespace LeakAnalyzers.Resources
                 FlowVerdict.Overwritten => LeakShape.Overwritten,
                 _ => LeakShape.None,
             };
-            return new ResourceCheckResult(shape, local, uses.Releases.Count > 0, reassigned, verdict == FlowVerdict.Unknown ? null : doubleReleases);
+            return new ResourceCheckResult(shape, local, uses.Releases.Count > 0, reassigned, verdict == FlowVerdict.Unknown ? null : doubleReleases,
+                shape == LeakShape.NotOnExceptionPath ? CallName(throwingCall) : null);
         }
+
+        private static string? CallName(SyntaxNode? call) => call switch
+        {
+            Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax { Expression: Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax access } => access.Name.Identifier.ValueText,
+            Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax { Expression: Microsoft.CodeAnalysis.CSharp.Syntax.SimpleNameSyntax name } => name.Identifier.ValueText,
+            _ => null,
+        };
 
         /// <summary>The local is declared in the body of the loop the acquisition runs in: every iteration has its own.</summary>
         private static bool DeclaredInsideLoop(ILocalSymbol local, SyntaxNode acquisition)

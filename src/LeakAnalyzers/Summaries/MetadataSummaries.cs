@@ -165,9 +165,9 @@ namespace LeakAnalyzers.Summaries
                 return !system ? ValueEffects.Unknown : RunsCallbackRightAway(method) ? ValueEffects.None : ValueEffects.StoredElsewhere;
             }
 
-            if (system && (IsWaitHandle(parameter.Type) || parameter.Name == "state" && parameter.Type.SpecialType == SpecialType.System_Object))
+            if (system && IsWaitHandle(parameter.Type))
             {
-                // Timer.Dispose(waitHandle), RegisterWaitForSingleObject, a callback's state: kept until signalled or called back.
+                // Timer.Dispose(waitHandle), RegisterWaitForSingleObject: kept and signalled later; disposing it early breaks that.
                 return ValueEffects.StoredElsewhere;
             }
 

@@ -143,7 +143,9 @@ namespace LeakAnalyzers.Summaries
                         }
 
                         break;
-                    case FlowStep.Unknown:
+                    case FlowStep.Unknown when !tracked.View:
+                        // (A part of the value given to code we cannot follow, such as its pixel buffer copied by an
+                        // unknown helper, does not make the value itself kept.)
                         effects |= ValueEffects.Unknown;
                         break;
                 }
@@ -281,14 +283,21 @@ namespace LeakAnalyzers.Summaries
 
             foreach (var tracked in uses)
             {
+                if (tracked.View)
+                {
+                    // What happens to a part of the new object (its handle filled by native code, its stream read) does
+                    // not change who owns the object.
+                    continue;
+                }
+
                 switch (tracked.Use.Step)
                 {
                     case FlowStep.HandOver when tracked.Use.Store != StoreKind.Returned || tracked.Nested:
                         // A factory that keeps what it creates (registers it, caches it): the caller owns nothing.
                         return (ReturnKind.Kept, -1);
                     case FlowStep.Unknown:
-                    case FlowStep.Release when !tracked.View:
-                    case FlowStep.Using when !tracked.View:
+                    case FlowStep.Release:
+                    case FlowStep.Using:
                         return (ReturnKind.Unknown, -1);
                 }
             }

@@ -187,6 +187,9 @@ namespace LeakAnalyzers.Summaries
                         return ConditionalAccess(conditional, context);
                     case IPropertyReferenceOperation property when property.Instance == current:
                         return MemberOfValue(property, property.Property.GetMethod, property.Type, context);
+                    case IFieldReferenceOperation { Field.ContainingType.IsTupleType: true } when !IsAssignmentTarget(parent):
+                        // An element of a tuple that carries the value: which element is not followed. Don't know.
+                        return ValueUse.Unknown(parent.Syntax);
                     case IFieldReferenceOperation field when field.Instance == current:
                         return IsViewType(field.Type, context) && !IsAssignmentTarget(field) ? new ValueUse(FlowStep.Continue, field.Syntax, field, view: true) : ValueUse.Neutral();
                     case IMethodReferenceOperation method when method.Instance == current:
@@ -235,7 +238,9 @@ namespace LeakAnalyzers.Summaries
                     case IInvalidOperation:
                         // Half-typed or unresolved code (a missing reference): the value may go anywhere. Don't know.
                         return ValueUse.Unknown(current.Syntax);
-                    case ITupleOperation:
+                    case ITupleOperation tuple:
+                        // (array, count): the tuple carries it on (returned, yielded); reading an element back is not followed.
+                        return new ValueUse(FlowStep.Continue, tuple.Syntax, tuple, wraps: true);
                     case IArrayInitializerOperation:
                     case IObjectOrCollectionInitializerOperation:
                     case IMemberInitializerOperation:
@@ -449,7 +454,9 @@ namespace LeakAnalyzers.Summaries
                 case false:
                     return ValueUse.Neutral();
                 case true:
-                    return new ValueUse(FlowStep.Continue, creation.Syntax, creation, wraps: true);
+                    return context.Kind is DisposableKind && argument.Value is ILocalReferenceOperation or IConversionOperation { Operand: ILocalReferenceOperation }
+                        ? new ValueUse(FlowStep.HandOver, argument.Syntax, store: StoreKind.Elsewhere)
+                        : new ValueUse(FlowStep.Continue, creation.Syntax, creation, wraps: true);
             }
 
             var summary = context.Summaries.ForConstructor(constructor, context);
@@ -476,6 +483,14 @@ namespace LeakAnalyzers.Summaries
 
             if ((effects & (ValueEffects.StoredInInstance | ValueEffects.StoredInResult)) != 0)
             {
+                if (context.Kind is DisposableKind && argument.Value is ILocalReferenceOperation or IConversionOperation { Operand: ILocalReferenceOperation }
+                    && context.Summaries.Model.Disposables.IsDisposable(creation.Type))
+                {
+                    // var reader = new StreamReader(stream): the reader owns the stream now, and is checked as an
+                    // acquisition of its own (each wrapper answers for the object it wraps).
+                    return new ValueUse(FlowStep.HandOver, argument.Syntax, store: StoreKind.Elsewhere);
+                }
+
                 // The new object keeps it: from here on the new object carries the obligation.
                 return new ValueUse(FlowStep.Continue, creation.Syntax, creation, wraps: true);
             }
@@ -545,9 +560,25 @@ namespace LeakAnalyzers.Summaries
             _ => null,
         };
 
-        /// <summary>A result worth following as a part of the value: a disposable object (its stream, its response content).</summary>
+        /// <summary>
+        /// A result worth following as a part of the value: a disposable object (its stream, its response content), or a
+        /// task of one (<c>content.ReadAsStreamAsync()</c>). A plain task (<c>stream.FlushAsync()</c>) is not a part of it.
+        /// </summary>
         private static bool IsViewType(ITypeSymbol? type, FlowContext context)
-            => type is not null && type.SpecialType == SpecialType.None && !type.IsValueType && context.Summaries.Model.Disposables.IsDisposable(type);
+        {
+            if (type is null || type.SpecialType != SpecialType.None || type.IsValueType)
+            {
+                return false;
+            }
+
+            var types = context.Summaries.Model.Disposables;
+            if (types.IsTaskLike(type))
+            {
+                return types.AwaitedType(type) is { } awaited && types.IsDisposable(awaited);
+            }
+
+            return types.IsDisposable(type);
+        }
 
         /// <summary>Code the compilation does not have: a referenced assembly's method, or an extern (P/Invoke) declaration.</summary>
         public static bool IsLibrary(IMethodSymbol method) => method.IsExtern || method.Locations.Length == 0 || !method.Locations[0].IsInSource;

@@ -110,8 +110,9 @@ namespace LeakAnalyzers.Summaries
                         continue;
                     default:
                         uses.Add(new TrackedUse(use, value, view, wraps, nested, local));
-                        if (use.Step == FlowStep.Unknown)
+                        if (use.Step == FlowStep.Unknown && !view)
                         {
+                            // The value itself went somewhere we cannot follow; the rest does not change that.
                             return uses;
                         }
 

@@ -96,9 +96,14 @@ namespace LeakAnalyzers.Tests.Rules
                     public void Write(string path, byte[] data)
                     {
                         var stream = {|#0:new FileStream(path, FileMode.Create)|};
-                        stream.Write(data, 0, data.Length);
+                        Audit.Log(path, data.Length);
                         stream.Dispose();
                     }
+                }
+
+                public static class Audit
+                {
+                    public static void Log(string what, int size) => System.Console.WriteLine(what + size);
                 }
                 """);
             test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", """
@@ -123,12 +128,60 @@ namespace LeakAnalyzers.Tests.Rules
                     public void Write(string path, byte[] data)
                     {
                         var stream = new FileStream(path, FileMode.Create);
-                        stream.Write(data, 0, data.Length);
+                        Audit.Log(path, data.Length);
                         stream.Dispose();
                     }
                 }
+
+                public static class Audit
+                {
+                    public static void Log(string what, int size) => System.Console.WriteLine(what + size);
+                }
                 """);
             return V.AnalyzerAsync(test);
+        }
+
+        [Fact]
+        public Task ACallOnTheResourceThatThrowsLosesIt()
+        {
+            // MQTTnet's TLS shape: the stream is kept only after authentication succeeds; a failed handshake drops it.
+            return V.AnalyzerAsync("""
+                using System;
+                using System.IO;
+                using System.Net.Security;
+                using System.Threading.Tasks;
+
+                public sealed class Channel : IDisposable
+                {
+                    private Stream? _stream;
+
+                    public async Task ConnectAsync(Stream transport, string host)
+                    {
+                        var tls = {|#0:new SslStream(File.OpenRead(host), false)|};
+                        await tls.AuthenticateAsClientAsync(host);
+                        _stream = tls;
+                    }
+
+                    public async Task ConnectSafelyAsync(string host)
+                    {
+                        var tls = new SslStream(File.OpenRead(host), false);
+                        try
+                        {
+                            await tls.AuthenticateAsClientAsync(host);
+                        }
+                        catch
+                        {
+                            tls.Dispose();
+                            throw;
+                        }
+
+                        _stream = tls;
+                    }
+
+                    public void Dispose() => _stream?.Dispose();
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithArguments("SslStream", "not disposed when 'AuthenticateAsClientAsync' throws"));
         }
 
         [Fact]
@@ -712,13 +765,28 @@ namespace LeakAnalyzers.Tests.Rules
                     public int FreePort()
                     {
                         var probe = new TcpListener(IPAddress.Loopback, 0);
+                        try
+                        {
+                            probe.Start();
+                            return ((IPEndPoint)probe.LocalEndpoint).Port;
+                        }
+                        finally
+                        {
+                            probe.Stop();
+                        }
+                    }
+
+                    public int Unguarded()
+                    {
+                        var probe = {|#0:new TcpListener(IPAddress.Loopback, 0)|};
                         probe.Start();
                         var port = ((IPEndPoint)probe.LocalEndpoint).Port;
                         probe.Stop();
                         return port;
                     }
                 }
-                """);
+                """,
+                V.Diagnostic().WithLocation(0).WithArguments("TcpListener", "not disposed when 'Start' throws"));
         }
 
         [Fact]
@@ -1302,14 +1370,21 @@ namespace LeakAnalyzers.Tests.Rules
                     public void RegisterOrDispose(bool warnOnly)
                     {
                         var listener = new Listener();
-                        if (listener.Start(warnOnly))
+                        try
                         {
-                            _listeners.Add(listener);
+                            if (listener.Start(warnOnly))
+                            {
+                                _listeners.Add(listener);
+                                return;
+                            }
                         }
-                        else
+                        catch
                         {
                             listener.Dispose();
+                            throw;
                         }
+
+                        listener.Dispose();
                     }
 
                     public void Dispose() => _listeners.ForEach(l => l.Dispose());
