@@ -178,6 +178,14 @@ namespace LeakAnalyzers.Resources
 
             if (reference.Parent is ISimpleAssignmentOperation assignment && assignment.Target == reference)
             {
+                if (assignment.Parent is IUsingOperation || assignment.Parent is IConversionOperation { Parent: IUsingOperation })
+                {
+                    // using (_info = ReadInfo()) { ... }: the using disposes what it assigns.
+                    facts.Released = true;
+                    facts.Ends.GetOrAdd(BodyIndex.RootOf(reference), _ => new ConcurrentBag<int>()).Add(reference.Syntax.SpanStart);
+                    return;
+                }
+
                 Assigned(context, facts, assignment.Value, assignment);
                 return;
             }

@@ -50,6 +50,7 @@ namespace LeakAnalyzers.Resources
         private readonly HashSet<SyntaxNode> _releases;
         private readonly HashSet<SyntaxNode> _handOvers;
         private readonly HashSet<SyntaxNode> _ownCalls;
+        private readonly HashSet<SyntaxNode> _weakReassignments;
         private readonly HashSet<SyntaxNode> _reassignments;
         private readonly ILocalSymbol _local;
         private readonly ResourceKind _kind;
@@ -71,6 +72,7 @@ namespace LeakAnalyzers.Resources
             _releases = new HashSet<SyntaxNode>(uses.Releases);
             _handOvers = new HashSet<SyntaxNode>(uses.HandOvers);
             _ownCalls = new HashSet<SyntaxNode>(uses.OwnCalls);
+            _weakReassignments = new HashSet<SyntaxNode>(uses.ConditionalReassignments);
             _reassignments = new HashSet<SyntaxNode>(uses.Reassignments);
             _local = local;
             _kind = kind;
@@ -261,7 +263,9 @@ namespace LeakAnalyzers.Resources
                             live = false;
                             break;
                         case EventKind.Reassign:
-                            if (live)
+                            // A reassignment under a condition inside a loop may run once the old value is gone
+                            // (a parser loop that keeps the last chunk it saw): only unconditional ones count.
+                            if (live && !(events[i].Node is { } weak && _weakReassignments.Contains(weak)))
                             {
                                 overwritten = true;
                             }
@@ -491,6 +495,7 @@ namespace LeakAnalyzers.Resources
                 var reassign = false;
                 var mayThrow = false;
                 SyntaxNode? ownCall = null;
+                SyntaxNode? reassignNode = null;
                 foreach (var node in operation.DescendantsAndSelf())
                 {
                     var syntax = node.Syntax;
@@ -511,6 +516,7 @@ namespace LeakAnalyzers.Resources
                     else if (node is ISimpleAssignmentOperation && _reassignments.Contains(syntax))
                     {
                         reassign = true;
+                        reassignNode = syntax;
                     }
                     else if (node is IInvocationOperation or IObjectCreationOperation or IAwaitOperation or IDynamicInvocationOperation
                         or IDynamicMemberReferenceOperation or IDynamicObjectCreationOperation)
@@ -534,7 +540,7 @@ namespace LeakAnalyzers.Resources
                 }
                 else if (reassign)
                 {
-                    events.Add((EventKind.Reassign, null));
+                    events.Add((EventKind.Reassign, reassignNode));
                 }
                 else if (mayThrow)
                 {

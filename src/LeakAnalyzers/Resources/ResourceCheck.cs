@@ -39,6 +39,9 @@ namespace LeakAnalyzers.Resources
 
         public List<SyntaxNode> Reassignments { get; } = new List<SyntaxNode>();
 
+        /// <summary>Reassignments under a condition inside the loop that repeats them.</summary>
+        public List<SyntaxNode> ConditionalReassignments { get; } = new List<SyntaxNode>();
+
         /// <summary>Calls on the resource (or an alias or wrapper of it) that do not release it: <c>socket.Connect()</c>.</summary>
         public List<SyntaxNode> OwnCalls { get; } = new List<SyntaxNode>();
     }
@@ -155,13 +158,18 @@ namespace LeakAnalyzers.Resources
                         if (SymbolEqualityComparer.Default.Equals(use.Local, local))
                         {
                             uses.Reassignments.Add(assignment);
+                            if (ConditionalInLoop(assignment))
+                            {
+                                uses.ConditionalReassignments.Add(assignment);
+                            }
                         }
 
                         break;
                     case FlowStep.Discard:
                     case FlowStep.Neutral when !use.Use.Removes:
                         dropped |= use.IsTemporary && !use.View && !use.Nested;
-                        if (step == FlowStep.Neutral && !use.View && !use.Nested && use.Use.Node is Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax call)
+                        if (step == FlowStep.Neutral && kind is DisposableKind && !use.View && !use.Nested
+                            && use.Use.Node is Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax call && FailsRoutinely(call, use.Value))
                         {
                             uses.OwnCalls.Add(call);
                         }
@@ -209,6 +217,27 @@ namespace LeakAnalyzers.Resources
             };
             return new ResourceCheckResult(shape, local, uses.Releases.Count > 0, reassigned, verdict == FlowVerdict.Unknown ? null : doubleReleases,
                 shape == LeakShape.NotOnExceptionPath ? CallName(throwingCall) : null);
+        }
+
+        /// <summary>
+        /// A call on the resource whose failure is routine, not a bug: awaited (I/O: connect, authenticate, open, read), or
+        /// on a network or data object of the BCL (a socket, a listener, a connection). An exception there is how sockets
+        /// and connections are lost; a compute call that throws is a bug of its own.
+        /// </summary>
+        private static bool FailsRoutinely(Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax call, IOperation value)
+        {
+            for (var p = call.Parent; p is Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax
+                or Microsoft.CodeAnalysis.CSharp.Syntax.AwaitExpressionSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.ParenthesizedExpressionSyntax; p = p.Parent)
+            {
+                if (p is Microsoft.CodeAnalysis.CSharp.Syntax.AwaitExpressionSyntax)
+                {
+                    return true;
+                }
+            }
+
+            var ns = value.Type?.ContainingNamespace?.ToDisplayString() ?? string.Empty;
+            return ns.StartsWith("System.Net", System.StringComparison.Ordinal) || ns.StartsWith("System.Data", System.StringComparison.Ordinal)
+                || ns is "System.IO.Pipes" or "System.IO.Ports";
         }
 
         private static string? CallName(SyntaxNode? call) => call switch

@@ -43,7 +43,6 @@ namespace LeakAnalyzers.Summaries
             ["System.Net.Sockets.TcpListener"] = new[] { "AcceptTcpClient", "AcceptTcpClientAsync", "AcceptSocket", "AcceptSocketAsync", "EndAcceptTcpClient", "EndAcceptSocket" },
             ["System.Security.Principal.WindowsIdentity"] = new[] { "GetCurrent", "Impersonate", "RunImpersonated" },
             ["System.Buffers.MemoryPool`1"] = new[] { "Rent" },
-            ["System.Reflection.Assembly"] = new[] { "GetManifestResourceStream" },
             ["System.IO.File"] = new[] { "AppendText" },
             ["System.IO.FileInfo"] = new[] { "AppendText" },
             ["System.Security.Cryptography.X509Certificates.RSACertificateExtensions"] = new[] { "GetRSAPrivateKey", "GetRSAPublicKey", "CopyWithPrivateKey" },
