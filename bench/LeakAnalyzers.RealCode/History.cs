@@ -62,7 +62,7 @@ namespace LeakAnalyzers.RealCode
             var tools = Tool.LoadMany(toolList, leakDll);
             var scratch = Path.Combine(Path.GetTempPath(), "leak-history");
             Directory.CreateDirectory(scratch);
-            var cache = new Dictionary<string, (List<Finding> Findings, CSharpCompilation Compilation)>(StringComparer.Ordinal);
+            var cache = new Dictionary<string, (List<Finding> Findings, CSharpCompilation Compilation, int Errors)>(StringComparer.Ordinal);
             var rows = new List<string>();
             var results = new List<(HistoryCase Case, string Tool, bool Parent, bool Gone, bool Silent)>();
             try
@@ -101,7 +101,7 @@ namespace LeakAnalyzers.RealCode
                             : !gone ? "flagged before and after"
                             : onFix.Count == 0 ? "CAUGHT"
                             : "CAUGHT (other findings stay in the member)";
-                        rows.Add(string.Join('\t', c.Id, c.Kind, tool.Name, verdict,
+                        rows.Add(string.Join('\t', c.Id, c.Kind, tool.Name, verdict, parent.Value.Errors.ToString(CultureInfo.InvariantCulture),
                             string.Join(",", onParent.Select(f => $"{f.Id}@{f.Line}").Distinct()),
                             string.Join(",", onFix.Select(f => $"{f.Id}@{f.Line}").Distinct())));
                         Console.Error.WriteLine($"{c.Id} [{c.Kind}] {tool.Name}: {verdict}" +
@@ -118,7 +118,7 @@ namespace LeakAnalyzers.RealCode
                 }
             }
 
-            Console.WriteLine("case\tkind\ttool\tverdict\tparent findings\tfix findings");
+            Console.WriteLine("case\tkind\ttool\tverdict\tparent errors\tparent findings\tfix findings");
             foreach (var row in rows)
             {
                 Console.WriteLine(row);
@@ -144,15 +144,15 @@ namespace LeakAnalyzers.RealCode
 
             if (outFile is not null)
             {
-                File.WriteAllLines(outFile, new[] { "case\tkind\ttool\tverdict\tparent findings\tfix findings" }.Concat(rows));
+                File.WriteAllLines(outFile, new[] { "case\tkind\ttool\tverdict\tparent errors\tparent findings\tfix findings" }.Concat(rows));
             }
 
             return 0;
         }
 
-        private static async Task<(List<Finding> Findings, CSharpCompilation Compilation)?> AnalyseAsync(
+        private static async Task<(List<Finding> Findings, CSharpCompilation Compilation, int Errors)?> AnalyseAsync(
             HistoryCase c, string commit, string mirror, string scratch, IReadOnlyList<Tool> tools,
-            Dictionary<string, (List<Finding>, CSharpCompilation)> cache, bool keep, bool whole, CancellationToken ct)
+            Dictionary<string, (List<Finding>, CSharpCompilation, int)> cache, bool keep, bool whole, CancellationToken ct)
         {
             var key = $"{c.Repo}@{commit}:{c.Folder}|{c.Options}|{(whole ? "*" : c.File)}";
             if (cache.TryGetValue(key, out var hit))
@@ -207,8 +207,8 @@ namespace LeakAnalyzers.RealCode
                 TryDelete(dest);
             }
 
-            cache[key] = (findings, compilation);
-            return (findings, compilation);
+            cache[key] = (findings, compilation, errors);
+            return (findings, compilation, errors);
         }
 
         private static CorpusOptions ParseOptions(string options)
