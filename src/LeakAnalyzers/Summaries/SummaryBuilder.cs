@@ -29,6 +29,12 @@ namespace LeakAnalyzers.Summaries
             var parameters = ImmutableArray.CreateBuilder<ValueEffects>(method.Parameters.Length);
             foreach (var parameter in method.Parameters)
             {
+                if (CannotHoldResource(parameter.Type))
+                {
+                    parameters.Add(ValueEffects.None);
+                    continue;
+                }
+
                 var references = index.ReferencesTo(parameter);
                 if (references.Count == 0 && !SymbolEqualityComparer.Default.Equals(parameter.OriginalDefinition, parameter))
                 {
@@ -66,6 +72,10 @@ namespace LeakAnalyzers.Summaries
 
             return new MethodSummary(receiver, parameters.MoveToImmutable(), returns, returnedParameter, stores.ToImmutable());
         }
+
+        /// <summary>Numbers, booleans, characters and enums: nothing to release or keep alive.</summary>
+        private static bool CannotHoldResource(ITypeSymbol type)
+            => type.TypeKind == TypeKind.Enum || type.SpecialType is >= SpecialType.System_Boolean and <= SpecialType.System_Double or SpecialType.System_Decimal or SpecialType.System_DateTime;
 
         /// <summary>Explicit uses of <c>this</c> as a value (passed, stored, returned) and calls on it; member accesses are not uses.</summary>
         private static IEnumerable<IOperation> ReceiverValues(BodyIndex index, IOperation? function)
