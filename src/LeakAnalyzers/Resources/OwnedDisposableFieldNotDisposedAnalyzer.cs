@@ -17,6 +17,7 @@ namespace LeakAnalyzers.Resources
         public const string ShapeOwnerNotDisposable = "OwnerNotDisposable";
         public const string ShapeReassigned = "FieldReassigned";
         public const string ShapeCleared = "FieldCleared";
+        public const string ShapeLostInConstructor = "FieldLostInConstructor";
 
         public static readonly DiagnosticDescriptor Rule = new DiagnosticDescriptor(
             RuleIdentifiers.OwnedDisposableFieldNotDisposed,
@@ -52,6 +53,7 @@ namespace LeakAnalyzers.Resources
                 FieldLeak.NeverReleased => "nothing in the type disposes it",
                 FieldLeak.OwnerNotDisposable => "'" + field.ContainingType.Name + "' does not implement IDisposable, so nobody can dispose it",
                 FieldLeak.Replaced => "it is replaced here without disposing the previous instance",
+                FieldLeak.LostInConstructor => "it is not disposed when '" + finding.Call + "' throws in the constructor, and nobody can dispose a half-built object",
                 _ => "it is set to null here without disposing the previous instance",
             };
             context.ReportDiagnostic(ResourceDiagnostics.FieldDiagnostic(Rule, finding, field.Name, finding.ResourceType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), why));

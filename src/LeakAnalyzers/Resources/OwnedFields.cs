@@ -40,13 +40,17 @@ namespace LeakAnalyzers.Resources
 
         /// <summary>The field is set to null (or zero, default) without releasing what it held.</summary>
         Cleared,
+
+        /// <summary>Acquired in a constructor that then calls something on it that can fail: a half-built object is never disposed.</summary>
+        LostInConstructor,
     }
 
     /// <summary>One finding of <see cref="OwnedFields"/>: the field, what is wrong, where.</summary>
     internal readonly struct FieldFinding
     {
-        public FieldFinding(IFieldSymbol field, FieldLeak leak, Location location, Location? acquisition, ITypeSymbol resourceType, string? releaseCall, string? pool)
+        public FieldFinding(IFieldSymbol field, FieldLeak leak, Location location, Location? acquisition, ITypeSymbol resourceType, string? releaseCall, string? pool, string? call = null)
         {
+            Call = call;
             Field = field;
             Leak = leak;
             Location = location;
@@ -72,6 +76,9 @@ namespace LeakAnalyzers.Resources
 
         /// <summary>For pooled arrays: the pool expression it was rented from.</summary>
         public string? Pool { get; }
+
+        /// <summary>For <see cref="FieldLeak.LostInConstructor"/>: the call that can fail.</summary>
+        public string? Call { get; }
     }
 
     /// <summary>
@@ -142,6 +149,7 @@ namespace LeakAnalyzers.Resources
             public readonly ConcurrentQueue<(IOperation Value, ITypeSymbol Type, string? Release, string? Pool)> Acquisitions = new ConcurrentQueue<(IOperation, ITypeSymbol, string?, string?)>();
             public readonly ConcurrentQueue<ISimpleAssignmentOperation> Replacements = new ConcurrentQueue<ISimpleAssignmentOperation>();
             public readonly ConcurrentQueue<ISimpleAssignmentOperation> Clears = new ConcurrentQueue<ISimpleAssignmentOperation>();
+            public readonly ConcurrentQueue<ISimpleAssignmentOperation> InConstructors = new ConcurrentQueue<ISimpleAssignmentOperation>();
 
             /// <summary>Per body: where the field's value is released, handed on or saved to a local.</summary>
             public readonly ConcurrentDictionary<IOperation, ConcurrentBag<int>> Ends = new ConcurrentDictionary<IOperation, ConcurrentBag<int>>();
@@ -264,6 +272,10 @@ namespace LeakAnalyzers.Resources
             if (assignment != null)
             {
                 facts.Replacements.Enqueue(assignment);
+                if (facts.Resource == FieldResource.Disposable && BodyIndex.RootOf(assignment) is IConstructorBodyOperation)
+                {
+                    facts.InConstructors.Enqueue(assignment);
+                }
             }
         }
 
@@ -378,6 +390,14 @@ namespace LeakAnalyzers.Resources
                 }
 
                 var acquisition = first.Value.Syntax.GetLocation();
+                foreach (var assignment in facts.InConstructors)
+                {
+                    if (FailingCallAfter(assignment, field) is { } failing)
+                    {
+                        yield return new FieldFinding(field, FieldLeak.LostInConstructor, assignment.Syntax.GetLocation(), acquisition, first.Type, null, null, ResourceCheck.CallName(failing));
+                    }
+                }
+
                 if (!facts.Released)
                 {
                     var leak = _model.Disposables.IsDisposable(owner) || HasFinalizer(owner) ? FieldLeak.NeverReleased : FieldLeak.OwnerNotDisposable;
@@ -401,6 +421,56 @@ namespace LeakAnalyzers.Resources
                     }
                 }
             }
+        }
+
+        /// <summary>
+        /// A call after the constructor's acquisition that takes the field (as receiver or argument), fails routinely (I/O on
+        /// a connection, a socket) and is not inside a try: when it throws, the new object is never returned and nobody can
+        /// dispose the field (Hangfire's distributed lock: the connection leaked when Acquire threw).
+        /// </summary>
+        private static Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax? FailingCallAfter(ISimpleAssignmentOperation assignment, IFieldSymbol field)
+        {
+            var root = BodyIndex.RootOf(assignment);
+            foreach (var operation in root.Descendants())
+            {
+                if (operation is not IInvocationOperation invocation || invocation.Syntax.SpanStart <= assignment.Syntax.Span.End
+                    || invocation.Syntax is not Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax syntax)
+                {
+                    continue;
+                }
+
+                var onField = IsThisField(invocation.Instance, field);
+                foreach (var argument in invocation.Arguments)
+                {
+                    onField |= IsThisField(argument.Value, field);
+                }
+
+                if (!onField || !ResourceCheck.FailsRoutinely(syntax, field.Type) || InsideTry(invocation, root))
+                {
+                    continue;
+                }
+
+                return syntax;
+            }
+
+            return null;
+        }
+
+        private static bool IsThisField(IOperation? operation, IFieldSymbol field)
+            => ValueFlow.Strip(operation) is IFieldReferenceOperation { Instance: IInstanceReferenceOperation or null } reference
+               && SymbolEqualityComparer.Default.Equals(reference.Field.OriginalDefinition, field.OriginalDefinition);
+
+        private static bool InsideTry(IOperation operation, IOperation root)
+        {
+            for (var p = operation.Parent; p != null && p != root; p = p.Parent)
+            {
+                if (p is ITryOperation)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>The body released, handed on or saved the field's value before this <c>_f = null</c>.</summary>

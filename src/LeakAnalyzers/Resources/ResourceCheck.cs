@@ -169,7 +169,7 @@ namespace LeakAnalyzers.Resources
                     case FlowStep.Neutral when !use.Use.Removes:
                         dropped |= use.IsTemporary && !use.View && !use.Nested;
                         if (step == FlowStep.Neutral && kind is DisposableKind && !use.View && !use.Nested
-                            && use.Use.Node is Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax call && FailsRoutinely(call, use.Value))
+                            && use.Use.Node is Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax call && FailsRoutinely(call, use.Value.Type))
                         {
                             uses.OwnCalls.Add(call);
                         }
@@ -221,10 +221,10 @@ namespace LeakAnalyzers.Resources
 
         /// <summary>
         /// A call on the resource whose failure is routine, not a bug: awaited (I/O: connect, authenticate, open, read), or
-        /// on a network or data object of the BCL (a socket, a listener, a connection). An exception there is how sockets
+        /// on a network, pipe or database object of the BCL (a socket, a listener, a connection, a command). An exception there is how sockets
         /// and connections are lost; a compute call that throws is a bug of its own.
         /// </summary>
-        private static bool FailsRoutinely(Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax call, IOperation value)
+        internal static bool FailsRoutinely(Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax call, ITypeSymbol? resourceType)
         {
             for (var p = call.Parent; p is Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax
                 or Microsoft.CodeAnalysis.CSharp.Syntax.AwaitExpressionSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.ParenthesizedExpressionSyntax; p = p.Parent)
@@ -235,12 +235,41 @@ namespace LeakAnalyzers.Resources
                 }
             }
 
-            var ns = value.Type?.ContainingNamespace?.ToDisplayString() ?? string.Empty;
-            return ns.StartsWith("System.Net", System.StringComparison.Ordinal) || ns.StartsWith("System.Data", System.StringComparison.Ordinal)
-                || ns is "System.IO.Pipes" or "System.IO.Ports";
+            for (var t = resourceType as INamedTypeSymbol; t != null; t = t.BaseType)
+            {
+                if (RoutinelyFailing.Contains(SymbolNames.GetMetadataName(t.OriginalDefinition)))
+                {
+                    return true;
+                }
+            }
+
+            return resourceType is not null && ImplementsRoutinelyFailing(resourceType);
         }
 
-        private static string? CallName(SyntaxNode? call) => call switch
+        /// <summary>The BCL's network, pipe, port and database objects: their connects, opens, accepts and commands fail routinely.</summary>
+        private static readonly System.Collections.Generic.HashSet<string> RoutinelyFailing = new System.Collections.Generic.HashSet<string>(System.StringComparer.Ordinal)
+        {
+            "System.Net.Sockets.Socket", "System.Net.Sockets.TcpClient", "System.Net.Sockets.TcpListener", "System.Net.Sockets.UdpClient",
+            "System.Net.Sockets.NetworkStream", "System.Net.Security.AuthenticatedStream", "System.Net.WebSockets.WebSocket",
+            "System.IO.Pipes.PipeStream", "System.IO.Ports.SerialPort",
+            "System.Data.Common.DbConnection", "System.Data.Common.DbCommand", "System.Data.Common.DbDataReader",
+        };
+
+        private static bool ImplementsRoutinelyFailing(ITypeSymbol type)
+        {
+            foreach (var i in type.AllInterfaces)
+            {
+                if (i.Name is "IDbConnection" or "IDbCommand" or "IDataReader" && i.ContainingNamespace?.ToDisplayString() == "System.Data")
+                {
+                    return true;
+                }
+            }
+
+            return type is INamedTypeSymbol { TypeKind: TypeKind.Interface, Name: "IDbConnection" or "IDbCommand" or "IDataReader" } named
+                && named.ContainingNamespace?.ToDisplayString() == "System.Data";
+        }
+
+        internal static string? CallName(SyntaxNode? call) => call switch
         {
             Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax { Expression: Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax access } => access.Name.Identifier.ValueText,
             Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax { Expression: Microsoft.CodeAnalysis.CSharp.Syntax.SimpleNameSyntax name } => name.Identifier.ValueText,
