@@ -183,14 +183,31 @@ namespace LeakAnalyzers.Runtime
                 }
             }
 
-            var heapSeries = new SeriesReport("live heap", "bytes", heap, TrendAnalysis.Analyze(Last(heap, window), heapOptions), baseline: double.NaN, judged: Math.Min(window, heap.Count));
+            var heapSeries = Judge("live heap", "bytes", heap, heapOptions, window, cap, double.NaN, false);
             var trackedSeries = new List<SeriesReport>();
             for (var t = 0; t < tracked.Length; t++)
             {
-                trackedSeries.Add(new SeriesReport(_tracked[t].Name, "elements", tracked[t], TrendAnalysis.Analyze(Last(tracked[t], window), countOptions), baseline[t], changed[t], Math.Min(window, tracked[t].Count)));
+                trackedSeries.Add(Judge(_tracked[t].Name, "elements", tracked[t], countOptions, window, cap, baseline[t], changed[t]));
             }
 
             return new LeakReport(heapSeries, trackedSeries, _warmUp, _iterationsPerSecond, cap, readings.Count == 0 ? 0 : readings.Average());
+        }
+
+        /// <summary>
+        /// The latest window decides. At the cap, a window too noisy to call (Inconclusive) is judged again over the second
+        /// half of the run: more samples, and still clear of a fill-up at the start.
+        /// </summary>
+        private static SeriesReport Judge(string name, string unit, List<double> samples, TrendOptions options, int window, int cap, double baseline, bool changed)
+        {
+            var judged = Math.Min(window, samples.Count);
+            var trend = TrendAnalysis.Analyze(Last(samples, judged), options);
+            if (trend.Verdict == Verdict.Inconclusive && samples.Count >= cap && samples.Count / 2 > judged)
+            {
+                judged = samples.Count / 2;
+                trend = TrendAnalysis.Analyze(Last(samples, judged), options);
+            }
+
+            return new SeriesReport(name, unit, samples, trend, baseline, changed, judged);
         }
 
         private static double[] Last(List<double> values, int count)

@@ -28,17 +28,17 @@ namespace LeakAnalyzers.Runtime.Tests
         [InlineData(true)]
         public void LeakIsFoundWhileAnotherThreadAllocates(bool serverGc)
         {
-            var verdicts = Probe("leak", 5, serverGc);
+            var verdicts = Probe("leak", 3, serverGc);
             Assert.All(verdicts, v => Assert.Equal(Verdict.Leaking, v));
         }
 
         [Theory]
-        [InlineData("steady", 20, false)]
-        [InlineData("steady", 20, true)]
-        [InlineData("queue", 20, false)]
-        [InlineData("queue", 20, true)]
-        [InlineData("lru", 6, false)]
-        [InlineData("lru", 6, true)]
+        [InlineData("steady", 10, false)]
+        [InlineData("steady", 10, true)]
+        [InlineData("queue", 10, false)]
+        [InlineData("queue", 10, true)]
+        [InlineData("lru", 3, false)]
+        [InlineData("lru", 3, true)]
         public void NoLeakRaisesAtMostOneFalseAlarmWhileAnotherThreadAllocates(string scenario, int runs, bool serverGc)
         {
             var verdicts = Probe(scenario, runs, serverGc);
