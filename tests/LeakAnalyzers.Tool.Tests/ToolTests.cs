@@ -237,7 +237,7 @@ namespace LeakAnalyzers.Tool.Tests
         {
             var report = Path.Combine(Path.GetTempPath(), "leakcheck-" + Guid.NewGuid().ToString("N") + ".html");
             var (exit, stdout, error) = await Leakcheck("run", "--duration", "60s", "--interval", "250ms", "--report", report,
-                "--", "dotnet", SampleDll, "--requests", "1500", "--delay-ms", "1");
+                "--", "dotnet", SampleDll, "--requests", "3000", "--delay-ms", "1");
             Assert.Contains("the process exited after", error);
             Assert.Contains("judging the", error);
             Assert.True(File.Exists(report), "the report is still written");

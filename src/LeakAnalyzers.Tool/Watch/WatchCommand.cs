@@ -102,7 +102,7 @@ namespace LeakAnalyzers.Tool.Watch
                             return Program.Error;
                         }
 
-                        if (ready.Elapsed > TimeSpan.FromSeconds(15))
+                        if (ready.Elapsed > TimeSpan.FromSeconds(60))
                         {
                             await _error.WriteLineAsync($"leakcheck: '{command[0]}' (pid {process.Id}) is not a .NET process, or its diagnostics are disabled (DOTNET_EnableDiagnostics=0).").ConfigureAwait(false);
                             return Program.Error;
@@ -189,6 +189,15 @@ namespace LeakAnalyzers.Tool.Watch
             }
             catch (Exception e) when (e is ServerNotAvailableException or ServerErrorException or IOException or UnauthorizedAccessException or TimeoutException)
             {
+                if (!ProcessIsRunning(pid))
+                {
+                    await _error.WriteLineAsync("leakcheck: the process exited after 0 s; judging the 0 sample(s) collected.").ConfigureAwait(false);
+                    var none = Headline(Program.Inconclusive, heap, fields, settings.Interval.TotalSeconds);
+                    await _output.WriteLineAsync(none).ConfigureAwait(false);
+                    await _error.WriteLineAsync("leakcheck: " + none).ConfigureAwait(false);
+                    return Program.Inconclusive;
+                }
+
                 await _error.WriteLineAsync($"leakcheck: cannot open a diagnostics session with process {pid} ({e.Message}).").ConfigureAwait(false);
                 return Program.Error;
             }
