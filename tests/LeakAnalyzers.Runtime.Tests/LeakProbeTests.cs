@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Threading.Tasks;
 using LeakAnalyzers.Runtime.Statistics;
@@ -75,6 +76,41 @@ namespace LeakAnalyzers.Runtime.Tests
             Assert.Contains("<- grows", error.Message);
             Assert.Contains("█", error.Message);
             report.ShouldLeak();
+        }
+
+        [Fact]
+        public void ABoundedCacheThatFillsForLongerThanTheWindowIsSampledOnUntilItLevelsOff()
+        {
+            // 120 entries of 10 KB, a new key each iteration: it grows for the whole first window of 50, then stays flat.
+            var cache = new Queue<byte[]>();
+            var report = LeakProbe.For(() =>
+            {
+                cache.Enqueue(new byte[Scenarios.Payload]);
+                if (cache.Count > 120)
+                {
+                    cache.Dequeue();
+                }
+            }).Run();
+            output.WriteLine(report.Describe());
+            Assert.Equal(Verdict.NotLeaking, report.Verdict);
+            Assert.InRange(report.Iterations, 150, 399);
+            Assert.False(report.StillGrowing);
+            Assert.Contains("then levelled off", report.Describe());
+        }
+
+        [Fact]
+        public void ALeakRunsToTheCapAndSaysItIsStillGrowing()
+        {
+            Scenarios.StaticList.Reset();
+            var report = LeakProbe.For(Scenarios.StaticList.Leak).Iterations(20).MaxIterations(80).Run();
+            Scenarios.StaticList.Reset();
+            Assert.Equal(Verdict.Leaking, report.Verdict);
+            Assert.Equal(80, report.Iterations);
+            Assert.Equal(20, report.Heap.Judged);
+            Assert.True(report.StillGrowing);
+            Assert.InRange(report.Heap.TotalGrowth, 70 * Scenarios.Payload, 90 * Scenarios.Payload);
+            Assert.Contains("Still growing after 80 iterations (the cap)", report.Describe());
+            Assert.DoesNotContain("per 1,000,000", report.Describe());
         }
 
         [Fact]
