@@ -131,6 +131,19 @@ namespace LeakAnalyzers.Tool.Tests
         }
 
         [Fact]
+        public void ReportPathsAreRelativeToTheSolutionOrElseTheProject()
+        {
+            Assert.Equal(Path.Combine("samples", "OrderService", "Orders.cs"), LeakAnalyzers.Tool.Watch.HtmlReport.RelativePath(Path.Combine(Sample, "Orders.cs")));
+            var folder = Directory.CreateTempSubdirectory("leakcheck-paths-").FullName;
+            Directory.CreateDirectory(Path.Combine(folder, "src"));
+            File.WriteAllText(Path.Combine(folder, "App.sln"), string.Empty);
+            File.WriteAllText(Path.Combine(folder, "src", "App.csproj"), "<Project />");
+            Assert.Equal(Path.Combine("src", "Cache.cs"), LeakAnalyzers.Tool.Watch.HtmlReport.RelativePath(Path.Combine(folder, "src", "Cache.cs")));
+            Directory.Delete(folder, recursive: true);
+            Assert.Equal("/nowhere/x.cs", LeakAnalyzers.Tool.Watch.HtmlReport.RelativePath("/nowhere/x.cs"));
+        }
+
+        [Fact]
         public async Task HelpDocumentsTheExitCodes()
         {
             var (exit, stdout, _) = await Leakcheck("watch", "--help");
