@@ -1,6 +1,6 @@
 #!/bin/bash
 # usage: pause.sh <live MB> <leakcheck runs> <gcdump runs>
-LC=$(git rev-parse --show-toplevel)/src/LeakAnalyzers.Tool/bin/Release/net10.0/LeakAnalyzers.Tool.dll
+LC=${LC:-$(git rev-parse --show-toplevel)/src/LeakAnalyzers.Tool/bin/Release/net10.0/LeakAnalyzers.Tool.dll}
 HT=$(git rev-parse --show-toplevel)/bench/runtime/HeapTarget/bin/Release/net10.0/HeapTarget.dll
 T=${TOOLS:-/tmp/leakcheck-tools}
 mb=$1

@@ -1,6 +1,6 @@
 #!/bin/bash
 # usage: web.sh <endpoint> <watch seconds> <runs> ; prints one line per run
-LC=$(git rev-parse --show-toplevel)/src/LeakAnalyzers.Tool/bin/Release/net10.0/LeakAnalyzers.Tool.dll
+LC=${LC:-$(git rev-parse --show-toplevel)/src/LeakAnalyzers.Tool/bin/Release/net10.0/LeakAnalyzers.Tool.dll}
 WT=$(git rev-parse --show-toplevel)/bench/runtime/WebTarget/bin/Release/net10.0/WebTarget.dll
 ep=$1; secs=$2; runs=$3
 for i in $(seq 1 $runs); do

@@ -140,18 +140,24 @@ namespace LeakAnalyzers.Tool.Watch
             }, CancellationToken.None);
             GcRecord? induced = null;
             var deadline = DateTime.UtcNow + timeout;
+            DateTime? statsSeen = null;
             while (DateTime.UtcNow < deadline && !_reader.IsCompleted)
             {
+                bool resumed;
                 lock (_gate)
                 {
-                    induced = _collections.FirstOrDefault(c => c.Index > before && c.Induced && c.Generation == 2 && c.LiveBytes is not null && !_suspendedFor.Contains(c) && c.PauseMs > 0);
+                    induced = _collections.FirstOrDefault(c => c.Index > before && c.Induced && c.Generation == 2 && c.LiveBytes is not null);
+                    resumed = induced is not null && !_suspendedFor.Contains(induced) && induced.PauseMs > 0;
                 }
 
-                if (induced is not null)
+                // Done when the target resumed (its pause is known), or a second after the statistics if that event is lost.
+                statsSeen ??= induced is not null ? DateTime.UtcNow : null;
+                if (resumed || statsSeen is { } seen && DateTime.UtcNow - seen > TimeSpan.FromSeconds(1))
                 {
                     break;
                 }
 
+                induced = null;
                 await Task.Delay(5, cancellationToken).ConfigureAwait(false);
             }
 
