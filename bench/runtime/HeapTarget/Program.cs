@@ -4,7 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Threading;
 
-// HeapTarget <live MB>: holds that many MB in 40-byte objects (millions of them, as a big service's caches do), makes
+// HeapTarget <live MB>: holds that many MB in 32-byte objects (millions of them, as a big service's caches do), makes
 // about 20 MB/s of short-lived garbage, and prints "gap <ms>" whenever its 1 ms ticker was held up for 50 ms or more:
 // the pauses the target itself saw, whoever caused them. HeapTarget <MB> --gen2 also keeps objects alive long enough
 // to reach gen 2, so that the runtime runs gen-2 collections of its own.
@@ -15,7 +15,7 @@ internal static class Program
     public static void Main(string[] args)
     {
         var megabytes = int.Parse(args[0], CultureInfo.InvariantCulture);
-        var count = megabytes * 1024L * 1024 / 40;
+        var count = megabytes * 1024L * 1024 / 32; // a Node is 32 bytes on x64: header, method table, one reference, one long
         Node? head = null;
         for (long i = 0; i < count; i++)
         {
