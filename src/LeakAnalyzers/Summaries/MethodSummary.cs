@@ -38,6 +38,12 @@ namespace LeakAnalyzers.Summaries
         /// <summary>Used in a way the model does not follow.</summary>
         Unknown = 256,
 
+        /// <summary>
+        /// Given to a pending operation that hands it to its own Completed handlers (a socket's <c>SendAsync(args)</c>):
+        /// whoever subscribed those handlers decides whether it is released.
+        /// </summary>
+        Completion = 512,
+
         /// <summary>Any of the stores.</summary>
         Stored = StoredInInstance | StoredInStatic | StoredElsewhere,
     }

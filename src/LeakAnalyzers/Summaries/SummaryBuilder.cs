@@ -181,6 +181,8 @@ namespace LeakAnalyzers.Summaries
                     return tracked.Nested ? ValueEffects.StoredElsewhere : ValueEffects.StoredInInstance;
                 case StoreKind.Static:
                     return ValueEffects.StoredInStatic;
+                case StoreKind.Completion:
+                    return tracked.Nested ? ValueEffects.StoredElsewhere : ValueEffects.Completion;
                 default:
                     return ValueEffects.StoredElsewhere;
             }
