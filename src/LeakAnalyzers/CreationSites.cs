@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using LeakAnalyzers.Summaries;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace LeakAnalyzers
@@ -43,7 +44,11 @@ namespace LeakAnalyzers
             return result;
         }
 
-        /// <summary>The method has exactly one call site in the compilation (through the methods it overrides), not inside a loop or lambda.</summary>
+        /// <summary>
+        /// The method runs at most once per object: one call site in the compilation (through the methods it overrides; an
+        /// override's <c>base.M()</c> is not another), or only calls on objects created right there, once each — never
+        /// inside a loop or lambda.
+        /// </summary>
         public bool IsCalledOnce(IMethodSymbol method, CancellationToken cancellationToken)
         {
             method = method.OriginalDefinition;
@@ -116,7 +121,7 @@ namespace LeakAnalyzers
             return trees;
         }
 
-        private int CountCalls(IMethodSymbol method, CancellationToken cancellationToken)
+        private int CountCalls(IMethodSymbol method, CancellationToken cancellationToken, int depth = 0)
         {
             var targets = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
             for (var m = method; m != null; m = m.OverriddenMethod)
@@ -125,6 +130,8 @@ namespace LeakAnalyzers
             }
 
             var calls = 0;
+            var onFreshObjects = 0;
+            var freshReceivers = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
             foreach (var tree in NameIndex.TreesMentioning(_model.Compilation, method.Name, cancellationToken))
             {
                 SemanticModel? model = null;
@@ -145,14 +152,67 @@ namespace LeakAnalyzers
                         continue;
                     }
 
-                    if (++calls > 1 || InLoopOrLambda(invocation))
+                    var caller = model.GetEnclosingSymbol(invocation.SpanStart, cancellationToken) as IMethodSymbol;
+                    if (!operation.IsVirtual && operation.Instance is IInstanceReferenceOperation && caller is not null && Overrides(caller, targets))
+                    {
+                        // base.Initialize() from an override: the same dispatch, not another call.
+                        continue;
+                    }
+
+                    if (InLoopOrLambda(invocation))
                     {
                         return int.MaxValue;
+                    }
+
+                    calls++;
+                    if (ValueFlow.Strip(operation.Instance) is ILocalReferenceOperation receiver && IsFreshObject(receiver) && freshReceivers.Add(receiver.Local))
+                    {
+                        // var map = new KernelSamplingMap(..); map.Build(..): once on a fresh object.
+                        onFreshObjects++;
+                    }
+                    else if (operation.Instance is IInstanceReferenceOperation or null && !operation.TargetMethod.IsStatic && caller is not null
+                        && !SymbolEqualityComparer.Default.Equals(caller.OriginalDefinition, method) && depth < 3 && CountCalls(caller, cancellationToken, depth + 1) == 1)
+                    {
+                        // Build(kernel, bounds) => this.Build(rows, columns, bounds, ...): as often as the overload that forwards.
+                        onFreshObjects++;
                     }
                 }
             }
 
-            return calls;
+            return calls == onFreshObjects && calls > 0 ? 1 : calls;
+        }
+
+        private static bool Overrides(IMethodSymbol caller, HashSet<IMethodSymbol> targets)
+        {
+            for (var m = caller.OverriddenMethod; m != null; m = m.OverriddenMethod)
+            {
+                if (targets.Contains(m.OriginalDefinition))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>The local only ever holds objects created right there (<c>new T(...)</c>).</summary>
+        private static bool IsFreshObject(ILocalReferenceOperation local)
+        {
+            var values = BodyIndex.For(BodyIndex.RootOf(local)).ValuesOf(local.Local);
+            if (values.Count == 0)
+            {
+                return false;
+            }
+
+            foreach (var value in values)
+            {
+                if (ValueFlow.Strip(value) is not IObjectCreationOperation)
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         private static bool OnlyPrivateConstructors(INamedTypeSymbol type)

@@ -63,7 +63,7 @@ namespace LeakAnalyzers.Resources
             }
 
             var summary = model.Summaries.ForCall(invocation, new FlowContext(model.Summaries, AnyResourceKind.Instance, context.CancellationToken));
-            if ((summary.Returns == ReturnKind.New || !throughAwait && model.Elements.IsTakeOut(invocation, context.CancellationToken))
+            if ((summary.Returns == ReturnKind.New && !summary.ReturnsNothingFor(invocation.Arguments) || !throughAwait && model.Elements.IsTakeOut(invocation, context.CancellationToken))
                 && IsTracked(context, model.Disposables, type))
             {
                 Analyze(context, invocation, throughAwait, type, model);
@@ -207,7 +207,7 @@ namespace LeakAnalyzers.Resources
                 Rule,
                 acquisition.Syntax.GetLocation(),
                 properties,
-                type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat),
+                type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat),
                 result.Describe("disposed")));
         }
 
