@@ -11,7 +11,7 @@ namespace LeakAnalyzers
     /// <summary>
     /// Where the compilation creates a type's instances and calls a method, found through <see cref="NameIndex"/> and bound
     /// only where the name appears: the facts behind "a process-lifetime singleton" (every instance is created into a
-    /// static member) and "called once" (one call site, outside loops). Decided from the code the compilation holds, not
+    /// static member) and "called repeatedly" (in a loop, from a method that is, or as an event handler or timer callback). Decided from the code the compilation holds, not
     /// from names; memoized per compilation; bounded (too many candidates: don't know).
     /// </summary>
     internal sealed class CreationSites
@@ -20,7 +20,7 @@ namespace LeakAnalyzers
 
         private readonly CompilationModel _model;
         private readonly ConcurrentDictionary<INamedTypeSymbol, bool> _singletons = new ConcurrentDictionary<INamedTypeSymbol, bool>(SymbolEqualityComparer.Default);
-        private readonly ConcurrentDictionary<IMethodSymbol, bool> _calledOnce = new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
+        private readonly ConcurrentDictionary<IMethodSymbol, bool> _repeated = new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
 
         public CreationSites(CompilationModel model)
         {
@@ -45,20 +45,20 @@ namespace LeakAnalyzers
         }
 
         /// <summary>
-        /// The method runs at most once per object: one call site in the compilation (through the methods it overrides; an
-        /// override's <c>base.M()</c> is not another), or only calls on objects created right there, once each — never
-        /// inside a loop or lambda.
+        /// The code shows the method running more than once on an object: a call inside a loop, a call from a method that
+        /// itself runs repeatedly, or the method subscribed as an event handler or given to a timer. Without such evidence a
+        /// field it assigns is taken to be empty (an Initialize or Start that runs once on a fresh object).
         /// </summary>
-        public bool IsCalledOnce(IMethodSymbol method, CancellationToken cancellationToken)
+        public bool IsCalledRepeatedly(IMethodSymbol method, CancellationToken cancellationToken)
         {
             method = method.OriginalDefinition;
-            if (_calledOnce.TryGetValue(method, out var known))
+            if (_repeated.TryGetValue(method, out var known))
             {
                 return known;
             }
 
-            var result = CountCalls(method, cancellationToken) == 1;
-            _calledOnce.TryAdd(method, result);
+            var result = Repeated(method, cancellationToken, 0);
+            _repeated.TryAdd(method, result);
             return result;
         }
 
@@ -121,7 +121,7 @@ namespace LeakAnalyzers
             return trees;
         }
 
-        private int CountCalls(IMethodSymbol method, CancellationToken cancellationToken, int depth = 0)
+        private bool Repeated(IMethodSymbol method, CancellationToken cancellationToken, int depth)
         {
             var targets = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
             for (var m = method; m != null; m = m.OverriddenMethod)
@@ -130,56 +130,92 @@ namespace LeakAnalyzers
             }
 
             var calls = 0;
-            var onFreshObjects = 0;
-            var freshReceivers = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
             foreach (var tree in NameIndex.TreesMentioning(_model.Compilation, method.Name, cancellationToken))
             {
                 SemanticModel? model = null;
                 foreach (var token in NameIndex.Occurrences(tree, method.Name, cancellationToken))
                 {
                     var name = (SimpleNameSyntax)token.Parent!;
-                    SyntaxNode callee = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? access
+                    SyntaxNode reference = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? access
                         : name.Parent is MemberBindingExpressionSyntax binding ? binding
                         : name;
-                    if (callee.Parent is not InvocationExpressionSyntax invocation || invocation.Expression != callee)
-                    {
-                        continue;
-                    }
-
                     model ??= SemanticModel(tree);
-                    if (model.GetOperation(invocation, cancellationToken) is not IInvocationOperation operation || !targets.Contains(operation.TargetMethod.OriginalDefinition))
+                    var target = reference.Parent is InvocationExpressionSyntax invocation && invocation.Expression == reference ? invocation : reference;
+                    switch (model.GetOperation(target, cancellationToken))
                     {
-                        continue;
-                    }
+                        case IInvocationOperation call when targets.Contains(call.TargetMethod.OriginalDefinition):
+                            var caller = model.GetEnclosingSymbol(reference.SpanStart, cancellationToken) as IMethodSymbol;
+                            if (!call.IsVirtual && call.Instance is IInstanceReferenceOperation && caller is not null && Overrides(caller, targets))
+                            {
+                                // base.Initialize() from an override: the same dispatch, not another call.
+                                continue;
+                            }
 
-                    var caller = model.GetEnclosingSymbol(invocation.SpanStart, cancellationToken) as IMethodSymbol;
-                    if (!operation.IsVirtual && operation.Instance is IInstanceReferenceOperation && caller is not null && Overrides(caller, targets))
-                    {
-                        // base.Initialize() from an override: the same dispatch, not another call.
-                        continue;
-                    }
+                            if (++calls > MaxCandidates || InLoop(reference) && SameObjectEachIteration(call.Instance, reference))
+                            {
+                                return true;
+                            }
 
-                    if (InLoopOrLambda(invocation))
-                    {
-                        return int.MaxValue;
-                    }
+                            // Called on this object from a method of its own that runs repeatedly (on other objects, a
+                            // repeated caller says nothing: a new compressor per frame is initialized once each).
+                            if (call.Instance is IInstanceReferenceOperation or null && caller is not null && depth < 3
+                                && !SymbolEqualityComparer.Default.Equals(caller.OriginalDefinition, method)
+                                && caller.MethodKind is not (MethodKind.LambdaMethod or MethodKind.LocalFunction) && Repeated(caller.OriginalDefinition, cancellationToken, depth + 1))
+                            {
+                                return true;
+                            }
 
-                    calls++;
-                    if (ValueFlow.Strip(operation.Instance) is ILocalReferenceOperation receiver && IsFreshObject(receiver) && freshReceivers.Add(receiver.Local))
-                    {
-                        // var map = new KernelSamplingMap(..); map.Build(..): once on a fresh object.
-                        onFreshObjects++;
-                    }
-                    else if (operation.Instance is IInstanceReferenceOperation or null && !operation.TargetMethod.IsStatic && caller is not null
-                        && !SymbolEqualityComparer.Default.Equals(caller.OriginalDefinition, method) && depth < 3 && CountCalls(caller, cancellationToken, depth + 1) == 1)
-                    {
-                        // Build(kernel, bounds) => this.Build(rows, columns, bounds, ...): as often as the overload that forwards.
-                        onFreshObjects++;
+                            break;
+                        case IMethodReferenceOperation group when targets.Contains(group.Method.OriginalDefinition) && IsRecurringCallback(group):
+                            return true;
                     }
                 }
             }
 
-            return calls == onFreshObjects && calls > 0 ? 1 : calls;
+            return false;
+        }
+
+        /// <summary>The receiver is the same object on every iteration: this, a field, a parameter, a local declared outside the loop.</summary>
+        private static bool SameObjectEachIteration(IOperation? receiver, SyntaxNode call)
+        {
+            switch (ValueFlow.Strip(receiver))
+            {
+                case null:
+                case IInstanceReferenceOperation:
+                case IFieldReferenceOperation:
+                case IParameterReferenceOperation:
+                    return true;
+                case ILocalReferenceOperation local when local.Local.DeclaringSyntaxReferences.Length > 0:
+                    var declaration = local.Local.DeclaringSyntaxReferences[0].Span;
+                    for (var p = call.Parent; p != null && p is not MemberDeclarationSyntax; p = p.Parent)
+                    {
+                        if (p is ForStatementSyntax or CommonForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax)
+                        {
+                            return !p.Span.Contains(declaration);
+                        }
+                    }
+
+                    return true;
+                default:
+                    return false;
+            }
+        }
+
+        /// <summary>A method group subscribed to an event or given to a timer: it runs again and again.</summary>
+        private static bool IsRecurringCallback(IMethodReferenceOperation group)
+        {
+            IOperation current = group;
+            while (current.Parent is IDelegateCreationOperation or IConversionOperation)
+            {
+                current = current.Parent;
+            }
+
+            return current.Parent switch
+            {
+                IEventAssignmentOperation { Adds: true } => true,
+                IArgumentOperation { Parent: IObjectCreationOperation creation } => creation.Type?.Name is "Timer" or "DispatcherTimer",
+                _ => false,
+            };
         }
 
         private static bool Overrides(IMethodSymbol caller, HashSet<IMethodSymbol> targets)
@@ -193,26 +229,6 @@ namespace LeakAnalyzers
             }
 
             return false;
-        }
-
-        /// <summary>The local only ever holds objects created right there (<c>new T(...)</c>).</summary>
-        private static bool IsFreshObject(ILocalReferenceOperation local)
-        {
-            var values = BodyIndex.For(BodyIndex.RootOf(local)).ValuesOf(local.Local);
-            if (values.Count == 0)
-            {
-                return false;
-            }
-
-            foreach (var value in values)
-            {
-                if (ValueFlow.Strip(value) is not IObjectCreationOperation)
-                {
-                    return false;
-                }
-            }
-
-            return true;
         }
 
         private static bool OnlyPrivateConstructors(INamedTypeSymbol type)
@@ -249,12 +265,11 @@ namespace LeakAnalyzers
             return false;
         }
 
-        private static bool InLoopOrLambda(SyntaxNode node)
+        private static bool InLoop(SyntaxNode node)
         {
             for (var p = node.Parent; p != null && p is not MemberDeclarationSyntax; p = p.Parent)
             {
-                if (p is ForStatementSyntax or CommonForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax
-                    or AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)
+                if (p is ForStatementSyntax or CommonForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax)
                 {
                     return true;
                 }

@@ -73,6 +73,17 @@ namespace LeakAnalyzers.Tests.Rules
 
                     public void Dispose() => _current.Dispose();
                 }
+
+                public class RollingDriver
+                {
+                    public void Run(Rolling target, string[] values)
+                    {
+                        foreach (var value in values)
+                        {
+                            target.Roll(value);
+                        }
+                    }
+                }
                 """,
                 V.Diagnostic().WithLocation(0).WithArguments("_current", "FileStream", "it is replaced here without disposing the previous instance"));
         }
@@ -562,6 +573,35 @@ namespace LeakAnalyzers.Tests.Rules
                 }
                 """,
                 V.Diagnostic().WithLocation(0).WithArguments("_socket", "Socket", "it is not disposed when 'Connect' throws in the constructor, and nobody can dispose a half-built object"));
+        }
+        [Fact]
+        public Task ReplacementInAnEventHandlerRunsAgainAndAgain()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.IO;
+
+                public sealed class Publisher
+                {
+                    public event EventHandler? Changed;
+                    public void Raise() => Changed?.Invoke(this, EventArgs.Empty);
+                }
+
+                public sealed class Snapshotter : IDisposable
+                {
+                    private FileStream? _snapshot;
+
+                    public void Attach(Publisher publisher) => publisher.Changed += OnChanged;
+
+                    private void OnChanged(object? sender, EventArgs e)
+                    {
+                        {|#0:_snapshot = File.Create("snapshot.bin")|};
+                    }
+
+                    public void Dispose() => _snapshot?.Dispose();
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithArguments("_snapshot", "FileStream", "it is replaced here without disposing the previous instance"));
         }
     }
 }
