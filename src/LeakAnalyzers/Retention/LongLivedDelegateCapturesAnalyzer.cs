@@ -590,7 +590,7 @@ namespace LeakAnalyzers.Retention
                 });
 
                 // 'this' of a type that lives as long as the process anyway (singletons, configured long-lived types) costs nothing.
-                var thisIsLongLived = Lifetime.IsSingleton(_type)
+                var thisIsLongLived = CompilationModel.For(context.Compilation).Creations.IsSingleton(_type, context.CancellationToken)
                     || Lifetime.IsConfiguredLongLived(_type, Lifetime.ConfiguredLongLivedTypes(context.Options, _type));
                 foreach (var candidate in candidates)
                 {

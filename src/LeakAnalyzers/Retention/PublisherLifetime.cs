@@ -138,6 +138,14 @@ namespace LeakAnalyzers.Retention
                 return PublisherKind.Unknown;
             }
 
+            if (operation is ILocalReferenceOperation or IParameterReferenceOperation && IsProcessLifetimeType(operation.Type)
+                && operation.Type is { Name: "AppDomain" or "Application" })
+            {
+                // An AppDomain (or the WPF Application) handed in is the process's own: one instance, and its events keep
+                // their handlers to the end. (A load context or a task scheduler handed in may be one of many.)
+                return PublisherKind.ProcessLifetime;
+            }
+
             switch (operation)
             {
                 case IInstanceReferenceOperation:
@@ -180,7 +188,6 @@ namespace LeakAnalyzers.Retention
         private readonly Dictionary<ISymbol, Origin> _origins = new Dictionary<ISymbol, Origin>(SymbolEqualityComparer.Default);
         private readonly Dictionary<IParameterSymbol, ISymbol> _storedParameters = new Dictionary<IParameterSymbol, ISymbol>(SymbolEqualityComparer.Default);
         private readonly object _gate = new object();
-        private bool _isSingleton;
 
         [System.Flags]
         private enum Origin
@@ -190,18 +197,6 @@ namespace LeakAnalyzers.Retention
             Creation = 2,
             Other = 4,
             CapturingDelegate = 8,
-        }
-
-        /// <summary>True when the type keeps an instance of itself in a static member (a singleton lives for the process).</summary>
-        public bool IsSingleton
-        {
-            get
-            {
-                lock (_gate)
-                {
-                    return _isSingleton;
-                }
-            }
         }
 
         /// <summary>Records <c>member = value</c> (assignment or initializer) for a field or property of <paramref name="type"/>.</summary>
@@ -230,12 +225,6 @@ namespace LeakAnalyzers.Retention
                 if (unwrapped is IParameterReferenceOperation parameter)
                 {
                     _storedParameters[parameter.Parameter] = member;
-                }
-
-                if (member.IsStatic && SymbolEqualityComparer.Default.Equals(member.GetMemberType()?.OriginalDefinition, type.OriginalDefinition)
-                    && origin == Origin.Creation)
-                {
-                    _isSingleton = true;
                 }
             }
         }
