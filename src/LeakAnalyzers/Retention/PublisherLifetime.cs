@@ -36,6 +36,7 @@ namespace LeakAnalyzers.Retention
     internal sealed class PublisherLifetime
     {
         private readonly HashSet<INamedTypeSymbol> _processLifetimeTypes = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+        private readonly HashSet<INamedTypeSymbol> _uiTimerTypes = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
 
         private PublisherLifetime(Compilation compilation, KnownTypes known)
         {
@@ -54,6 +55,21 @@ namespace LeakAnalyzers.Retention
                 if (compilation.GetTypeByMetadataName(name) is { } type)
                 {
                     _processLifetimeTypes.Add(type);
+                }
+            }
+
+            foreach (var name in new[]
+            {
+                "System.Windows.Threading.DispatcherTimer",
+                "Avalonia.Threading.DispatcherTimer",
+                "System.Windows.Forms.Timer",
+                "Microsoft.UI.Xaml.DispatcherTimer",
+                "Windows.UI.Xaml.DispatcherTimer",
+            })
+            {
+                if (compilation.GetTypeByMetadataName(name) is { } type)
+                {
+                    _uiTimerTypes.Add(type);
                 }
             }
 
@@ -84,6 +100,20 @@ namespace LeakAnalyzers.Retention
         public KnownTypes Known { get; }
 
         public static PublisherLifetime Create(Compilation compilation, KnownTypes known) => new PublisherLifetime(compilation, known);
+
+        /// <summary>WPF, Avalonia, WinUI dispatcher timers and the WinForms timer: while enabled, the UI thread's dispatcher (or a native window) keeps them.</summary>
+        public bool IsUiTimer(ITypeSymbol? type)
+        {
+            for (var t = type as INamedTypeSymbol; t != null && _uiTimerTypes.Count > 0; t = t.BaseType)
+            {
+                if (_uiTimerTypes.Contains(t.OriginalDefinition))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
 
         public bool IsProcessLifetimeType(ITypeSymbol? type)
             => type is INamedTypeSymbol named && _processLifetimeTypes.Contains(named.OriginalDefinition);
