@@ -17,6 +17,9 @@ namespace LeakAnalyzers
     internal sealed class CreationSites
     {
         private const int MaxCandidates = 64;
+        private const int MaxRegistrations = 4096;
+
+        private HashSet<INamedTypeSymbol>? _containerSingletons;
 
         private readonly CompilationModel _model;
         private readonly ConcurrentDictionary<INamedTypeSymbol, bool> _singletons = new ConcurrentDictionary<INamedTypeSymbol, bool>(SymbolEqualityComparer.Default);
@@ -54,8 +57,9 @@ namespace LeakAnalyzers
 
         /// <summary>
         /// The type keeps an instance of itself in a static member and the compilation creates none of its instances
-        /// anywhere else (a container or the XAML loader may create the one it keeps): taken for a singleton. A type whose
-        /// static member is a factory (<c>Current => new Wrapper(..)</c>) or that the code also creates per use is not one.
+        /// anywhere else (a container or the XAML loader may create the one it keeps), or the compilation registers it as a
+        /// container singleton: taken for a singleton. A type whose static member is a factory (<c>Current => new Wrapper(..)</c>)
+        /// or that the code also creates per use is not one.
         /// </summary>
         public bool IsSingleton(INamedTypeSymbol type, CancellationToken cancellationToken)
         {
@@ -65,7 +69,8 @@ namespace LeakAnalyzers
                 return known;
             }
 
-            var result = Lifetime.IsSingleton(type) && Creations(type, cancellationToken) != CreationKind.SomeNotStatic;
+            var result = Lifetime.IsSingleton(type) && Creations(type, cancellationToken) != CreationKind.SomeNotStatic
+                || IsContainerSingleton(type, cancellationToken);
             _singletonsByCode.TryAdd(type, result);
             return result;
         }
@@ -324,6 +329,73 @@ namespace LeakAnalyzers
             AliasQualifiedNameSyntax alias => alias.Name.Identifier.ValueText,
             _ => null,
         };
+
+        /// <summary>
+        /// The class is registered as a singleton of the dependency-injection container in this compilation
+        /// (<c>services.AddSingleton&lt;IService, Service&gt;()</c>, <c>AddSingleton&lt;Service&gt;()</c>, <c>AddHostedService&lt;Worker&gt;()</c>,
+        /// the <c>typeof</c> forms): the container keeps its one instance for the process.
+        /// </summary>
+        public bool IsContainerSingleton(INamedTypeSymbol type, CancellationToken cancellationToken)
+        {
+            var singletons = _containerSingletons;
+            if (singletons is null)
+            {
+                singletons = FindContainerSingletons(cancellationToken);
+                Interlocked.CompareExchange(ref _containerSingletons, singletons, null);
+            }
+
+            return singletons.Contains(type.OriginalDefinition);
+        }
+
+        private HashSet<INamedTypeSymbol> FindContainerSingletons(CancellationToken cancellationToken)
+        {
+            var result = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+            var visited = 0;
+            foreach (var name in new[] { "AddSingleton", "TryAddSingleton", "AddHostedService" })
+            {
+                foreach (var tree in NameIndex.TreesMentioning(_model.Compilation, name, cancellationToken))
+                {
+                    SemanticModel? model = null;
+                    foreach (var token in NameIndex.Occurrences(tree, name, cancellationToken))
+                    {
+                        if (++visited > MaxRegistrations)
+                        {
+                            return result;
+                        }
+
+                        var access = token.Parent!.Parent is MemberAccessExpressionSyntax member && member.Name == token.Parent ? (ExpressionSyntax)member : (ExpressionSyntax)token.Parent!;
+                        if (access.Parent is not InvocationExpressionSyntax invocation || invocation.Expression != access)
+                        {
+                            continue;
+                        }
+
+                        model ??= SemanticModel(tree);
+                        if (model.GetSymbolInfo(invocation, cancellationToken).Symbol is IMethodSymbol method
+                            && method.ContainingNamespace?.ToDisplayString() is not ("Microsoft.Extensions.DependencyInjection" or "Microsoft.Extensions.DependencyInjection.Extensions"))
+                        {
+                            // Someone else's AddSingleton (a bound method of another API).
+                            continue;
+                        }
+
+                        TypeSyntax? implementation = token.Parent is GenericNameSyntax generic && generic.TypeArgumentList.Arguments.Count > 0
+                            ? generic.TypeArgumentList.Arguments[generic.TypeArgumentList.Arguments.Count - 1]
+                            : null;
+                        if (implementation is null && invocation.ArgumentList.Arguments.Count > 0
+                            && invocation.ArgumentList.Arguments[invocation.ArgumentList.Arguments.Count - 1].Expression is TypeOfExpressionSyntax typeOf)
+                        {
+                            implementation = typeOf.Type;
+                        }
+
+                        if (implementation != null && model.GetSymbolInfo(implementation, cancellationToken).Symbol is INamedTypeSymbol { TypeKind: TypeKind.Class } registered)
+                        {
+                            result.Add(registered.OriginalDefinition);
+                        }
+                    }
+                }
+            }
+
+            return result;
+        }
 
         private SemanticModel SemanticModel(SyntaxTree tree)
         {

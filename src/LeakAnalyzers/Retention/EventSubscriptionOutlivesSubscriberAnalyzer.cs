@@ -204,7 +204,7 @@ namespace LeakAnalyzers.Retention
 
                 // A concrete object handed in is most often the subscriber's parent or owner (a form, a control, a canvas),
                 // which dies with it; what a container injects for longer lifetimes is a service abstraction.
-                if (kind == PublisherKind.Injected && !IsAbstraction(subscription.EventReference.Instance))
+                if (kind == PublisherKind.Injected && (!IsAbstraction(subscription.EventReference.Instance) || WrapsOnly(subscriber, subscription.EventReference.Instance, origins)))
                 {
                     continue;
                 }
@@ -320,6 +320,38 @@ namespace LeakAnalyzers.Retention
             }
 
             return false;
+        }
+
+        /// <summary>
+        /// The subscriber is an adapter over the publisher alone: the publisher's field is its only instance field and it
+        /// implements an interface over it (a command that mirrors the command it wraps). It has no state of its own to
+        /// leak, and whoever holds the adapter holds the wrapped object too.
+        /// </summary>
+        private static bool WrapsOnly(INamedTypeSymbol subscriber, IOperation? publisher, MemberOrigins origins)
+        {
+            var wrapped = DelegateCaptures.Unwrap(publisher) switch
+            {
+                IFieldReferenceOperation { Instance: IInstanceReferenceOperation } field => (ISymbol)field.Field,
+                IPropertyReferenceOperation { Instance: IInstanceReferenceOperation } property => property.Property,
+                IParameterReferenceOperation parameter => origins.StoredIn(parameter.Parameter),
+                _ => null,
+            };
+            if (wrapped is null)
+            {
+                return false;
+            }
+
+            foreach (var member in subscriber.GetMembers())
+            {
+                if (member is IFieldSymbol { IsStatic: false, IsConst: false } field && field.AssociatedSymbol is not IEventSymbol
+                    && !SymbolEqualityComparer.Default.Equals(field.AssociatedSymbol ?? field, wrapped))
+                {
+                    return false;
+                }
+            }
+
+            // ...exposing an interface of its own over it (an adapter), not a bare object that merely listens.
+            return subscriber.BaseType is null or { SpecialType: SpecialType.System_Object } && subscriber.Interfaces.Length > 0;
         }
 
         private static bool IsAbstraction(IOperation? publisher)

@@ -714,6 +714,127 @@ namespace LeakAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task WrapperOverThePublisherAloneIsQuiet()
+        {
+            // A command that mirrors the command it wraps (an adapter: one field, an interface over it) keeps nothing of its
+            // own; a listener with state of its own is reported, and so is a bare listener (see InjectedInterfaceStoredInFieldMayOutlive).
+            return V.AnalyzerAsync("""
+                using System;
+                using System.ComponentModel;
+
+                public interface IAsyncCommand : INotifyPropertyChanged
+                {
+                    bool CanBeCanceled { get; }
+                    void Cancel();
+                }
+
+                public interface ICommandLike
+                {
+                    event EventHandler? CanExecuteChanged;
+                    bool CanExecute();
+                    void Execute();
+                }
+
+                internal sealed class CancelCommand : ICommandLike
+                {
+                    private readonly IAsyncCommand _command;
+
+                    public CancelCommand(IAsyncCommand command)
+                    {
+                        _command = command;
+                        _command.PropertyChanged += OnPropertyChanged;
+                    }
+
+                    public event EventHandler? CanExecuteChanged;
+                    public bool CanExecute() => _command.CanBeCanceled;
+                    public void Execute() => _command.Cancel();
+                    private void OnPropertyChanged(object? sender, PropertyChangedEventArgs e) => CanExecuteChanged?.Invoke(this, EventArgs.Empty);
+                }
+
+                internal sealed class Progress
+                {
+                    private readonly IAsyncCommand _command;
+                    private readonly byte[] _history = new byte[4096];
+                    private int _changes;
+
+                    public Progress(IAsyncCommand command)
+                    {
+                        _command = command;
+                        {|#0:_command.PropertyChanged += OnPropertyChanged|};
+                    }
+
+                    private void OnPropertyChanged(object? sender, PropertyChangedEventArgs e) => _history[_changes++ % _history.Length] = 1;
+                }
+                """, Injected(0, "Progress", "_command.PropertyChanged"));
+        }
+
+        [Fact]
+        public Task ContainerSingletonsLiveAsLongAsWhatTheyAreGiven()
+        {
+            // The composition root registers Library as a container singleton: its subscription to the injected
+            // configuration lasts as long as both. A transient registered the same way is reported.
+            return V.AnalyzerAsync("""
+                using System;
+
+                namespace Microsoft.Extensions.DependencyInjection
+                {
+                    public interface IServiceCollection { }
+
+                    public static class ServiceCollectionServiceExtensions
+                    {
+                        public static IServiceCollection AddSingleton<TService, TImplementation>(this IServiceCollection services) where TImplementation : TService => services;
+                        public static IServiceCollection AddSingleton(this IServiceCollection services, Type service, Type implementation) => services;
+                        public static IServiceCollection AddTransient<TService, TImplementation>(this IServiceCollection services) where TImplementation : TService => services;
+                    }
+                }
+
+                namespace App
+                {
+                    using Microsoft.Extensions.DependencyInjection;
+
+                    public interface IConfig { event EventHandler? Updated; }
+                    public interface ILibrary { }
+                    public interface IScanner { }
+                    public interface IReport { }
+
+                    public sealed class Library : ILibrary
+                    {
+                        private int _reloads;
+                        public Library(IConfig config) { config.Updated += OnUpdated; Config = config; }
+                        public IConfig Config { get; }
+                        private void OnUpdated(object? sender, EventArgs e) => _reloads++;
+                    }
+
+                    public sealed class Scanner : IScanner
+                    {
+                        private int _reloads;
+                        private readonly IConfig _config;
+                        public Scanner(IConfig config) { _config = config; _config.Updated += OnUpdated; }
+                        private void OnUpdated(object? sender, EventArgs e) => _reloads++;
+                    }
+
+                    public sealed class Report : IReport
+                    {
+                        private int _reloads;
+                        private readonly IConfig _config;
+                        public Report(IConfig config) { _config = config; {|#0:_config.Updated += OnUpdated|}; }
+                        private void OnUpdated(object? sender, EventArgs e) => _reloads++;
+                    }
+
+                    public static class Startup
+                    {
+                        public static void Configure(IServiceCollection services)
+                        {
+                            services.AddSingleton<ILibrary, Library>();
+                            services.AddSingleton(typeof(IScanner), typeof(Scanner));
+                            services.AddTransient<IReport, Report>();
+                        }
+                    }
+                }
+                """, Injected(0, "Report", "_config.Updated"));
+        }
+
+        [Fact]
         public Task ConcreteParentHandedInIsNotReported()
         {
             return V.AnalyzerAsync("""
