@@ -1,7 +1,10 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -11,8 +14,9 @@ namespace LeakAnalyzers.Retention
     /// LEAK003: <c>publisher.E += handler</c> where the publisher lives longer than the subscriber (static, reached through a
     /// static member, a process-lifetime BCL event, or injected), the handler holds the subscriber, and no <c>-=</c> of the
     /// same handler on an event of that name exists anywhere in the type. Also <c>-= lambda</c>, which removes nothing.
-    /// Analysed per type (SymbolStart/SymbolEnd): the <c>-=</c> may sit in Dispose, another partial part (generated ones
-    /// included) or a lambda.
+    /// Each <c>+=</c> is reported where it is written (so per-document analysis sees it); the rest of the type — its
+    /// <c>-=</c>s in Dispose, another partial part (generated ones included) or a lambda, and where its fields get their
+    /// values — is read once per type and compilation, only for subscriptions that could be reported.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class EventSubscriptionOutlivesSubscriberAnalyzer : DiagnosticAnalyzer
@@ -69,55 +73,18 @@ namespace LeakAnalyzers.Retention
             context.RegisterCompilationStartAction(start =>
             {
                 var lifetime = CompilationModel.For(start.Compilation).Publishers;
-                start.RegisterSymbolStartAction(symbolStart => OnTypeStart(symbolStart, lifetime), SymbolKind.NamedType);
+                var types = new ConcurrentDictionary<INamedTypeSymbol, TypeState>(SymbolEqualityComparer.Default);
+                start.RegisterOperationAction(c => OnEventAssignment(c, lifetime, types), OperationKind.EventAssignment);
             });
         }
 
-        private static void OnTypeStart(SymbolStartAnalysisContext context, PublisherLifetime lifetime)
-        {
-            var type = (INamedTypeSymbol)context.Symbol;
-            if (type.TypeKind is not (TypeKind.Class or TypeKind.Struct or TypeKind.Interface))
-            {
-                return;
-            }
-
-            var state = new TypeState(type);
-            context.RegisterOperationAction(c => OnEventAssignment(c, state, lifetime), OperationKind.EventAssignment);
-            context.RegisterOperationAction(c => OnAssignment(c, state), OperationKind.SimpleAssignment);
-            context.RegisterOperationAction(c => OnInitializer(c, state), OperationKind.FieldInitializer, OperationKind.PropertyInitializer);
-            context.RegisterSymbolEndAction(end => OnTypeEnd(end, state, lifetime));
-        }
-
-        private static void OnAssignment(OperationAnalysisContext context, TypeState state)
-        {
-            var assignment = (ISimpleAssignmentOperation)context.Operation;
-            if (assignment.Target is IMemberReferenceOperation { Member: IFieldSymbol or IPropertySymbol } target
-                && target.Member.ContainingType is { } owner
-                && state.Owns(owner))
-            {
-                state.Origins(owner).Record(target.Member, assignment.Value, owner, DelegateCaptures.Root(assignment));
-            }
-        }
-
-        private static void OnInitializer(OperationAnalysisContext context, TypeState state)
-        {
-            var initializer = (ISymbolInitializerOperation)context.Operation;
-            IEnumerable<ISymbol> members = initializer switch
-            {
-                IFieldInitializerOperation field => field.InitializedFields,
-                IPropertyInitializerOperation property => property.InitializedProperties,
-                _ => Array.Empty<ISymbol>(),
-            };
-            foreach (var member in members)
-            {
-                if (member.ContainingType is { } owner && state.Owns(owner))
-                {
-                    state.Origins(owner).Record(member, initializer.Value, owner, initializer);
-                }
-            }
-        }
-
-        private static void OnEventAssignment(OperationAnalysisContext context, TypeState state, PublisherLifetime lifetime)
+        /// <summary>
+        /// Each <c>+=</c> is judged where it is written, so a request for one document (the IDE's) reports it there. What
+        /// the rest of the type does (its <c>-=</c>s, where its fields get their values) is read once per type and
+        /// compilation, and only for a subscription that could be reported: the other parts of a partial type are not
+        /// bound for documents that subscribe to nothing long-lived.
+        /// </summary>
+        private static void OnEventAssignment(OperationAnalysisContext context, PublisherLifetime lifetime, ConcurrentDictionary<INamedTypeSymbol, TypeState> types)
         {
             var assignment = (IEventAssignmentOperation)context.Operation;
             if (assignment.EventReference is not IEventReferenceOperation eventReference)
@@ -132,30 +99,34 @@ namespace LeakAnalyzers.Retention
                 return;
             }
 
-            var eventName = eventReference.Event.Name;
             if (!assignment.Adds)
             {
                 if (handler is IAnonymousFunctionOperation)
                 {
                     context.ReportDiagnostic(Diagnostic.Create(RemoveLambdaRule, assignment.Syntax.GetLocation(), eventReference.Syntax.ToString()));
-                    return;
-                }
-
-                if (HandlerKey(handler) is { } removed)
-                {
-                    state.AddRemoval(eventName, removed);
                 }
 
                 return;
             }
 
-            if (context.ContainingSymbol.IsStatic)
+            // Static code has no subscriber instance to keep alive; a publisher that is the subscriber itself or a local
+            // dies with it; a handler that holds nothing of the subscriber keeps nothing alive.
+            if (context.ContainingSymbol.IsStatic || subscriber.IsStatic
+                || DelegateCaptures.Unwrap(eventReference.Instance) is IInstanceReferenceOperation
+                || handler is IAnonymousFunctionOperation or IMethodReferenceOperation && !DelegateCaptures.Of(handler, DelegateCaptures.Root(assignment)).CapturesThis)
             {
-                // Static code has no subscriber instance to keep alive.
                 return;
             }
 
-            state.AddSubscription(new Subscription(assignment, eventReference, handler, HandlerKey(handler), subscriber, DelegateCaptures.Root(assignment)));
+            var top = subscriber;
+            while (top.ContainingType is { } containing)
+            {
+                top = containing;
+            }
+
+            var state = types.GetOrAdd(top.OriginalDefinition, t => TypeState.Read(t, context.Compilation, context.CancellationToken));
+            var subscription = new Subscription(assignment, eventReference, handler, HandlerKey(handler), subscriber, DelegateCaptures.Root(assignment));
+            Evaluate(context, subscription, state, lifetime);
         }
 
         /// <summary>What identifies the handler for a matching <c>-=</c>: the method, the field/property or local that stores the delegate.</summary>
@@ -178,64 +149,60 @@ namespace LeakAnalyzers.Retention
             }
         }
 
-        private static void OnTypeEnd(SymbolAnalysisContext context, TypeState state, PublisherLifetime lifetime)
+        private static void Evaluate(in OperationAnalysisContext context, Subscription subscription, TypeState state, PublisherLifetime lifetime)
         {
-            foreach (var subscription in state.Subscriptions())
+            if (subscription.Key != null && state.IsRemoved(subscription.EventReference.Event.Name, subscription.Key))
             {
-                context.CancellationToken.ThrowIfCancellationRequested();
-                if (subscription.Key != null && state.IsRemoved(subscription.EventReference.Event.Name, subscription.Key))
-                {
-                    continue;
-                }
-
-                var subscriber = subscription.Subscriber;
-                var origins = state.Origins(subscriber);
-                if (subscriber.IsStatic || CompilationModel.For(context.Compilation).Creations.IsSingleton(subscriber, context.CancellationToken) || IsApplication(subscriber)
-                    || Lifetime.IsConfiguredLongLived(subscriber, Lifetime.ConfiguredLongLivedTypes(context.Options, subscriber)))
-                {
-                    continue;
-                }
-
-                var kind = lifetime.Classify(subscription.EventReference.Instance, subscription.EventReference.Event, origins);
-                if (kind is not (PublisherKind.Static or PublisherKind.ProcessLifetime or PublisherKind.Injected))
-                {
-                    continue;
-                }
-
-                // A concrete object handed in is most often the subscriber's parent or owner (a form, a control, a canvas),
-                // which dies with it; what a container injects for longer lifetimes is a service abstraction.
-                if (kind == PublisherKind.Injected && (!IsAbstraction(subscription.EventReference.Instance) || WrapsOnly(subscriber, subscription.EventReference.Instance, origins)))
-                {
-                    continue;
-                }
-
-                if (!Wanted(context, subscription.Assignment.Syntax.SyntaxTree, kind))
-                {
-                    continue;
-                }
-
-                var handlerKind = HandlerKindOf(subscription.Handler, subscription.Root, origins, out var retains);
-                if (!retains)
-                {
-                    continue;
-                }
-
-                var properties = subscription.EventReference.Event.IsStatic
-                    ? SymbolNames.MemberProperties(subscription.EventReference.Event)
-                    : ImmutableDictionary.CreateBuilder<string, string?>();
-                properties[HandlerKindProperty] = handlerKind;
-                if (UnsubscribeTarget(subscription.EventReference, origins) is { } target)
-                {
-                    properties[UnsubscribeTargetProperty] = target;
-                }
-
-                context.ReportDiagnostic(Diagnostic.Create(
-                    kind == PublisherKind.Injected ? InjectedRule : Rule,
-                    subscription.Assignment.Syntax.GetLocation(),
-                    properties.ToImmutable(),
-                    subscriber.Name,
-                    subscription.EventReference.Syntax.ToString()));
+                return;
             }
+
+            var subscriber = subscription.Subscriber;
+            var origins = state.Origins(subscriber);
+            if (CompilationModel.For(context.Compilation).Creations.IsSingleton(subscriber, context.CancellationToken) || IsApplication(subscriber)
+                || Lifetime.IsConfiguredLongLived(subscriber, Lifetime.ConfiguredLongLivedTypes(context.Options, subscriber)))
+            {
+                return;
+            }
+
+            var kind = lifetime.Classify(subscription.EventReference.Instance, subscription.EventReference.Event, origins);
+            if (kind is not (PublisherKind.Static or PublisherKind.ProcessLifetime or PublisherKind.Injected))
+            {
+                return;
+            }
+
+            // A concrete object handed in is most often the subscriber's parent or owner (a form, a control, a canvas),
+            // which dies with it; what a container injects for longer lifetimes is a service abstraction.
+            if (kind == PublisherKind.Injected && (!IsAbstraction(subscription.EventReference.Instance) || WrapsOnly(subscriber, subscription.EventReference.Instance, origins)))
+            {
+                return;
+            }
+
+            if (!Wanted(context.Options, subscription.Assignment.Syntax.SyntaxTree, kind))
+            {
+                return;
+            }
+
+            var handlerKind = HandlerKindOf(subscription.Handler, subscription.Root, origins, out var retains);
+            if (!retains)
+            {
+                return;
+            }
+
+            var properties = subscription.EventReference.Event.IsStatic
+                ? SymbolNames.MemberProperties(subscription.EventReference.Event)
+                : ImmutableDictionary.CreateBuilder<string, string?>();
+            properties[HandlerKindProperty] = handlerKind;
+            if (UnsubscribeTarget(subscription.EventReference, origins) is { } target)
+            {
+                properties[UnsubscribeTargetProperty] = target;
+            }
+
+            context.ReportDiagnostic(Diagnostic.Create(
+                kind == PublisherKind.Injected ? InjectedRule : Rule,
+                subscription.Assignment.Syntax.GetLocation(),
+                properties.ToImmutable(),
+                subscriber.Name,
+                subscription.EventReference.Syntax.ToString()));
         }
 
         private static string HandlerKindOf(IOperation handler, IOperation root, MemberOrigins origins, out bool retains)
@@ -351,7 +318,20 @@ namespace LeakAnalyzers.Retention
             }
 
             // ...exposing an interface of its own over it (an adapter), not a bare object that merely listens.
-            return subscriber.BaseType is null or { SpecialType: SpecialType.System_Object } && subscriber.Interfaces.Length > 0;
+            if (subscriber.BaseType is not (null or { SpecialType: SpecialType.System_Object }))
+            {
+                return false;
+            }
+
+            foreach (var implemented in subscriber.Interfaces)
+            {
+                if (implemented.SpecialType != SpecialType.System_IDisposable && implemented.Name != "IAsyncDisposable")
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private static bool IsAbstraction(IOperation? publisher)
@@ -381,9 +361,9 @@ namespace LeakAnalyzers.Retention
             return false;
         }
 
-        private static bool Wanted(SymbolAnalysisContext context, SyntaxTree tree, PublisherKind kind)
+        private static bool Wanted(AnalyzerOptions options, SyntaxTree tree, PublisherKind kind)
         {
-            if (!context.Options.AnalyzerConfigOptionsProvider.GetOptions(tree).TryGetValue(PublishersOption, out var value)
+            if (!options.AnalyzerConfigOptionsProvider.GetOptions(tree).TryGetValue(PublishersOption, out var value)
                 || string.IsNullOrWhiteSpace(value))
             {
                 return true;
@@ -444,15 +424,89 @@ namespace LeakAnalyzers.Retention
         /// <summary>Everything one top-level type (with its nested types) subscribes, removes and stores.</summary>
         private sealed class TypeState
         {
+            private const int MaxOperations = 200_000;
+
             private readonly INamedTypeSymbol _type;
             private readonly object _gate = new object();
-            private readonly List<Subscription> _subscriptions = new List<Subscription>();
             private readonly HashSet<(string, ISymbol)> _removals = new HashSet<(string, ISymbol)>(new RemovalComparer());
             private readonly Dictionary<INamedTypeSymbol, MemberOrigins> _origins = new Dictionary<INamedTypeSymbol, MemberOrigins>(SymbolEqualityComparer.Default);
 
             public TypeState(INamedTypeSymbol type)
             {
                 _type = type;
+            }
+
+            /// <summary>
+            /// Reads every part of the type (generated ones included): its <c>-=</c>s and the values its fields get. Bounded:
+            /// past the cap, what was read stands.
+            /// </summary>
+            public static TypeState Read(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)
+            {
+                var state = new TypeState(type);
+                var budget = MaxOperations;
+                foreach (var reference in type.DeclaringSyntaxReferences)
+                {
+                    var declaration = reference.GetSyntax(cancellationToken);
+#pragma warning disable RS1030 // Bound only for a subscription that could be reported, once per type and compilation.
+                    var model = compilation.GetSemanticModel(reference.SyntaxTree);
+#pragma warning restore RS1030
+                    foreach (var node in declaration.DescendantNodes(n => n is not (BlockSyntax or ArrowExpressionClauseSyntax or EqualsValueClauseSyntax)))
+                    {
+                        if (node is not (BlockSyntax or ArrowExpressionClauseSyntax or EqualsValueClauseSyntax) || node.Parent is null
+                            || node.Parent is not (MemberDeclarationSyntax or AccessorDeclarationSyntax or VariableDeclaratorSyntax or ParameterSyntax)
+                            || model.GetOperation(node, cancellationToken) is not { } root)
+                        {
+                            continue;
+                        }
+
+                        foreach (var operation in root.DescendantsAndSelf())
+                        {
+                            if (--budget < 0)
+                            {
+                                return state;
+                            }
+
+                            state.Visit(operation);
+                        }
+                    }
+                }
+
+                return state;
+            }
+
+            private void Visit(IOperation operation)
+            {
+                switch (operation)
+                {
+                    case IEventAssignmentOperation { Adds: false, EventReference: IEventReferenceOperation reference } removal
+                        when DelegateCaptures.Unwrap(removal.HandlerValue) is { } removedHandler && HandlerKey(removedHandler) is { } removed:
+                        AddRemoval(reference.Event.Name, removed);
+                        break;
+                    case ISimpleAssignmentOperation { Target: IMemberReferenceOperation { Member: IFieldSymbol or IPropertySymbol } target } assignment
+                        when target.Member.ContainingType is { } owner && Owns(owner):
+                        Origins(owner).Record(target.Member, assignment.Value, owner, DelegateCaptures.Root(assignment));
+                        break;
+                    case IFieldInitializerOperation field:
+                        foreach (var member in field.InitializedFields)
+                        {
+                            if (member.ContainingType is { } owner && Owns(owner))
+                            {
+                                Origins(owner).Record(member, field.Value, owner, field);
+                            }
+                        }
+
+                        break;
+                    case IPropertyInitializerOperation property:
+                        foreach (var member in property.InitializedProperties)
+                        {
+                            if (member.ContainingType is { } owner && Owns(owner))
+                            {
+                                Origins(owner).Record(member, property.Value, owner, property);
+                            }
+                        }
+
+                        break;
+                }
             }
 
             public bool Owns(INamedTypeSymbol type)
@@ -483,14 +537,6 @@ namespace LeakAnalyzers.Retention
                 }
             }
 
-            public void AddSubscription(Subscription subscription)
-            {
-                lock (_gate)
-                {
-                    _subscriptions.Add(subscription);
-                }
-            }
-
             public void AddRemoval(string eventName, ISymbol handler)
             {
                 lock (_gate)
@@ -506,29 +552,30 @@ namespace LeakAnalyzers.Retention
                     return _removals.Contains((eventName, handler));
                 }
             }
-
-            public List<Subscription> Subscriptions()
-            {
-                lock (_gate)
-                {
-                    var list = new List<Subscription>(_subscriptions);
-                    list.Sort((a, b) =>
-                    {
-                        var byPath = string.CompareOrdinal(a.Assignment.Syntax.SyntaxTree.FilePath, b.Assignment.Syntax.SyntaxTree.FilePath);
-                        return byPath != 0 ? byPath : a.Assignment.Syntax.SpanStart.CompareTo(b.Assignment.Syntax.SpanStart);
-                    });
-                    return list;
-                }
-            }
         }
 
+        /// <summary>
+        /// Handlers compared across semantic models: a local (or a lambda's parameter) is the same variable when it is
+        /// declared at the same place; members compare as symbols.
+        /// </summary>
         private sealed class RemovalComparer : IEqualityComparer<(string, ISymbol)>
         {
             public bool Equals((string, ISymbol) x, (string, ISymbol) y)
-                => string.Equals(x.Item1, y.Item1, StringComparison.Ordinal) && SymbolEqualityComparer.Default.Equals(x.Item2, y.Item2);
+                => string.Equals(x.Item1, y.Item1, StringComparison.Ordinal) && Same(x.Item2, y.Item2);
 
             public int GetHashCode((string, ISymbol) obj)
-                => StringComparer.Ordinal.GetHashCode(obj.Item1) ^ SymbolEqualityComparer.Default.GetHashCode(obj.Item2);
+                => StringComparer.Ordinal.GetHashCode(obj.Item1) ^ (Declaration(obj.Item2) is { } at ? at.Span.GetHashCode() : SymbolEqualityComparer.Default.GetHashCode(obj.Item2));
+
+            private static bool Same(ISymbol a, ISymbol b)
+                => Declaration(a) is { } left && Declaration(b) is { } right
+                    ? left.SyntaxTree == right.SyntaxTree && left.Span == right.Span
+                    : SymbolEqualityComparer.Default.Equals(a, b);
+
+            private static SyntaxReference? Declaration(ISymbol symbol)
+                => symbol is ILocalSymbol or IParameterSymbol { ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.AnonymousFunction or MethodKind.LocalFunction } }
+                    && symbol.DeclaringSyntaxReferences.Length > 0
+                    ? symbol.DeclaringSyntaxReferences[0]
+                    : null;
         }
     }
 }

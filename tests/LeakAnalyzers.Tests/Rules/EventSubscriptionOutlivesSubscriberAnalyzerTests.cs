@@ -835,6 +835,42 @@ namespace LeakAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task PartialTypeWhoseHandlerUsesANestedTypeOfAnotherPartIsReportedPerDocument()
+        {
+            // A request for Control.cs alone (the IDE's) must report it too: a type-wide end action would wait for the
+            // nested States, declared in the other part, and never run for this document.
+            return V.AnalyzerAsync(new[]
+            {
+                """
+                using System;
+
+                namespace Forms
+                {
+                    public static class Theme { public static event EventHandler? Changed; }
+
+                    public partial class Control : IDisposable
+                    {
+                        public Control() { {|#0:Theme.Changed += (o, e) => SetState(States.Dirty, true)|}; }
+                        private protected void SetState(States state, bool value) { }
+                        public void Dispose() { }
+                    }
+                }
+                """,
+                """
+                using System;
+
+                namespace Forms;
+
+                public partial class Control
+                {
+                    [Flags]
+                    private protected enum States { Created = 1, Dirty = 2 }
+                }
+                """,
+            }, Static(0, "Control", "Theme.Changed"));
+        }
+
+        [Fact]
         public Task ConcreteParentHandedInIsNotReported()
         {
             return V.AnalyzerAsync("""
