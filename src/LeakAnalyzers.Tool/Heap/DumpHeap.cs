@@ -108,12 +108,12 @@ namespace LeakAnalyzers.Tool.Heap
             DataTarget? target = null;
             try
             {
-                target = DataTarget.LoadDump(path);
+                target = DataTarget.LoadDump(path, new DataTargetOptions { UseLockFreeMemoryMapReader = true });
                 var info = target.ClrVersions.FirstOrDefault() ?? throw new SnapshotException($"{path} holds no .NET runtime (is it a dump of a .NET process?)");
                 var dac = Path.Combine(Path.GetDirectoryName(info.ModuleInfo.FileName) ?? string.Empty, OperatingSystem.IsWindows() ? "mscordaccore.dll" : "libmscordaccore.so");
                 var runtime = File.Exists(dac) ? info.CreateRuntime(dac, ignoreMismatch: true) : info.CreateRuntime();
                 var heap = runtime.Heap;
-                if (!heap.CanWalkHeap || !heap.Segments.Any())
+                if (!heap.CanWalkHeap || !heap.Segments.Any() || !heap.EnumerateObjects().Take(64).Any(o => o.IsValid && o.Type is not null && !o.Type.IsFree))
                 {
                     runtime.Dispose();
                     throw new SnapshotException($"{path} holds no walkable GC heap (a dump without the heap, e.g. a 'Normal' or 'Mini' dump? take it with the heap: dotnet-dump collect --type Heap)");

@@ -29,6 +29,18 @@ namespace LeakAnalyzers.Tool.Heap
         /// <summary>A test seam: the name of the next dump (null: a fresh unique name).</summary>
         internal static Func<int, string, string>? NameForTests { get; set; }
 
+        /// <summary>True once SIGINT, SIGTERM or SIGQUIT arrived: no more dumps are written.</summary>
+        public static bool Interrupted
+        {
+            get
+            {
+                lock (Gate)
+                {
+                    return s_interrupted;
+                }
+            }
+        }
+
         /// <summary>Dumps still on disk (written by this process and not yet deleted).</summary>
         public static IReadOnlyCollection<string> LiveDumps
         {
@@ -46,7 +58,7 @@ namespace LeakAnalyzers.Tool.Heap
         /// caller deletes it with <see cref="Delete"/> (in a finally). Faults are one clear <see cref="SnapshotException"/>
         /// and leave nothing on disk.
         /// </summary>
-        public static async Task<(string Path, TimeSpan Elapsed, long Bytes)> WriteAsync(int pid, string directory, long maxBytes, long? expectedBytes, CancellationToken cancellationToken)
+        public static async Task<(string Path, TimeSpan Elapsed, long Bytes, long? Expected)> WriteAsync(int pid, string directory, long maxBytes, long? expectedBytes, CancellationToken cancellationToken)
         {
             EnsureHandlers();
             if (!Directory.Exists(directory))
@@ -98,6 +110,13 @@ namespace LeakAnalyzers.Tool.Heap
 
                 await writing.ConfigureAwait(false);
                 var elapsed = clock.Elapsed;
+                if (Interrupted || cancellationToken.IsCancellationRequested)
+                {
+                    // A signal came while it was written: the handler deleted it.
+                    Delete(path);
+                    throw new OperationCanceledException("interrupted", cancellationToken);
+                }
+
                 var info = new FileInfo(path);
                 if (!info.Exists || info.Length == 0)
                 {
@@ -109,7 +128,12 @@ namespace LeakAnalyzers.Tool.Heap
                     throw new SnapshotException($"the dump of process {pid} took {Runtime.Statistics.Projection.FormatBytes(info.Length)}, more than --max-dump-size {Runtime.Statistics.Projection.FormatBytes(maxBytes)}; it was deleted");
                 }
 
-                return (path, elapsed, info.Length);
+                return (path, elapsed, info.Length, expected);
+            }
+            catch (Exception e) when (Interrupted && e is not OperationCanceledException)
+            {
+                Delete(path);
+                throw new OperationCanceledException("interrupted", e, cancellationToken);
             }
             catch (Exception e) when (e is ServerErrorException or ServerNotAvailableException or IOException or UnauthorizedAccessException or TimeoutException or EndOfStreamException or InvalidOperationException)
             {
@@ -251,6 +275,38 @@ namespace LeakAnalyzers.Tool.Heap
             }
 
             return new SnapshotException($"cannot write a dump of process {pid} to {directory} ({message}); nothing was left on disk", e);
+        }
+
+        /// <summary>
+        /// A dump that ClrMD cannot read right after it was written: when it is much smaller than expected, or the target
+        /// has a file-size limit it reached, it was cut short (a full disk or ulimit -f: createdump does not always report it).
+        /// </summary>
+        internal static SnapshotException Unreadable(SnapshotException e, int pid, string path, long bytes, long? expected)
+        {
+            var limit = FileSizeLimit(pid);
+            var directory = Path.GetDirectoryName(path) ?? path;
+            if (limit is { } max && bytes >= max - 4096 || expected is { } need && bytes < need / 2 || FreeBytes(directory) is < 1024 * 1024)
+            {
+                var why = limit is { } l && bytes >= l - 4096 ? $"the target's file-size limit (ulimit -f, {Runtime.Statistics.Projection.FormatBytes(l)})" : $"not enough disk in {directory}";
+                return new SnapshotException($"the dump of process {pid} was cut short at {Runtime.Statistics.Projection.FormatBytes(bytes)}{(expected is { } x ? $" (about {Runtime.Statistics.Projection.FormatBytes(x)} expected)" : string.Empty)}: {why}; it was deleted; choose another --dump-dir", e);
+            }
+
+            return new SnapshotException($"the dump of process {pid} cannot be read: {e.Message}; it was deleted", e);
+        }
+
+        /// <summary>The target's RLIMIT_FSIZE ("Max file size" in /proc/pid/limits), which createdump inherits; null when unlimited.</summary>
+        internal static long? FileSizeLimit(int pid)
+        {
+            try
+            {
+                var line = File.ReadLines($"/proc/{pid}/limits").FirstOrDefault(l => l.StartsWith("Max file size", StringComparison.Ordinal));
+                var parts = line?[13..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                return parts is { Length: > 0 } && long.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var bytes) ? bytes : null;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
         }
 
         private static string TargetUser(int pid)

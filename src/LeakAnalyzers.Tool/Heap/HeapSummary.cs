@@ -53,6 +53,9 @@ namespace LeakAnalyzers.Tool.Heap
         /// <summary>Per type, the live objects that were already live in the snapshot this one was compared with; null when not counted.</summary>
         public IReadOnlyDictionary<string, long>? Survivors { get; internal set; }
 
+        /// <summary>Where the reading time went (open, roots, marking, paths).</summary>
+        public string? Phases { get; internal set; }
+
         /// <summary>Seconds since the watch started (or 0 for a dump file).</summary>
         public double Seconds { get; set; }
 

@@ -223,44 +223,19 @@ namespace LeakAnalyzers.Tool.Heap
             }
 
             // Fold each instance's path into its group, memoising the groups of the objects on the way (many share them).
-            var folder = new PathFolder(dump, parents);
+            var fieldsOf = new Dictionary<ulong, Dictionary<ulong, string>>();
+            var folder = new PathFolder(parents, i => roots[i].Label, (parent, child) => StepOf(heap, fieldsOf, parent, child));
             var totalGrowth = diff?.PositiveGrowth ?? 0;
             foreach (var type in types)
             {
-                var groups = new Dictionary<string, PathGroup>(StringComparer.Ordinal);
-                foreach (var instance in found[type.Name])
-                {
-                    var path = folder.PathOf(instance);
-                    if (path is null)
-                    {
-                        continue;
-                    }
-
-                    var key = path.Value.Key + "|" + type.Name;
-                    if (!groups.TryGetValue(key, out var group))
-                    {
-                        group = new PathGroup(path.Value.Root, path.Value.Steps.Select(s => new PathStep(s.Type, s.Field, s.Method) { MaxRun = s.MaxRun }).ToList(), type.Name);
-                        groups[key] = group;
-                    }
-                    else
-                    {
-                        for (var i = 0; i < group.Steps.Count; i++)
-                        {
-                            group.Steps[i].MaxRun = Math.Max(group.Steps[i].MaxRun, path.Value.Steps[i].MaxRun);
-                        }
-                    }
-
-                    group.Objects++;
-                    group.Bytes += (long)heap.GetObject(instance).Size;
-                }
-
-                foreach (var group in groups.Values)
+                var groups = Group(folder, found[type.Name].Select(a => (a, (long)heap.GetObject(a).Size)), type.Name);
+                foreach (var group in groups)
                 {
                     group.GrowthShare = totalGrowth > 0 && type.BytesAfter > 0 ? Math.Max(0, type.BytesGrowth) * ((double)group.Bytes / type.BytesAfter) / totalGrowth : 0;
                 }
 
                 type.Paths.Clear();
-                type.Paths.AddRange(groups.Values.OrderByDescending(g => g.Bytes).ThenBy(g => g.Steps.Count).Take(groupsPerType));
+                type.Paths.AddRange(groups.OrderByDescending(g => g.Bytes).ThenBy(g => g.Steps.Count).Take(groupsPerType));
                 type.Unreached = Math.Max(0, type.CountAfter - found[type.Name].Count);
             }
 
@@ -268,19 +243,112 @@ namespace LeakAnalyzers.Tool.Heap
             return stats;
         }
 
-        /// <summary>Builds paths back from the parents the walk recorded, with the hops' field names and runs folded.</summary>
-        private sealed class PathFolder
+        /// <summary>The instances' paths folded into groups: one per root and sequence of hops (a repeated hop counted once).</summary>
+        internal static List<PathGroup> Group(PathFolder folder, IEnumerable<(ulong Address, long Size)> instances, string typeName)
         {
-            private readonly DumpHeap _dump;
-            private readonly Dictionary<ulong, ulong> _parents;
-            private readonly Dictionary<ulong, (RootLabel Root, List<PathStep> Steps, string Key)?> _memo = new();
-            private readonly Dictionary<ulong, Dictionary<ulong, string>> _fieldsOf = new();
-
-            public PathFolder(DumpHeap dump, Dictionary<ulong, ulong> parents)
+            var groups = new Dictionary<string, PathGroup>(StringComparer.Ordinal);
+            foreach (var (instance, size) in instances)
             {
-                _dump = dump;
-                _parents = parents;
+                var path = folder.PathOf(instance);
+                if (path is null)
+                {
+                    continue;
+                }
+
+                if (!groups.TryGetValue(path.Value.Key, out var group))
+                {
+                    group = new PathGroup(path.Value.Root, path.Value.Steps.Select(s => new PathStep(s.Type, s.Field, s.Method) { MaxRun = s.MaxRun }).ToList(), typeName);
+                    groups[path.Value.Key] = group;
+                }
+                else
+                {
+                    for (var i = 0; i < group.Steps.Count; i++)
+                    {
+                        group.Steps[i].MaxRun = Math.Max(group.Steps[i].MaxRun, path.Value.Steps[i].MaxRun);
+                    }
+                }
+
+                group.Objects++;
+                group.Bytes += size;
             }
+
+            return groups.Values.ToList();
+        }
+
+        /// <summary>The hop from a parent to a child: the parent's type, the field (or array slot) that refers to the child, a delegate's method.</summary>
+        private static PathStep StepOf(ClrHeap heap, Dictionary<ulong, Dictionary<ulong, string>> fieldsOf, ulong parent, ulong child)
+        {
+            var obj = heap.GetObject(parent);
+            var type = obj.Type;
+            if (!fieldsOf.TryGetValue(parent, out var fields))
+            {
+                // Once per parent (a big array is the parent of many): every reference it holds, with its field.
+                fields = new Dictionary<ulong, string>();
+                if (type is not null)
+                {
+                    foreach (var reference in obj.EnumerateReferencesWithFields(carefully: false, considerDependantHandles: true))
+                    {
+                        var label = reference.IsDependentHandle ? "(dependent handle)"
+                            : reference.IsArrayElement ? "[]" + (reference.InnerField is { Field: { } inner } ? "." + inner.Name : string.Empty)
+                            : reference.Field is { } f ? f.Name + (reference.InnerField is { Field: { } innerField } ? "." + innerField.Name : string.Empty)
+                            : "?";
+                        fields.TryAdd(reference.Object.Address, label ?? "?");
+                    }
+                }
+
+                fieldsOf[parent] = fields;
+            }
+
+            fields.TryGetValue(child, out var name);
+            string? method = null;
+            if (IsDelegate(type) && name == "_target")
+            {
+                try
+                {
+                    var target = obj.AsDelegate().GetDelegateTarget();
+                    if (target?.Method is { } m)
+                    {
+                        method = (m.Type?.Name ?? "?") + "." + m.Name;
+                    }
+                }
+                catch (Exception e) when (e is InvalidOperationException or ArgumentException or ClrDiagnosticsException)
+                {
+                }
+            }
+
+            return new PathStep(type?.Name ?? "?", name, method);
+        }
+
+        private static bool IsDelegate(ClrType? type)
+        {
+            for (var t = type?.BaseType; t is not null; t = t.BaseType)
+            {
+                if (t.Name == "System.MulticastDelegate")
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>Builds paths back from the parents the walk recorded (root entries carry the root's index with the top bit set), with runs of a repeated hop folded.</summary>
+        internal sealed class PathFolder
+        {
+            private readonly Dictionary<ulong, ulong> _parents;
+            private readonly Func<int, RootLabel> _rootOf;
+            private readonly Func<ulong, ulong, PathStep> _step;
+            private readonly Dictionary<ulong, (RootLabel Root, List<PathStep> Steps, string Key)?> _memo = new();
+
+            public PathFolder(Dictionary<ulong, ulong> parents, Func<int, RootLabel> rootOf, Func<ulong, ulong, PathStep> step)
+            {
+                _parents = parents;
+                _rootOf = rootOf;
+                _step = step;
+            }
+
+            /// <summary>The entry of a root object in the parents map.</summary>
+            public static ulong RootEntry(int index) => (uint)index | RootBit;
 
             /// <summary>The root and hops that lead to the object (its own type excluded); null when it was not reached.</summary>
             public (RootLabel Root, List<PathStep> Steps, string Key)? PathOf(ulong address)
@@ -305,7 +373,7 @@ namespace LeakAnalyzers.Tool.Heap
                     chain.Add(current);
                     if ((parent & RootBit) != 0)
                     {
-                        var root = _dump.Roots[(int)(parent & ~RootBit)].Label;
+                        var root = _rootOf((int)(parent & ~RootBit));
                         known = (root, new List<PathStep>(), root.ToString());
                         _memo[current] = known;
                         chain.RemoveAt(chain.Count - 1);
@@ -330,19 +398,18 @@ namespace LeakAnalyzers.Tool.Heap
                     var steps = path.Steps;
                     List<PathStep> next;
                     string key;
-                    if (steps.Count > 0 && steps[^1].Equals(step))
+                    if (steps.Count > 0 && steps[^1].Type == step.Type && steps[^1].Method == step.Method)
                     {
-                        // A repeated hop (a linked list): the same group, one more in the run.
+                        // Another object of the same type in a row (a linked list: the timer queue's timers): one hop, one more in its run.
                         next = new List<PathStep>(steps);
                         next[^1] = new PathStep(step.Type, step.Field, step.Method) { MaxRun = steps[^1].MaxRun + 1 };
-                        key = path.Key;
                     }
                     else
                     {
                         next = new List<PathStep>(steps) { step };
-                        key = path.Key + "|" + step.Type + "." + step.Field + "." + step.Method;
                     }
 
+                    key = path.Root + "|" + string.Join("|", next.Select(s => s.Type + "." + s.Field + "." + s.Method));
                     path = (path.Root, next, key);
                     _memo[below] = path;
                     above = below;
@@ -351,62 +418,7 @@ namespace LeakAnalyzers.Tool.Heap
                 return path;
             }
 
-            private PathStep Step(ulong parent, ulong child)
-            {
-                var heap = _dump.Heap;
-                var obj = heap.GetObject(parent);
-                var type = obj.Type;
-                var typeName = type?.Name ?? "?";
-                if (!_fieldsOf.TryGetValue(parent, out var fields))
-                {
-                    fields = new Dictionary<ulong, string>();
-                    if (type is not null)
-                    {
-                        foreach (var reference in obj.EnumerateReferencesWithFields(carefully: false, considerDependantHandles: true))
-                        {
-                            var label = reference.IsDependentHandle ? "(dependent handle)"
-                                : reference.IsArrayElement ? "[]" + (reference.InnerField is { Field: { } inner } ? "." + inner.Name : string.Empty)
-                                : reference.Field is { } field ? field.Name + (reference.InnerField is { Field: { } innerField } ? "." + innerField.Name : string.Empty)
-                                : "?";
-                            fields.TryAdd(reference.Object.Address, label ?? "?");
-                        }
-                    }
-
-                    _fieldsOf[parent] = fields;
-                }
-
-                fields.TryGetValue(child, out var name);
-                string? method = null;
-                if (IsDelegate(type) && name == "_target")
-                {
-                    try
-                    {
-                        var target = obj.AsDelegate().GetDelegateTarget();
-                        if (target?.Method is { } m)
-                        {
-                            method = (m.Type?.Name ?? "?") + "." + m.Name;
-                        }
-                    }
-                    catch (Exception e) when (e is InvalidOperationException or ArgumentException or ClrDiagnosticsException)
-                    {
-                    }
-                }
-
-                return new PathStep(typeName, name, method);
-            }
-
-            private static bool IsDelegate(ClrType? type)
-            {
-                for (var t = type?.BaseType; t is not null; t = t.BaseType)
-                {
-                    if (t.Name == "System.MulticastDelegate")
-                    {
-                        return true;
-                    }
-                }
-
-                return false;
-            }
+            private PathStep Step(ulong parent, ulong child) => _step(parent, child);
         }
     }
 }

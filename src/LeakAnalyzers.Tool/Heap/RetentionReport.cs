@@ -85,7 +85,7 @@ namespace LeakAnalyzers.Tool.Heap
                     continue;
                 }
 
-                foreach (var group in type.Paths)
+                foreach (var group in Shown(type))
                 {
                     yield return $"    {Describe(group)}: {Format(group.Objects)} objects, {Projection.FormatBytes(group.Bytes)}";
                     yield return "      " + Attribution(group);
@@ -158,14 +158,31 @@ namespace LeakAnalyzers.Tool.Heap
 
                 if (step.MaxRun > 1)
                 {
-                    text += $" ×{step.MaxRun.ToString(C)}";
+                    text += $" ×up to {step.MaxRun.ToString(C)} (a chain)";
                 }
 
                 parts.Add(text);
             }
 
             parts.Add(TypeNames.Short(group.Target));
-            return string.Join(" → ", parts);
+            return string.Join(" → ", Compress(parts, group));
+        }
+
+        /// <summary>A long stretch of framework hops (sockets, pipes, async state machines) is cut to its ends: "… 6 more …".</summary>
+        private static List<string> Compress(List<string> parts, PathGroup group)
+        {
+            const int Keep = 8;
+            if (parts.Count <= Keep)
+            {
+                return parts;
+            }
+
+            // Keep the root and the first two hops, and the last four (the holder and the instance).
+            var result = parts.Take(3).ToList();
+            result.Add($"… {parts.Count - 7} more …");
+            result.AddRange(parts.Skip(parts.Count - 4));
+            _ = group;
+            return result;
         }
 
         /// <summary>"LEAK001 Confirmed — and it holds 92% of the growth", or "not found by the analyzers: the growth is held by ...".</summary>
@@ -175,8 +192,8 @@ namespace LeakAnalyzers.Tool.Heap
             var finding = FindingFor(group);
             if (finding is not null)
             {
-                var status = StatusOf(finding) ?? "reported by the analyzers";
-                return $"{finding.RuleId} {status} — and it holds {Percent(share)} of the growth [{HtmlReport.RelativePath(finding.File)}:{finding.Line}]";
+                var status = StatusOf(finding) is { } watched ? " " + watched : " (found by the analyzers)";
+                return $"{finding.RuleId}{status} — and it holds {Percent(share)} of the growth [{HtmlReport.RelativePath(finding.File)}:{finding.Line}]";
             }
 
             var holder = HolderText(group);
@@ -203,7 +220,7 @@ namespace LeakAnalyzers.Tool.Heap
             {
                 html.Append("<div class=\"growing\"><h3>").Append(WebUtility.HtmlEncode(TypeNames.Readable(type.Name))).Append(": +")
                     .Append(Projection.FormatBytes(type.BytesGrowth)).Append("</h3><ul>\n");
-                foreach (var group in type.Paths)
+                foreach (var group in Shown(type))
                 {
                     html.Append("<li><code class=\"path\">").Append(WebUtility.HtmlEncode(Describe(group))).Append("</code>: ")
                         .Append(Format(group.Objects)).Append(" objects, ").Append(Projection.FormatBytes(group.Bytes))
@@ -215,6 +232,13 @@ namespace LeakAnalyzers.Tool.Heap
 
             html.Append("</section>\n");
             return html.ToString();
+        }
+
+        /// <summary>The first group, and the others that hold at least 2% of what the type's groups hold.</summary>
+        private static IEnumerable<PathGroup> Shown(TypeGrowth type)
+        {
+            var total = type.Paths.Sum(g => g.Bytes);
+            return type.Paths.Where((g, i) => i == 0 || g.Bytes >= 0.02 * total);
         }
 
         private string? StatusOf(SarifFinding finding) => Statuses.FirstOrDefault(s => Same(s.Key, finding)).Value;

@@ -24,6 +24,7 @@ namespace LeakAnalyzers.Tool.Heap
         private readonly RetentionSettings _settings;
         private double? _liveAtLast;
         private Task _pending = Task.CompletedTask;
+        private Task _older = Task.CompletedTask;
 
         public RetentionSession(int pid, RetentionSettings settings, SourceMap map)
         {
@@ -48,19 +49,34 @@ namespace LeakAnalyzers.Tool.Heap
 
         /// <summary>
         /// Takes a snapshot: writes the dump (the target is suspended meanwhile), then reads and deletes it in the background
-        /// (the watch goes on). The previous snapshot's reading is finished first, so that at most one dump is on disk.
+        /// (the watch goes on), after the previous one has been read. At most two dumps are on disk at a time.
         /// Throws <see cref="SnapshotException"/> on a fault, with nothing left on disk.
         /// </summary>
         public async Task TakeAsync(double seconds, double? liveBytes, CancellationToken cancellationToken)
         {
-            await _pending.ConfigureAwait(false);
-            var (path, elapsed, bytes) = await DumpWriter.WriteAsync(_pid, _settings.DumpDirectory, _settings.MaxDumpBytes, null, cancellationToken).ConfigureAwait(false);
+            // At most two dumps on disk: the one being read and the new one.
+            await _older.ConfigureAwait(false);
+            var (path, elapsed, bytes, expected) = await DumpWriter.WriteAsync(_pid, _settings.DumpDirectory, _settings.MaxDumpBytes, null, cancellationToken).ConfigureAwait(false);
             _liveAtLast = liveBytes;
-            _pending = Task.Run(() =>
+            var previous = _pending;
+            _older = previous;
+            _pending = Task.Run(async () =>
             {
                 try
                 {
-                    var (summary, diff, search) = SnapshotAnalysis.Analyze(path, First, _settings.Budget);
+                    await previous.ConfigureAwait(false);
+                    HeapSummary summary;
+                    HeapDiff? diff;
+                    PathSearchStats? search;
+                    try
+                    {
+                        (summary, diff, search) = SnapshotAnalysis.Analyze(path, First, _settings.Budget);
+                    }
+                    catch (SnapshotException e)
+                    {
+                        throw DumpWriter.Unreadable(e, _pid, path, bytes, expected);
+                    }
+
                     summary.Seconds = seconds;
                     summary.DumpTime = elapsed;
                     summary.DumpBytes = bytes;

@@ -26,7 +26,11 @@ namespace LeakAnalyzers.Tool.Heap
         {
             var clock = Stopwatch.StartNew();
             using var dump = DumpHeap.Open(dumpPath);
+            var opened = clock.Elapsed;
+            _ = dump.Roots;
+            var rooted = clock.Elapsed;
             var summary = dump.Summarize(keepIdentities: first is null, previous: first);
+            var marked = clock.Elapsed;
             HeapDiff? diff = null;
             PathSearchStats? search = null;
             if (first is not null)
@@ -36,6 +40,7 @@ namespace LeakAnalyzers.Tool.Heap
             }
 
             summary.AnalysisTime = clock.Elapsed;
+            summary.Phases = $"open {opened.TotalSeconds:0.00} s, roots {(rooted - opened).TotalSeconds:0.00} s, marking {(marked - rooted).TotalSeconds:0.00} s, paths {(clock.Elapsed - marked).TotalSeconds:0.00} s ({search?.Visited ?? 0:#,0} objects visited)";
             return (summary, diff, search);
         }
     }

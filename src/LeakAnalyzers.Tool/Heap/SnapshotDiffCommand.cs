@@ -44,7 +44,7 @@ namespace LeakAnalyzers.Tool.Heap
                     await output.WriteLineAsync(line).ConfigureAwait(false);
                 }
 
-                await output.WriteLineAsync($"Read in {before.AnalysisTime.TotalSeconds:0.0} s and {after.AnalysisTime.TotalSeconds:0.0} s.").ConfigureAwait(false);
+                await output.WriteLineAsync($"Read in {before.AnalysisTime.TotalSeconds:0.0} s ({before.Phases}) and {after.AnalysisTime.TotalSeconds:0.0} s ({after.Phases}).").ConfigureAwait(false);
                 return diff.PositiveGrowth > 0 ? Program.Found : Program.Clean;
             }
             catch (SnapshotException e)

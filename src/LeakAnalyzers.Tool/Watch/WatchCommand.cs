@@ -242,6 +242,12 @@ namespace LeakAnalyzers.Tool.Watch
                     }
 
                     next += settings.Interval;
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        stopped = $"interrupted after {clock.Elapsed.TotalSeconds:0} s";
+                        break;
+                    }
+
                     if (monitor.Ended.IsCompleted)
                     {
                         stopped = await WhyStoppedAsync(pid, clock, null).ConfigureAwait(false);
@@ -338,6 +344,11 @@ namespace LeakAnalyzers.Tool.Watch
                         snapshotFault = e.Message;
                         break;
                     }
+                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                    {
+                        stopped = $"interrupted after {clock.Elapsed.TotalSeconds:0} s";
+                        break;
+                    }
                     catch (TimeoutException)
                     {
                         stopped = $"the process stopped answering after {clock.Elapsed.TotalSeconds:0} s";
@@ -355,16 +366,23 @@ namespace LeakAnalyzers.Tool.Watch
                 {
                     try
                     {
-                        if (stopped is null && ProcessIsRunning(pid))
+                        if (stopped is null && !cancellationToken.IsCancellationRequested && ProcessIsRunning(pid))
                         {
                             await retention.TakeAsync(clock.Elapsed.TotalSeconds, heap.Values.LastOrDefault(), cancellationToken).ConfigureAwait(false);
                         }
 
-                        await retention.CompleteAsync().ConfigureAwait(false);
+                        if (!cancellationToken.IsCancellationRequested)
+                        {
+                            await retention.CompleteAsync().ConfigureAwait(false);
+                        }
                     }
                     catch (Heap.SnapshotException e)
                     {
                         snapshotFault = e.Message;
+                    }
+                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                    {
+                        stopped ??= $"interrupted after {clock.Elapsed.TotalSeconds:0} s";
                     }
                 }
 
@@ -429,7 +447,7 @@ namespace LeakAnalyzers.Tool.Watch
                 }
                 else
                 {
-                    await _output.WriteLineAsync($"What grows: no diff: {retention.Costs.Count} snapshot(s) taken before {(stopped is null ? "the end" : "the process stopped")}; a diff needs two (with --snapshot-every, a process that exits early still gets one).").ConfigureAwait(false);
+                    await _output.WriteLineAsync($"What grows: no diff: {retention.Costs.Count} snapshot(s) taken before {(stopped is null ? "the end" : "the watch stopped")}; a diff needs two (with --snapshot-every, a process that exits early still gets one).").ConfigureAwait(false);
                 }
 
                 await _output.WriteLineAsync(retention.DescribeCosts()).ConfigureAwait(false);
