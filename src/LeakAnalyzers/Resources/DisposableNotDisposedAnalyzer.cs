@@ -62,9 +62,14 @@ namespace LeakAnalyzers.Resources
                 return;
             }
 
+            if (!IsTracked(context, model.Disposables, type))
+            {
+                // Tasks, memory streams, token sources...: the cheap test first, before any summary is computed.
+                return;
+            }
+
             var summary = model.Summaries.ForCall(invocation, new FlowContext(model.Summaries, AnyResourceKind.Instance, context.CancellationToken));
-            if ((summary.Returns == ReturnKind.New || !throughAwait && model.Elements.IsTakeOut(invocation, context.CancellationToken))
-                && IsTracked(context, model.Disposables, type))
+            if (summary.Returns == ReturnKind.New && !summary.ReturnsNothingFor(invocation.Arguments) || !throughAwait && model.Elements.IsTakeOut(invocation, context.CancellationToken))
             {
                 Analyze(context, invocation, throughAwait, type, model);
             }
@@ -81,8 +86,13 @@ namespace LeakAnalyzers.Resources
                 return;
             }
 
+            if (!IsTracked(context, model.Disposables, type))
+            {
+                return;
+            }
+
             var summary = model.Summaries.ForMethod(getter, new FlowContext(model.Summaries, AnyResourceKind.Instance, context.CancellationToken));
-            if (summary.Returns == ReturnKind.New && IsTracked(context, model.Disposables, type))
+            if (summary.Returns == ReturnKind.New)
             {
                 Analyze(context, reference, throughAwait: false, type, model);
             }
@@ -207,7 +217,7 @@ namespace LeakAnalyzers.Resources
                 Rule,
                 acquisition.Syntax.GetLocation(),
                 properties,
-                type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat),
+                type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat),
                 result.Describe("disposed")));
         }
 

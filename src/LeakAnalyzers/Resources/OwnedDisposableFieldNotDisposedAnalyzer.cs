@@ -40,10 +40,14 @@ namespace LeakAnalyzers.Resources
                 var model = CompilationModel.For(start.Compilation);
                 var types = model.Disposables;
                 start.RegisterSymbolStartAction(
-                    s => OwnedFields.Register(s, model, field => types.IsDisposable(field.Type) ? FieldResource.Disposable : null, Report),
+                    s => OwnedFields.Register(s, model, field => IsCandidate(field, types) ? FieldResource.Disposable : null, Report),
                     SymbolKind.NamedType);
             });
         }
+
+        /// <summary>A field of a disposable type that is worth following (not a Task, a token source or another exempt type).</summary>
+        private static bool IsCandidate(IFieldSymbol field, DisposableTypes types)
+            => types.IsDisposable(field.Type) && (types.IsTimer(field.Type) || !types.IsExempt(field.Type, System.Collections.Immutable.ImmutableHashSet<string>.Empty));
 
         private static void Report(SymbolAnalysisContext context, FieldFinding finding)
         {

@@ -260,6 +260,12 @@ namespace LeakAnalyzers.Resources
                 return;
             }
 
+            if (value is ILocalReferenceOperation local && FreshValueOf(local) is { } fresh)
+            {
+                // var bigger = pool.Rent(n * 2); ...; _buffer = bigger;
+                value = fresh;
+            }
+
             var acquired = Acquisition(context, facts.Resource, value);
             if (acquired is null)
             {
@@ -332,6 +338,13 @@ namespace LeakAnalyzers.Resources
                 default:
                     return null;
             }
+        }
+
+        /// <summary>The single value a local is given, when it is one.</summary>
+        private static IOperation? FreshValueOf(ILocalReferenceOperation local)
+        {
+            var values = BodyIndex.For(BodyIndex.RootOf(local)).ValuesOf(local.Local);
+            return values.Count == 1 ? ValueFlow.Strip(values[0]) : null;
         }
 
         private static bool Mentions(IOperation value, IOperation target)
@@ -407,7 +420,7 @@ namespace LeakAnalyzers.Resources
 
                 foreach (var assignment in facts.Replacements)
                 {
-                    if (IsUnguardedReplacement(assignment, field, facts) && !IsInMethodCalledOnce(assignment, cancellationToken))
+                    if (IsUnguardedReplacement(assignment, field, facts) && IsInMethodCalledRepeatedly(assignment, cancellationToken))
                     {
                         yield return new FieldFinding(field, FieldLeak.Replaced, assignment.Syntax.GetLocation(), acquisition, first.Type, first.Release, first.Pool);
                     }
@@ -492,8 +505,11 @@ namespace LeakAnalyzers.Resources
             return false;
         }
 
-        /// <summary>The replacement is in a method the compilation calls in one place, outside loops: the field is still empty then.</summary>
-        private bool IsInMethodCalledOnce(ISimpleAssignmentOperation assignment, CancellationToken cancellationToken)
+        /// <summary>
+        /// The replacement is in a method the code shows running more than once on an object (see
+        /// <see cref="CreationSites.IsCalledRepeatedly"/>); otherwise the field is taken to be still empty then.
+        /// </summary>
+        private bool IsInMethodCalledRepeatedly(ISimpleAssignmentOperation assignment, CancellationToken cancellationToken)
         {
             var syntax = assignment.Syntax.FirstAncestorOrSelf<MemberDeclarationSyntax>();
             if (syntax is null || assignment.SemanticModel?.GetDeclaredSymbol(syntax, cancellationToken) is not IMethodSymbol method)
@@ -501,17 +517,20 @@ namespace LeakAnalyzers.Resources
                 return false;
             }
 
-            return _model.Creations.IsCalledOnce(method, cancellationToken);
+            return _model.Creations.IsCalledRepeatedly(method, cancellationToken);
         }
 
         /// <summary>
-        /// An unconditional top-level statement (or the expression body) of a method that is not a constructor, in a method
-        /// that neither releases nor reads the field otherwise (no <c>if (_f == null)</c> guard, no <c>_f?.Dispose()</c> first).
+        /// A replacement as a top-level statement of a method (not a constructor) that does not release, hand on or save the
+        /// old value first (itself or through a helper of the type), and is not guarded by the field: no condition before it
+        /// reads the field (<c>if (_timer != null) return;</c>). Plain reads of the field before it do not guard it.
         /// </summary>
         private static bool IsUnguardedReplacement(ISimpleAssignmentOperation assignment, IFieldSymbol field, Facts facts)
         {
             if (assignment.Parent is not IExpressionStatementOperation { Parent: IBlockOperation { Parent: IMethodBodyOperation } })
             {
+                // Only a top-level statement: a replacement under a condition is usually guarded by state the model does not
+                // read (a flag, a count), and was wrong more often than right on real code.
                 return false;
             }
 
@@ -521,6 +540,19 @@ namespace LeakAnalyzers.Resources
                 return false;
             }
 
+            for (var p = assignment.Parent; p != null && p != root; p = p.Parent)
+            {
+                switch (p)
+                {
+                    case IAnonymousFunctionOperation or ILocalFunctionOperation:
+                        return false;
+                    case IConditionalOperation conditional when MentionsField(conditional.Condition, field):
+                    case IWhileLoopOperation { Condition: { } condition } when MentionsField(condition, field):
+                    case ISwitchOperation switchOperation when MentionsField(switchOperation.Value, field):
+                        return false;
+                }
+            }
+
             foreach (var operation in root.Descendants())
             {
                 if (operation.Syntax.SpanStart >= assignment.Syntax.SpanStart)
@@ -528,8 +560,9 @@ namespace LeakAnalyzers.Resources
                     continue;
                 }
 
-                if (operation is IFieldReferenceOperation other && SymbolEqualityComparer.Default.Equals(other.Field, field) && other != assignment.Target)
+                if (operation is IConditionalOperation earlier && MentionsField(earlier.Condition, field))
                 {
+                    // if (_f != null) return; / if (_f is { }) ...: a guard before the assignment.
                     return false;
                 }
 
@@ -541,6 +574,19 @@ namespace LeakAnalyzers.Resources
             }
 
             return true;
+        }
+
+        private static bool MentionsField(IOperation operation, IFieldSymbol field)
+        {
+            foreach (var node in operation.DescendantsAndSelf())
+            {
+                if (node is IFieldReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Field.OriginalDefinition, field.OriginalDefinition))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>The method's body is one of those that release (or save) the field.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using LeakAnalyzers.Retention;
 using LeakAnalyzers.Summaries;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -151,6 +152,19 @@ namespace LeakAnalyzers.Resources
                     case FlowStep.Release when !use.View && use.Use.Node is { } released:
                         uses.Releases.Add(released);
                         break;
+                    case FlowStep.HandOver when use.Use.Store == StoreKind.Completion && use.Use.Node is { } pending:
+                        // socket.SendAsync(args): the args' Completed handlers own them from here.
+                        switch (CompletionHandlersRelease(tracked, model, flow))
+                        {
+                            case true:
+                                uses.Releases.Add(pending);
+                                break;
+                            case null:
+                                uses.HandOvers.Add(pending);
+                                break;
+                        }
+
+                        break;
                     case FlowStep.HandOver when use.Use.Node is { } handedOver:
                         uses.HandOvers.Add(handedOver);
                         break;
@@ -275,6 +289,30 @@ namespace LeakAnalyzers.Resources
             Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax { Expression: Microsoft.CodeAnalysis.CSharp.Syntax.SimpleNameSyntax name } => name.Identifier.ValueText,
             _ => null,
         };
+
+        /// <summary>
+        /// The Completed handlers this body subscribes on the value: true when one of them (a method of this code) always
+        /// releases the event args, false when they all leave them, null when none is subscribed here (someone else's).
+        /// </summary>
+        private static bool? CompletionHandlersRelease(System.Collections.Generic.List<TrackedUse> tracked, CompilationModel model, FlowContext flow)
+        {
+            bool? result = null;
+            foreach (var use in tracked)
+            {
+                if (use.Value.Parent is not IEventReferenceOperation { Event.Name: "Completed" } reference
+                    || reference.Parent is not IEventAssignmentOperation { Adds: true } subscription
+                    || DelegateCaptures.Unwrap(subscription.HandlerValue) is not IMethodReferenceOperation handler)
+                {
+                    continue;
+                }
+
+                var summary = model.Summaries.ForMethod(handler.Method, flow);
+                var releases = handler.Method.Parameters.Length == 2 && (summary.EffectsOn(1) & ValueEffects.Released) != 0;
+                result = result == true || releases;
+            }
+
+            return result;
+        }
 
         /// <summary>The local is declared in the body of the loop the acquisition runs in: every iteration has its own.</summary>
         private static bool DeclaredInsideLoop(ILocalSymbol local, SyntaxNode acquisition)

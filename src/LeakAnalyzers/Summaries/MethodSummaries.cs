@@ -28,6 +28,9 @@ namespace LeakAnalyzers.Summaries
 
         private static readonly ConditionalWeakTable<SyntaxTree, TreeCache> Trees = new ConditionalWeakTable<SyntaxTree, TreeCache>();
 
+        /// <summary>Called for every summary computed from code (not taken from a cache): for tests that check reuse across forks.</summary>
+        internal static Action<IMethodSymbol>? Computed;
+
         private readonly ConcurrentDictionary<IMethodSymbol, Entry> _cache = new ConcurrentDictionary<IMethodSymbol, Entry>(SymbolEqualityComparer.Default);
         private ImplementationIndex? _implementations;
 
@@ -175,6 +178,7 @@ namespace LeakAnalyzers.Summaries
 
         private MethodSummary Compute(IMethodSymbol method, FlowContext context)
         {
+            Computed?.Invoke(method);
             var references = method.DeclaringSyntaxReferences;
             if (references.Length == 0)
             {
