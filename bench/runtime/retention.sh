@@ -53,32 +53,34 @@ check() {
   done
 }
 
+# CPU seconds of a process and its reaped children (createdump is the target's child): utime+stime+cutime+cstime.
+cpu() { awk -v t=$(getconf CLK_TCK) '{ printf "%.2f", ($14 + $15 + $16 + $17) / t }' /proc/$1/stat; }
+
 pause() {
   local mb=$1 runs=${2:-3}
   local log=$OUT/target-$mb.log
   dotnet $RT list --ballast $mb --rate 100 > $log 2>&1 &
   local pid=$!
-  for t in $(seq 1 900); do grep -q ready $log && break; sleep 0.2; done
+  for t in $(seq 1 1800); do grep -q ready $log && break; sleep 0.2; done
   echo "target $(grep ready $log)"
   sleep 2
   for i in $(seq 1 $runs); do
-    local before=$(wc -l < $log)
-    local s=$(date +%s.%N)
+    local before=$(wc -l < $log) c0=$(cpu $pid) load=$(cut -d' ' -f1 /proc/loadavg)
     # --max-pause 0: no induced collection, so the only pauses leakcheck causes are its two dumps.
-    dotnet $LC watch --pid $pid --retention --dump-dir $DUMPS --duration 20s --max-pause 0 > $OUT/lc-$mb-$i.txt 2>&1
-    local e=$(date +%s.%N)
-    echo "leakcheck run $i: command $(echo "$e - $s" | bc | cut -c1-5) s; $(grep '^Snapshots:' $OUT/lc-$mb-$i.txt)"
+    /usr/bin/time -f "%e %U %S" -o $OUT/lc-time dotnet $LC watch --pid $pid --retention --dump-dir $DUMPS --duration 20s --max-pause 0 > $OUT/lc-$mb-$i.txt 2>&1
+    read wall user sys < <(tail -1 $OUT/lc-time)
+    echo "leakcheck run $i (load $load): command ${wall} s wall, leakcheck CPU $(echo "$user + $sys" | bc) s, target+createdump CPU +$(echo "$(cpu $pid) - $c0" | bc) s"
+    echo "  $(grep '^Snapshots:' $OUT/lc-$mb-$i.txt)"
     echo "  target-seen gaps >=50ms: $(tail -n +$((before+1)) $log | grep '^gap' | awk '{print $2}' | tr '\n' ' ')"
     echo "  top: $(grep -A2 '^Who holds it' $OUT/lc-$mb-$i.txt | tail -2 | tr -s ' ' | tr '\n' ' ' | cut -c1-200)"
     echo "  dumps left: $(ls $DUMPS | wc -l)"
   done
   for i in $(seq 1 $runs); do
-    local before=$(wc -l < $log)
-    local s=$(date +%s.%N)
-    $TOOLS/dotnet-gcdump collect -p $pid -o $OUT/d.gcdump > /dev/null 2>&1
-    local e=$(date +%s.%N)
+    local before=$(wc -l < $log) c0=$(cpu $pid) load=$(cut -d' ' -f1 /proc/loadavg)
+    /usr/bin/time -f "%e %U %S" -o $OUT/gc-time $TOOLS/dotnet-gcdump collect -p $pid -o $OUT/d.gcdump > /dev/null 2>&1
+    read wall user sys < <(tail -1 $OUT/gc-time)
     sleep 1
-    echo "gcdump run $i: tool time $(echo "$e - $s" | bc | cut -c1-5) s, file $(du -k $OUT/d.gcdump | cut -f1) KB; target-seen gaps: $(tail -n +$((before+1)) $log | grep '^gap' | awk '{print $2}' | tr '\n' ' ')"
+    echo "gcdump run $i (load $load): tool ${wall} s wall, tool CPU $(echo "$user + $sys" | bc) s, target CPU +$(echo "$(cpu $pid) - $c0" | bc) s, file $(du -k $OUT/d.gcdump | cut -f1) KB; target-seen gaps: $(tail -n +$((before+1)) $log | grep '^gap' | awk '{print $2}' | tr '\n' ' ')"
     rm -f $OUT/d.gcdump
   done
   kill $pid; wait $pid 2>/dev/null

@@ -349,6 +349,29 @@ namespace LeakAnalyzers.Tool.Tests
         }
 
         [Fact]
+        public async Task AWatchWhoseBudgetAllowsNoCollectionStillSnapshotsItsStartAndEnd()
+        {
+            // --max-pause 0: no collection is induced, so there may be no heap sample at all; the window still has its two snapshots.
+            var folder = Directory.CreateTempSubdirectory("leakcheck-nobudget-").FullName;
+            using var target = await StartSampleAsync();
+            try
+            {
+                var (exit, stdout, _) = await Leakcheck("watch", "--pid", target.Id.ToString(CultureInfo.InvariantCulture), "--findings", Path.Combine(Root, "samples", "OrderService", "obj", "OrderService.sarif"), "--retention", "--dump-dir", folder, "--max-pause", "0", "--duration", "3s", "--interval", "500ms");
+                Assert.Contains(exit, new[] { 0, 1, 3 });
+                Assert.Contains("no collection induced", stdout);
+                Assert.Matches(@"Snapshots: 2 dump\(s\) written in", stdout);
+                Assert.Contains("What grows: the live heap", stdout);
+                Assert.Contains("static OrderService.RequestHistory.History (samples/OrderService/Orders.cs:84)", stdout);
+                Assert.Empty(Directory.GetFileSystemEntries(folder));
+            }
+            finally
+            {
+                target.Kill();
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+
+        [Fact]
         public async Task AStoppedWatchDeletesTheDumpItWasWriting()
         {
             // leakcheck in its own process, stopped (SIGTERM, as a service manager or CI stops it; a Ctrl+C is SIGINT and takes the

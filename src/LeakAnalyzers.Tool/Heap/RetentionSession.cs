@@ -23,6 +23,7 @@ namespace LeakAnalyzers.Tool.Heap
         private readonly int _pid;
         private readonly RetentionSettings _settings;
         private double? _liveAtLast;
+        private bool _taken;
         private Task _pending = Task.CompletedTask;
         private Task _older = Task.CompletedTask;
 
@@ -43,9 +44,26 @@ namespace LeakAnalyzers.Tool.Heap
 
         public List<SnapshotCost> Costs { get; } = new();
 
-        /// <summary>True when the first snapshot is due, or the live heap grew by the given step since the last one.</summary>
-        public bool Due(double liveBytes)
-            => _liveAtLast is null || _settings.SnapshotEveryBytes is { } step && _liveAtLast is { } last && liveBytes - last >= step;
+        /// <summary>
+        /// True when the first snapshot is due (at the first tick, with or without a heap sample: a watch whose pause budget
+        /// allows no induced collection still gets its start), or the live heap grew by the given step since the last one.
+        /// </summary>
+        public bool Due(double? liveBytes)
+        {
+            if (!_taken)
+            {
+                return true;
+            }
+
+            if (liveBytes is not { } live || _settings.SnapshotEveryBytes is not { } step)
+            {
+                return false;
+            }
+
+            // The first snapshot came before any heap sample: the first sample is the baseline of the step.
+            _liveAtLast ??= live;
+            return live - _liveAtLast.Value >= step;
+        }
 
         /// <summary>
         /// Takes a snapshot: writes the dump (the target is suspended meanwhile), then reads and deletes it in the background
@@ -57,7 +75,8 @@ namespace LeakAnalyzers.Tool.Heap
             // At most two dumps on disk: the one being read and the new one.
             await _older.ConfigureAwait(false);
             var (path, elapsed, bytes, expected) = await DumpWriter.WriteAsync(_pid, _settings.DumpDirectory, _settings.MaxDumpBytes, null, cancellationToken).ConfigureAwait(false);
-            _liveAtLast = liveBytes;
+            _taken = true;
+            _liveAtLast = liveBytes ?? _liveAtLast;
             var previous = _pending;
             _older = previous;
             _pending = Task.Run(async () =>

@@ -326,17 +326,18 @@ namespace LeakAnalyzers.Tool.Watch
                             {
                                 await _output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  {at,6:0.0} s  live {Projection.FormatBytes(sample.LiveBytes.Value),9}  {(sample != own ? $"induced, target paused {sample.PauseMs:0} ms" : "the target's own gen-2 collection")}")).ConfigureAwait(false);
                             }
+                        }
 
-                            if (retention is not null && retention.Due(sample.LiveBytes.Value) && clock.Elapsed < settings.Duration)
+                        // The first snapshot at the first tick (after its sample, if the budget allowed one), more as the heap grows.
+                        if (retention is not null && retention.Due(sample?.LiveBytes) && clock.Elapsed < settings.Duration)
+                        {
+                            await retention.TakeAsync(clock.Elapsed.TotalSeconds, sample?.LiveBytes, cancellationToken).ConfigureAwait(false);
+                            if (settings.Verbose)
                             {
-                                await retention.TakeAsync(clock.Elapsed.TotalSeconds, sample.LiveBytes.Value, cancellationToken).ConfigureAwait(false);
-                                if (settings.Verbose)
-                                {
-                                    await _output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  {clock.Elapsed.TotalSeconds,6:0.0} s  heap snapshot taken")).ConfigureAwait(false);
-                                }
-
-                                next = clock.Elapsed + settings.Interval;
+                                await _output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  {clock.Elapsed.TotalSeconds,6:0.0} s  heap snapshot taken")).ConfigureAwait(false);
                             }
+
+                            next = clock.Elapsed + settings.Interval;
                         }
                     }
                     catch (Heap.SnapshotException e)
