@@ -226,6 +226,14 @@ namespace LeakAnalyzers.Tool.Tests
                 Assert.Contains("What grows: the live heap", stdout);
                 Assert.Matches(@"\d[\d,]* → \d[\d,]* live objects", stdout);
 
+                // Bounded work: a path search capped at 50 objects says so, and still prints no more than it found.
+                var (firstSummary, _, _) = SnapshotAnalysis.Analyze(first, null, new RetentionBudget());
+                var (_, cappedDiff, capped) = SnapshotAnalysis.Analyze(second, firstSummary, new RetentionBudget { MaxPathObjects = 50 });
+                Assert.NotNull(capped);
+                Assert.True(capped!.HitObjectBudget);
+                var cappedLines = new RetentionReport(cappedDiff!, cappedDiff!.Top(5), capped, new SourceMap()).Lines().ToList();
+                Assert.Contains("  The path search stopped at its budget (50 objects visited): paths are the shortest among the objects visited.", cappedLines);
+
                 // The user's dumps are theirs: snapshot-diff leaves them.
                 Assert.True(File.Exists(first) && File.Exists(second));
 
