@@ -1,6 +1,6 @@
 #!/bin/bash
 # usage: retention.sh check [seconds]          -> the seven targets: is the top growing type and its root right?
-#        retention.sh pause <ballast MB> <runs> -> the target's pause and the total time per snapshot, leakcheck vs dotnet-gcdump
+#        retention.sh pause <ballast MB> <runs> -> the target's pause and the total time per snapshot, leakcheck vs dotnet-gcdump, interleaved
 # Build first: dotnet build -c Release in src/LeakAnalyzers.Tool, bench/runtime/RetentionTargets and bench/runtime/WebTarget;
 # install dotnet-gcdump with: dotnet tool install dotnet-gcdump --tool-path /tmp/leakcheck-tools (never globally).
 ROOT=$(git rev-parse --show-toplevel)
@@ -74,9 +74,8 @@ pause() {
     echo "  target-seen gaps >=50ms: $(tail -n +$((before+1)) $log | grep '^gap' | awk '{print $2}' | tr '\n' ' ')"
     echo "  top: $(grep -A2 '^Who holds it' $OUT/lc-$mb-$i.txt | tail -2 | tr -s ' ' | tr '\n' ' ' | cut -c1-200)"
     echo "  dumps left: $(ls $DUMPS | wc -l)"
-  done
-  for i in $(seq 1 $runs); do
-    local before=$(wc -l < $log) c0=$(cpu $pid) load=$(cut -d' ' -f1 /proc/loadavg)
+    # Interleaved with leakcheck's runs, so that both see the same load on a shared machine.
+    before=$(wc -l < $log) c0=$(cpu $pid) load=$(cut -d' ' -f1 /proc/loadavg)
     /usr/bin/time -f "%e %U %S" -o $OUT/gc-time $TOOLS/dotnet-gcdump collect -p $pid -o $OUT/d.gcdump > /dev/null 2>&1
     read wall user sys < <(tail -1 $OUT/gc-time)
     sleep 1

@@ -64,6 +64,23 @@ namespace LeakAnalyzers.Tool.Tests
             Assert.Equal(new[] { "Shop.Order", "System.String" }, diff.Top(2).Select(t => t.Name));
             Assert.DoesNotContain(diff.Top(10), t => t.Name == "Shop.Temp");
 
+            // An object the GC moved keeps its content key: words that point into the heap (references) are left out, the rest count.
+            const ulong heapStart = 0x7f0000000000, heapEnd = 0x7f0100000000;
+            byte[] Payload(params ulong[] words) => words.SelectMany(BitConverter.GetBytes).ToArray();
+            var moved = HeapSummary.ContentKey(0x1111, 40, Payload(42, 0x7f0000001000, 7), heapStart, heapEnd);
+            Assert.Equal(moved, HeapSummary.ContentKey(0x1111, 40, Payload(42, 0x7f00000a2000, 7), heapStart, heapEnd));
+            Assert.NotEqual(moved, HeapSummary.ContentKey(0x1111, 40, Payload(43, 0x7f0000001000, 7), heapStart, heapEnd));
+            Assert.NotEqual(moved, HeapSummary.ContentKey(0x2222, 40, Payload(42, 0x7f0000001000, 7), heapStart, heapEnd));
+            Assert.NotEqual(moved, HeapSummary.ContentKey(0x1111, 48, Payload(42, 0x7f0000001000, 7), heapStart, heapEnd));
+
+            // Common keys count as multisets, per type: two equal objects before and three after are two survivors.
+            var a = HeapSummary.ContentKey(0x1111, 24, Payload(1), heapStart, heapEnd);
+            var b = HeapSummary.ContentKey(0x1111, 24, Payload(2), heapStart, heapEnd);
+            var c = HeapSummary.ContentKey(0x2222, 24, Payload(1), heapStart, heapEnd);
+            var common = HeapSummary.CommonByTag(new[] { a, a, b, c }.OrderBy(k => k).ToArray(), new[] { a, a, a, c }.OrderBy(k => k).ToArray());
+            Assert.Equal(2, common[HeapSummary.Tag(0x1111)]);
+            Assert.Equal(1, common[HeapSummary.Tag(0x2222)]);
+
             // Survivors are matched by address and type: the same address with another type is a new object.
             Assert.NotEqual(HeapSummary.Key(0x7f0000001000, 0x1111), HeapSummary.Key(0x7f0000001000, 0x2222));
             Assert.NotEqual(HeapSummary.Key(0x7f0000001000, 0x1111), HeapSummary.Key(0x7f0000001008, 0x1111));
@@ -370,6 +387,13 @@ namespace LeakAnalyzers.Tool.Tests
                 Assert.Matches(@"Snapshots: 2 dump\(s\) written in", stdout);
                 Assert.Contains("What grows: the live heap", stdout);
                 Assert.Contains("static OrderService.RequestHistory.History (samples/OrderService/Orders.cs:84)", stdout);
+
+                // The strings the history held at the first snapshot are still held at the second, wherever the GC moved them.
+                var row = System.Text.RegularExpressions.Regex.Match(stdout, @"\n  string +([\d,]+) → ([\d,]+) .* ([\d,]+) of ([\d,]+)\n");
+                Assert.True(row.Success, "no string row in the diff");
+                long Number(int group) => long.Parse(row.Groups[group].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
+                Assert.True(Number(3) >= Number(1) / 2, $"{Number(3)} of {Number(1)} strings survived");
+                Assert.True(Number(3) <= Number(4));
                 Assert.Empty(Directory.GetFileSystemEntries(folder));
             }
             finally

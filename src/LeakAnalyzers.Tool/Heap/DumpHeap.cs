@@ -150,6 +150,17 @@ namespace LeakAnalyzers.Tool.Heap
             var marks = new MarkSet(heap);
             var perType = new Dictionary<ulong, (ClrType Type, long Count, long Bytes)>();
             var identities = keepIdentities ? new List<ulong>() : null;
+            var countContents = keepIdentities || previous?.Contents is not null;
+            var contents = countContents ? new List<ulong>() : null;
+            ulong heapStart = ulong.MaxValue, heapEnd = 0;
+            foreach (var segment in heap.Segments)
+            {
+                heapStart = Math.Min(heapStart, segment.Start);
+                heapEnd = Math.Max(heapEnd, segment.End);
+            }
+
+            var reader = _target.DataReader;
+            Span<byte> payload = stackalloc byte[64];
             var stack = new Stack<ulong>();
             long objects = 0, bytes = 0;
             var complete = true;
@@ -198,6 +209,13 @@ namespace LeakAnalyzers.Tool.Heap
                     }
                 }
 
+                if (contents is not null)
+                {
+                    var length = (int)Math.Min(payload.Length, Math.Max(0, size - 16));
+                    var read = length > 0 ? reader.Read(address + 8, payload[..length]) : 0;
+                    contents.Add(HeapSummary.ContentKey(type.MethodTable, size, payload[..read], heapStart, heapEnd));
+                }
+
                 if (!type.ContainsPointers && !type.IsCollectible)
                 {
                     continue;
@@ -214,11 +232,25 @@ namespace LeakAnalyzers.Tool.Heap
 
             var types = new Dictionary<string, TypeStats>(StringComparer.Ordinal);
             var survived = survivors is null ? null : new Dictionary<string, long>(StringComparer.Ordinal);
+            ulong[]? contentKeys = null;
+            Dictionary<ulong, long>? sameContent = null;
+            if (contents is not null)
+            {
+                contentKeys = contents.ToArray();
+                Array.Sort(contentKeys);
+                if (previous?.Contents is { } earlier)
+                {
+                    sameContent = HeapSummary.CommonByTag(earlier, contentKeys);
+                }
+            }
+
             foreach (var (type, count, size) in perType.Values)
             {
                 var name = type.Name ?? $"<unknown type {type.MethodTable:x}>";
-                if (survived is not null && survivors!.TryGetValue(type.MethodTable, out var kept))
+                if (survived is not null)
                 {
+                    // The larger of the two counts (see HeapSummary.Survivors): at the same address, or with the same content.
+                    var kept = Math.Max(survivors!.GetValueOrDefault(type.MethodTable), Math.Min(count, sameContent?.GetValueOrDefault(HeapSummary.Tag(type.MethodTable)) ?? 0));
                     survived[name] = survived.GetValueOrDefault(name) + kept;
                 }
 
@@ -240,7 +272,7 @@ namespace LeakAnalyzers.Tool.Heap
                 Array.Sort(keys);
             }
 
-            return new HeapSummary(types, objects, bytes, keys, complete) { Survivors = survived };
+            return new HeapSummary(types, objects, bytes, keys, complete) { Survivors = survived, Contents = keepIdentities ? contentKeys : null };
         }
 
         public void Dispose()
