@@ -232,6 +232,7 @@ namespace LeakAnalyzers.Tool.Tests
             Assert.Matches(@"Snapshots: 2 dump\(s\) written in .*; every dump deleted\.", leakyOut);
             Assert.Contains("What grows, and who holds it", dom);
             Assert.Contains("LEAK001 Confirmed", dom);
+            Assert.Contains("static OrderService.RequestHistory.History (samples/OrderService/Orders.cs:84)", dom);
             Assert.Empty(Directory.GetFileSystemEntries(dumps));
             Directory.Delete(dumps);
 
