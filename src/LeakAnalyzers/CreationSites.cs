@@ -20,6 +20,14 @@ namespace LeakAnalyzers
 
         private readonly CompilationModel _model;
         private readonly ConcurrentDictionary<INamedTypeSymbol, bool> _singletons = new ConcurrentDictionary<INamedTypeSymbol, bool>(SymbolEqualityComparer.Default);
+        private readonly ConcurrentDictionary<INamedTypeSymbol, bool> _singletonsByCode = new ConcurrentDictionary<INamedTypeSymbol, bool>(SymbolEqualityComparer.Default);
+
+        private enum CreationKind
+        {
+            None,
+            AllStatic,
+            SomeNotStatic,
+        }
         private readonly ConcurrentDictionary<IMethodSymbol, bool> _repeated = new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
 
         public CreationSites(CompilationModel model)
@@ -39,8 +47,26 @@ namespace LeakAnalyzers
                 return known;
             }
 
-            var result = Lifetime.IsSingleton(type) && AllCreationsAreStatic(type, cancellationToken);
+            var result = Lifetime.IsSingleton(type) && Creations(type, cancellationToken) == CreationKind.AllStatic;
             _singletons.TryAdd(type, result);
+            return result;
+        }
+
+        /// <summary>
+        /// The type keeps an instance of itself in a static member and the compilation creates none of its instances
+        /// anywhere else (a container or the XAML loader may create the one it keeps): taken for a singleton. A type whose
+        /// static member is a factory (<c>Current => new Wrapper(..)</c>) or that the code also creates per use is not one.
+        /// </summary>
+        public bool IsSingleton(INamedTypeSymbol type, CancellationToken cancellationToken)
+        {
+            type = type.OriginalDefinition;
+            if (_singletonsByCode.TryGetValue(type, out var known))
+            {
+                return known;
+            }
+
+            var result = Lifetime.IsSingleton(type) && Creations(type, cancellationToken) != CreationKind.SomeNotStatic;
+            _singletonsByCode.TryAdd(type, result);
             return result;
         }
 
@@ -62,7 +88,7 @@ namespace LeakAnalyzers
             return result;
         }
 
-        private bool AllCreationsAreStatic(INamedTypeSymbol type, CancellationToken cancellationToken)
+        private CreationKind Creations(INamedTypeSymbol type, CancellationToken cancellationToken)
         {
             var creations = 0;
             foreach (var tree in CandidateTrees(type, cancellationToken))
@@ -88,12 +114,12 @@ namespace LeakAnalyzers
 
                     if (++creations > MaxCandidates || !IsStaticallyHeld(node))
                     {
-                        return false;
+                        return CreationKind.SomeNotStatic;
                     }
                 }
             }
 
-            return creations > 0;
+            return creations > 0 ? CreationKind.AllStatic : CreationKind.None;
         }
 
         private IEnumerable<SyntaxTree> CandidateTrees(INamedTypeSymbol type, CancellationToken cancellationToken)

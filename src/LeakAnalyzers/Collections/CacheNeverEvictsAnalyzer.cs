@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Collections.Immutable;
 using System.Globalization;
 using Microsoft.CodeAnalysis;
@@ -82,10 +83,12 @@ namespace LeakAnalyzers.Collections
             var properties = SymbolNames.MemberProperties(member);
             properties[KeyTypeProperty] = keyName;
             properties[DiagnosticPropertyNames.GrowthCount] = memoizer.Growth.Count.ToString(CultureInfo.InvariantCulture);
+            // Reported on the memoizing call, inside the initializer this action analyses: the IDE's per-document analysis drops
+            // what an operation action reports outside its operation (the member's name is the first additional location).
             context.ReportDiagnostic(Diagnostic.Create(
                 Rule,
-                member.Locations[0],
-                memoizer.Growth,
+                invocation.Syntax.GetLocation(),
+                new[] { member.Locations[0] }.Concat(memoizer.Growth),
                 properties.ToImmutable(),
                 member.ContainingType.Name + "." + member.Name + " (memoized by " + invocation.TargetMethod.Name + ")",
                 keyName,

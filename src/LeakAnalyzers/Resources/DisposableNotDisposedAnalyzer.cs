@@ -69,7 +69,8 @@ namespace LeakAnalyzers.Resources
             }
 
             var summary = model.Summaries.ForCall(invocation, new FlowContext(model.Summaries, AnyResourceKind.Instance, context.CancellationToken));
-            if (summary.Returns == ReturnKind.New && !summary.ReturnsNothingFor(invocation.Arguments) || !throughAwait && model.Elements.IsTakeOut(invocation, context.CancellationToken))
+            if (summary.Returns == ReturnKind.New && !summary.ReturnsNothingFor(invocation.Arguments) && CreatesTracked(context, model, summary)
+                || !throughAwait && model.Elements.IsTakeOut(invocation, context.CancellationToken))
             {
                 Analyze(context, invocation, throughAwait, type, model);
             }
@@ -92,7 +93,7 @@ namespace LeakAnalyzers.Resources
             }
 
             var summary = model.Summaries.ForMethod(getter, new FlowContext(model.Summaries, AnyResourceKind.Instance, context.CancellationToken));
-            if (summary.Returns == ReturnKind.New)
+            if (summary.Returns == ReturnKind.New && CreatesTracked(context, model, summary))
             {
                 Analyze(context, reference, throughAwait: false, type, model);
             }
@@ -196,6 +197,14 @@ namespace LeakAnalyzers.Resources
 
             return true;
         }
+
+        /// <summary>
+        /// The class the method creates on every path, when the summary knows it, is one whose disposal matters too: a method
+        /// declared to return <c>Stream</c> that returns a stream wrapper freeing nothing creates nothing to dispose.
+        /// </summary>
+        private static bool CreatesTracked(in OperationAnalysisContext context, CompilationModel model, MethodSummary summary)
+            => summary.CreatedType is not { } name || context.Compilation.GetTypeByMetadataName(name) is not { } created
+                || IsTracked(context, model.Disposables, created);
 
         private static bool IsTracked(in OperationAnalysisContext context, DisposableTypes types, ITypeSymbol type)
         {

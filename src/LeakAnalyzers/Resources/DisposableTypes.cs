@@ -244,9 +244,72 @@ namespace LeakAnalyzers.Resources
                 return known;
             }
 
-            var result = Compute(type);
+            var result = IsScope(type) || Compute(type);
             _disposeFreesNothing.TryAdd(type, result);
             return result;
+
+            // A struct that only keeps what its constructors are given (NpgsqlConnector.UserAction): its Dispose ends a state
+            // of another object; it owns nothing to release.
+            static bool IsScope(ITypeSymbol t)
+            {
+                if (t.TypeKind != TypeKind.Struct)
+                {
+                    return false;
+                }
+
+                var keepsReference = false;
+                foreach (var member in t.GetMembers())
+                {
+                    if (member is IFieldSymbol { IsStatic: false, IsConst: false } field && field.DeclaringSyntaxReferences.Length > 0
+                        && field.DeclaringSyntaxReferences[0].GetSyntax() is Microsoft.CodeAnalysis.CSharp.Syntax.VariableDeclaratorSyntax { Initializer: not null })
+                    {
+                        return false;
+                    }
+
+                    if (member is IMethodSymbol { MethodKind: MethodKind.Constructor, IsImplicitlyDeclared: false } constructor)
+                    {
+                        foreach (var reference in constructor.DeclaringSyntaxReferences)
+                        {
+                            if (reference.GetSyntax() is not Microsoft.CodeAnalysis.CSharp.Syntax.ConstructorDeclarationSyntax syntax || !AssignsOnlyParameters(syntax))
+                            {
+                                return false;
+                            }
+                        }
+
+                        foreach (var parameter in constructor.Parameters)
+                        {
+                            keepsReference |= parameter.Type.IsReferenceType;
+                        }
+                    }
+                }
+
+                // Only a struct given another object to act on is a scope: one that is given nothing (or only numbers) and
+                // releases something in Dispose releases what it stands for itself.
+                return keepsReference;
+            }
+
+            static bool AssignsOnlyParameters(Microsoft.CodeAnalysis.CSharp.Syntax.ConstructorDeclarationSyntax constructor)
+            {
+                var parameters = new System.Collections.Generic.HashSet<string>();
+                foreach (var parameter in constructor.ParameterList.Parameters)
+                {
+                    parameters.Add(parameter.Identifier.ValueText);
+                }
+
+                var statements = constructor.ExpressionBody is { } arrow
+                    ? new Microsoft.CodeAnalysis.CSharp.Syntax.ExpressionSyntax[] { arrow.Expression }
+                    : (constructor.Body?.Statements ?? default).Select(statement => (statement as Microsoft.CodeAnalysis.CSharp.Syntax.ExpressionStatementSyntax)?.Expression).ToArray();
+                foreach (var expression in statements)
+                {
+                    if (expression is not Microsoft.CodeAnalysis.CSharp.Syntax.AssignmentExpressionSyntax { Right: Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax value }
+                        || !parameters.Contains(value.Identifier.ValueText))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            }
 
             bool Compute(ITypeSymbol t)
             {
@@ -287,6 +350,22 @@ namespace LeakAnalyzers.Resources
         {
             for (var t = type; t != null; t = t.BaseType)
             {
+                if (t.DeclaringSyntaxReferences.Length == 0)
+                {
+                    // Reached the library base without an override in source: a Stream, reader or writer subclass that
+                    // overrides nothing of its disposal releases nothing (PgWriterStream over Npgsql's writer).
+                    return t.Name is "Stream" or "TextReader" or "TextWriter" or "MemoryManager"
+                        && t.ContainingNamespace?.ToDisplayString() is "System.IO" or "System.Buffers";
+                }
+
+                foreach (var member in t.GetMembers())
+                {
+                    if (member is IMethodSymbol { IsOverride: true, Name: "Close" or "DisposeAsync" })
+                    {
+                        return false;
+                    }
+                }
+
                 foreach (var member in t.GetMembers("Dispose"))
                 {
                     if (member is not IMethodSymbol { Parameters.Length: 1, IsOverride: true } method || method.Parameters[0].Type.SpecialType != SpecialType.System_Boolean)

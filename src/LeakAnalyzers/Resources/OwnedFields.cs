@@ -330,15 +330,19 @@ namespace LeakAnalyzers.Resources
             {
                 case IObjectCreationOperation creation when types.IsDisposable(creation.Type):
                     return creation.Type;
-                case IInvocationOperation invocation when _model.Summaries.ForCall(invocation, flow).Returns == ReturnKind.New:
+                case IInvocationOperation invocation when _model.Summaries.ForCall(invocation, flow) is { Returns: ReturnKind.New } summary:
                     var returned = types.AwaitedType(invocation.TargetMethod.ReturnType) ?? invocation.TargetMethod.ReturnType;
-                    return types.IsDisposable(returned) ? returned : null;
-                case IPropertyReferenceOperation { Property.GetMethod: { } getter } property when _model.Summaries.ForMethod(getter, flow).Returns == ReturnKind.New:
-                    return types.IsDisposable(property.Type) ? property.Type : null;
+                    return types.IsDisposable(returned) ? Concrete(context.Compilation, summary, returned) : null;
+                case IPropertyReferenceOperation { Property.GetMethod: { } getter } property when _model.Summaries.ForMethod(getter, flow) is { Returns: ReturnKind.New } getterSummary:
+                    return types.IsDisposable(property.Type) ? Concrete(context.Compilation, getterSummary, property.Type!) : null;
                 default:
                     return null;
             }
         }
+
+        /// <summary>The class the summary says every path creates, when it names one this compilation can see; else the declared type.</summary>
+        private static ITypeSymbol Concrete(Compilation compilation, MethodSummary summary, ITypeSymbol declared)
+            => summary.CreatedType is { } name && compilation.GetTypeByMetadataName(name) is { } created ? created : declared;
 
         /// <summary>The single value a local is given, when it is one.</summary>
         private static IOperation? FreshValueOf(ILocalReferenceOperation local)

@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Collections.Immutable;
+using LeakAnalyzers.Summaries;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -43,7 +46,8 @@ namespace LeakAnalyzers.Resources
             context.RegisterCompilationStartAction(start =>
             {
                 var model = CompilationModel.For(start.Compilation);
-                start.RegisterOperationAction(c => Analyze(c, model), OperationKind.Invocation);
+                var checks = new ConcurrentDictionary<SyntaxNode, ResourceCheckResult>();
+                start.RegisterOperationAction(c => Analyze(c, model, checks), OperationKind.Invocation);
                 start.RegisterSymbolStartAction(s => OwnedFields.Register(s, model, field => field.Type is IArrayTypeSymbol ? FieldResource.Pooled : null, ReportField), SymbolKind.NamedType);
             });
         }
@@ -61,16 +65,17 @@ namespace LeakAnalyzers.Resources
             context.ReportDiagnostic(ResourceDiagnostics.FieldDiagnostic(FieldRule, finding, field.Name, why));
         }
 
-        private static void Analyze(OperationAnalysisContext context, CompilationModel model)
+        private static void Analyze(OperationAnalysisContext context, CompilationModel model, ConcurrentDictionary<SyntaxNode, ResourceCheckResult> checks)
         {
             var invocation = (IInvocationOperation)context.Operation;
             var method = invocation.TargetMethod;
-            if (!Pools.IsTake(method) || method.ReturnType is { IsValueType: true, TypeKind: not TypeKind.TypeParameter })
+            if (!IsRent(method))
             {
+                ReportSecondReturn(context, invocation, model, checks);
                 return;
             }
 
-            var result = ResourceCheck.Run(context, invocation, throughAwait: false, PooledKind.Instance, model);
+            var result = Check(context, invocation, model, checks);
             var what = method.ReturnType is IArrayTypeSymbol ? "pooled array" : "pooled object";
             if (result.Shape != LeakShape.None)
             {
@@ -87,12 +92,90 @@ namespace LeakAnalyzers.Resources
                     what,
                     "rented here is " + result.Describe("returned to the pool")));
             }
+        }
 
-            if (result.DoubleReleases is { } twice)
+        private static bool IsRent(IMethodSymbol method)
+            => Pools.IsTake(method) && method.ReturnType is not { IsValueType: true, TypeKind: not TypeKind.TypeParameter };
+
+        private static ResourceCheckResult Check(in OperationAnalysisContext context, IInvocationOperation rent, CompilationModel model, ConcurrentDictionary<SyntaxNode, ResourceCheckResult> checks)
+        {
+            if (checks.TryGetValue(rent.Syntax, out var known))
             {
+                return known;
+            }
+
+            var result = ResourceCheck.Run(context, rent, throughAwait: false, PooledKind.Instance, model);
+            checks.TryAdd(rent.Syntax, result);
+            return result;
+        }
+
+        /// <summary>
+        /// A call given a local that holds a rented array (directly or through another local) and that the flow check of
+        /// that rent found to return it a second time. Reported from the call's own action, so that the IDE, which keeps
+        /// only the diagnostics inside the operation it analyses, shows it too.
+        /// </summary>
+        private static void ReportSecondReturn(in OperationAnalysisContext context, IInvocationOperation invocation, CompilationModel model, ConcurrentDictionary<SyntaxNode, ResourceCheckResult> checks)
+        {
+            if (invocation.Arguments.IsEmpty)
+            {
+                return;
+            }
+
+            List<IInvocationOperation>? rents = null;
+            foreach (var argument in invocation.Arguments)
+            {
+                if (ValueFlow.Strip(argument.Value) is ILocalReferenceOperation local)
+                {
+                    RentsHeldBy(local.Local, BodyIndex.For(BodyIndex.RootOf(invocation)), ref rents, 0);
+                }
+            }
+
+            if (rents is null)
+            {
+                return;
+            }
+
+            foreach (var rent in rents)
+            {
+                if (Check(context, rent, model, checks).DoubleReleases is not { } twice)
+                {
+                    continue;
+                }
+
                 foreach (var node in twice)
                 {
-                    context.ReportDiagnostic(Diagnostic.Create(Rule, node.GetLocation(), what, "is returned to the pool a second time here, after it was already returned on this path"));
+                    if (invocation.Syntax.Span.Contains(node.Span))
+                    {
+                        var what = rent.TargetMethod.ReturnType is IArrayTypeSymbol ? "pooled array" : "pooled object";
+                        context.ReportDiagnostic(Diagnostic.Create(Rule, node.GetLocation(), what, "is returned to the pool a second time here, after it was already returned on this path"));
+                        return;
+                    }
+                }
+            }
+        }
+
+        private static void RentsHeldBy(ILocalSymbol local, BodyIndex index, ref List<IInvocationOperation>? rents, int depth)
+        {
+            if (depth > 3)
+            {
+                return;
+            }
+
+            foreach (var value in index.ValuesOf(local))
+            {
+                switch (ValueFlow.Strip(value))
+                {
+                    case IInvocationOperation take when IsRent(take.TargetMethod):
+                        rents ??= new List<IInvocationOperation>();
+                        if (!rents.Contains(take))
+                        {
+                            rents.Add(take);
+                        }
+
+                        break;
+                    case ILocalReferenceOperation other when !SymbolEqualityComparer.Default.Equals(other.Local, local):
+                        RentsHeldBy(other.Local, index, ref rents, depth + 1);
+                        break;
                 }
             }
         }

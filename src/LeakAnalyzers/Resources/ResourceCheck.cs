@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Collections.Generic;
 using LeakAnalyzers.Retention;
 using LeakAnalyzers.Summaries;
@@ -40,7 +41,7 @@ namespace LeakAnalyzers.Resources
 
         public List<SyntaxNode> Reassignments { get; } = new List<SyntaxNode>();
 
-        /// <summary>Reassignments under a condition inside the loop that repeats them.</summary>
+        /// <summary>Reassignments that end the path without counting as an overwrite: under a condition in a loop, or of an alias.</summary>
         public List<SyntaxNode> ConditionalReassignments { get; } = new List<SyntaxNode>();
 
         /// <summary>Calls on the resource (or an alias or wrapper of it) that do not release it: <c>socket.Connect()</c>.</summary>
@@ -120,6 +121,8 @@ namespace LeakAnalyzers.Resources
             ILocalSymbol? local = null;
             var uses = new LocalUses();
             var dropped = false;
+            var primaryReassigned = false;
+            List<(ISymbol Local, int Position)>? aliasBindings = null, aliasReleases = null;
             foreach (var use in tracked)
             {
                 var step = use.Use.Step;
@@ -137,6 +140,11 @@ namespace LeakAnalyzers.Resources
                     case FlowStep.Using when !use.View:
                         return default;
                     case FlowStep.Alias:
+                        if (use.Use.Local is ILocalSymbol bound && use.Use.Node is { } binding)
+                        {
+                            (aliasBindings ??= new List<(ISymbol, int)>()).Add((bound, binding.SpanStart));
+                        }
+
                         if (local is null && use.IsTemporary && !use.View)
                         {
                             if (use.Use.Local is not ILocalSymbol first)
@@ -151,6 +159,11 @@ namespace LeakAnalyzers.Resources
                         break;
                     case FlowStep.Release when !use.View && use.Use.Node is { } released:
                         uses.Releases.Add(released);
+                        if (use.Local is ILocalSymbol through)
+                        {
+                            (aliasReleases ??= new List<(ISymbol, int)>()).Add((through, released.SpanStart));
+                        }
+
                         break;
                     case FlowStep.HandOver when use.Use.Store == StoreKind.Completion && use.Use.Node is { } pending:
                         // socket.SendAsync(args): the args' Completed handlers own them from here.
@@ -169,13 +182,13 @@ namespace LeakAnalyzers.Resources
                         uses.HandOvers.Add(handedOver);
                         break;
                     case FlowStep.Reassign when use.Local is not null && use.Use.Node is { } assignment:
-                        if (SymbolEqualityComparer.Default.Equals(use.Local, local))
+                        uses.Reassignments.Add(assignment);
+                        primaryReassigned |= SymbolEqualityComparer.Default.Equals(use.Local, local);
+                        if (!SymbolEqualityComparer.Default.Equals(use.Local, local) || ConditionalInLoop(assignment))
                         {
-                            uses.Reassignments.Add(assignment);
-                            if (ConditionalInLoop(assignment))
-                            {
-                                uses.ConditionalReassignments.Add(assignment);
-                            }
+                            // An alias given another value no longer names this object (tempBuf = newTempBuf): its later
+                            // releases are another object's. The path is not followed further, nor reported.
+                            uses.ConditionalReassignments.Add(assignment);
                         }
 
                         break;
@@ -183,7 +196,8 @@ namespace LeakAnalyzers.Resources
                     case FlowStep.Neutral when !use.Use.Removes:
                         dropped |= use.IsTemporary && !use.View && !use.Nested;
                         if (step == FlowStep.Neutral && kind is DisposableKind && !use.View && !use.Nested
-                            && use.Use.Node is Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax call && FailsRoutinely(call, use.Value.Type))
+                            && use.Use.Node is Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax call && FailsRoutinely(call, use.Value.Type)
+                            && !CatchAll.CannotThrow(InvocationAt(use.Value, call)?.TargetMethod))
                         {
                             uses.OwnCalls.Add(call);
                         }
@@ -202,7 +216,7 @@ namespace LeakAnalyzers.Resources
                 return default;
             }
 
-            var reassigned = uses.Reassignments.Count > 0;
+            var reassigned = primaryReassigned;
             if (uses.Releases.Count == 0 && uses.HandOvers.Count == 0)
             {
                 return new ResourceCheckResult(LeakShape.NeverReleased, local, false, reassigned, null);
@@ -229,8 +243,42 @@ namespace LeakAnalyzers.Resources
                 FlowVerdict.Overwritten => LeakShape.Overwritten,
                 _ => LeakShape.None,
             };
-            return new ResourceCheckResult(shape, local, uses.Releases.Count > 0, reassigned, verdict == FlowVerdict.Unknown ? null : doubleReleases,
+            return new ResourceCheckResult(shape, local, uses.Releases.Count > 0, reassigned, verdict == FlowVerdict.Unknown || ReleasedBeforeBound(local, aliasBindings, aliasReleases) ? null : doubleReleases,
                 shape == LeakShape.NotOnExceptionPath ? CallName(throwingCall) : null);
+        }
+
+        /// <summary>
+        /// A release through an alias that comes before every assignment binding the alias to this object
+        /// (<c>Return(buffer); buffer = larger;</c> in a loop): on the first pass it releases the previous object, so which
+        /// release is whose depends on the iteration. The flow check is by syntax, so "released twice" is not claimed.
+        /// </summary>
+        private static bool ReleasedBeforeBound(ILocalSymbol local, List<(ISymbol Local, int Position)>? bindings, List<(ISymbol Local, int Position)>? releases)
+        {
+            if (bindings is null || releases is null)
+            {
+                return false;
+            }
+
+            foreach (var (through, position) in releases)
+            {
+                if (SymbolEqualityComparer.Default.Equals(through, local))
+                {
+                    continue;
+                }
+
+                var boundBefore = false;
+                foreach (var (bound, at) in bindings)
+                {
+                    boundBefore |= SymbolEqualityComparer.Default.Equals(bound, through) && at < position;
+                }
+
+                if (!boundBefore)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>
@@ -281,6 +329,20 @@ namespace LeakAnalyzers.Resources
 
             return type is INamedTypeSymbol { TypeKind: TypeKind.Interface, Name: "IDbConnection" or "IDbCommand" or "IDataReader" } named
                 && named.ContainingNamespace?.ToDisplayString() == "System.Data";
+        }
+
+        /// <summary>The invocation of <paramref name="call"/> that <paramref name="value"/> is the receiver or an argument of.</summary>
+        private static IInvocationOperation? InvocationAt(IOperation value, SyntaxNode call)
+        {
+            for (var (current, i) = (value.Parent, 0); current != null && i < 6; current = current.Parent, i++)
+            {
+                if (current is IInvocationOperation invocation && invocation.Syntax == call)
+                {
+                    return invocation;
+                }
+            }
+
+            return null;
         }
 
         internal static string? CallName(SyntaxNode? call) => call switch

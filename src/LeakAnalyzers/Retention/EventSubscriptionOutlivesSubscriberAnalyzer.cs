@@ -190,7 +190,7 @@ namespace LeakAnalyzers.Retention
 
                 var subscriber = subscription.Subscriber;
                 var origins = state.Origins(subscriber);
-                if (subscriber.IsStatic || origins.IsSingleton || Lifetime.IsSingleton(subscriber) || IsApplication(subscriber)
+                if (subscriber.IsStatic || CompilationModel.For(context.Compilation).Creations.IsSingleton(subscriber, context.CancellationToken) || IsApplication(subscriber)
                     || Lifetime.IsConfiguredLongLived(subscriber, Lifetime.ConfiguredLongLivedTypes(context.Options, subscriber)))
                 {
                     continue;

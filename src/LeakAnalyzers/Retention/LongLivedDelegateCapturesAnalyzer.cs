@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Globalization;
+using LeakAnalyzers.Summaries;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -64,6 +65,12 @@ namespace LeakAnalyzers.Retention
             Timer,
             TokenRegistration,
             WaitRegistration,
+
+            /// <summary><c>s_slot ??= ...</c> or <c>if (s_slot == null) s_slot = ...</c> from an instance member: the first instance stays.</summary>
+            StaticSlotOnce,
+
+            /// <summary>Handed to a method of this code that keeps it in a static or in a statically reached object (an event bus, a messenger).</summary>
+            Registration,
         }
 
         public override void Initialize(AnalysisContext context)
@@ -84,6 +91,7 @@ namespace LeakAnalyzers.Retention
             var state = new TypeState(lifetime, (INamedTypeSymbol)context.Symbol);
             context.RegisterOperationAction(c => OnAssignment(c, lifetime, state), OperationKind.SimpleAssignment);
             context.RegisterOperationAction(c => OnCompoundAssignment(c, state), OperationKind.CompoundAssignment);
+            context.RegisterOperationAction(c => OnCoalesceAssignment(c, state), OperationKind.CoalesceAssignment);
             context.RegisterOperationAction(c => OnInvocation(c, lifetime, state), OperationKind.Invocation);
             context.RegisterOperationAction(c => OnObjectCreation(c, lifetime, state), OperationKind.ObjectCreation);
             context.RegisterOperationAction(c => OnEventAssignment(c, lifetime, state), OperationKind.EventAssignment);
@@ -98,9 +106,10 @@ namespace LeakAnalyzers.Retention
             {
                 // s_handler = () => ...; s_lazy = new Lazy<T>(() => ...);
                 case IMemberReferenceOperation { Member: IFieldSymbol or IPropertySymbol } member when member.Member.IsStatic && !IsIndexer(member.Member):
+                    var once = !context.ContainingSymbol.IsStatic && GuardedByNullCheck(assignment, member.Member);
                     foreach (var stored in StoredDelegates(assignment.Value, 0))
                     {
-                        state.Candidate(stored, Sink.StaticMember, "static " + KindName(member.Member) + " '" + member.Member.Name + "'", assignment);
+                        state.Candidate(stored, once ? Sink.StaticSlotOnce : Sink.StaticMember, PlaceOf(member.Member, once), assignment);
                     }
 
                     break;
@@ -114,6 +123,62 @@ namespace LeakAnalyzers.Retention
 
                     break;
             }
+        }
+
+        /// <summary><c>s_slot ??= () => ...</c> from an instance member: set by the first instance, kept for the process.</summary>
+        private static void OnCoalesceAssignment(OperationAnalysisContext context, TypeState state)
+        {
+            var assignment = (ICoalesceAssignmentOperation)context.Operation;
+            if (context.ContainingSymbol.IsStatic
+                || assignment.Target is not IMemberReferenceOperation { Member: IFieldSymbol or IPropertySymbol } member || !member.Member.IsStatic)
+            {
+                return;
+            }
+
+            foreach (var stored in StoredDelegates(assignment.Value, 0))
+            {
+                state.Candidate(stored, Sink.StaticSlotOnce, PlaceOf(member.Member, once: true), assignment);
+            }
+        }
+
+        private static string PlaceOf(ISymbol member, bool once)
+            => "static " + KindName(member) + " '" + member.Name + "'" + (once ? " (set once, by the first instance)" : string.Empty);
+
+        /// <summary>The assignment runs only while the member is still null: <c>if (s_slot == null) s_slot = ...</c>.</summary>
+        private static bool GuardedByNullCheck(IOperation assignment, ISymbol member)
+        {
+            var depth = 0;
+            for (var current = assignment.Parent; current != null && depth < 6; current = current.Parent, depth++)
+            {
+                if (current is IConditionalOperation { Condition: { } condition } && TestsNull(condition, member))
+                {
+                    return true;
+                }
+
+                if (current is IAnonymousFunctionOperation or ILocalFunctionOperation or IMethodBodyBaseOperation)
+                {
+                    return false;
+                }
+            }
+
+            return false;
+        }
+
+        private static bool TestsNull(IOperation condition, ISymbol member)
+        {
+            bool IsMember(IOperation? operation)
+                => DelegateCaptures.Unwrap(operation) is IMemberReferenceOperation reference
+                   && SymbolEqualityComparer.Default.Equals(reference.Member.OriginalDefinition, member.OriginalDefinition);
+
+            return condition switch
+            {
+                IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals } binary
+                    => IsMember(binary.LeftOperand) && binary.RightOperand.ConstantValue is { HasValue: true, Value: null }
+                       || IsMember(binary.RightOperand) && binary.LeftOperand.ConstantValue is { HasValue: true, Value: null },
+                IIsPatternOperation { Pattern: IConstantPatternOperation { Value.ConstantValue: { HasValue: true, Value: null } } } pattern => IsMember(pattern.Value),
+                IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd } and => TestsNull(and.LeftOperand, member) || TestsNull(and.RightOperand, member),
+                _ => false,
+            };
         }
 
         private static void OnCompoundAssignment(OperationAnalysisContext context, TypeState state)
@@ -186,6 +251,12 @@ namespace LeakAnalyzers.Retention
                 return;
             }
 
+            if (!ValueFlow.IsLibrary(method) && HasDelegateArgument(invocation))
+            {
+                OnRegistrationCall(context, invocation, state);
+                return;
+            }
+
             if (!IsDiscarded(invocation))
             {
                 return;
@@ -212,6 +283,75 @@ namespace LeakAnalyzers.Retention
                     {
                         state.Candidate(argument.Value, Sink.WaitRegistration, "ThreadPool.RegisterWaitForSingleObject", invocation);
                     }
+                }
+            }
+        }
+
+        private static bool HasDelegateArgument(IInvocationOperation invocation)
+        {
+            foreach (var argument in invocation.Arguments)
+            {
+                if (argument.Parameter is { Type.TypeKind: TypeKind.Delegate } || argument.Parameter?.Type.SpecialType == SpecialType.System_Object)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// A call to a method of this code that keeps a delegate argument where it outlives the call: in a static (a static
+        /// event bus's list), or in the receiver when the receiver is reached through a static (<c>Messenger.Default</c>,
+        /// a singleton's registry). Its summary says so; a call whose summary removes the same handler (or every handler of
+        /// <c>this</c>: <c>UnregisterAll(this)</c>) from the same type's store undoes it.
+        /// </summary>
+        private static void OnRegistrationCall(OperationAnalysisContext context, IInvocationOperation invocation, TypeState state)
+        {
+            var summaries = CompilationModel.For(context.Compilation).Summaries;
+            var summary = summaries.ForCall(invocation, new FlowContext(summaries, LeakAnalyzers.Resources.AnyResourceKind.Instance, context.CancellationToken));
+            if (summary.IsUnknown)
+            {
+                return;
+            }
+
+            var receiverIsLongLived = invocation.Instance is not null && IsStaticallyReached(invocation.Instance);
+            var store = invocation.TargetMethod.ContainingType.OriginalDefinition;
+            foreach (var argument in invocation.Arguments)
+            {
+                if (argument.Parameter is not { } parameter)
+                {
+                    continue;
+                }
+
+                var effects = summary.EffectsOn(parameter.Ordinal);
+                if ((effects & ValueEffects.Removed) != 0)
+                {
+                    if (DelegateCaptures.Unwrap(argument.Value) is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance })
+                    {
+                        state.Removed(store, store);
+                    }
+                    else if (HandlerKey(argument.Value) is { } removed)
+                    {
+                        state.Removed(store, removed);
+                    }
+
+                    continue;
+                }
+
+                if (parameter.Type.TypeKind != TypeKind.Delegate
+                    || DelegateCaptures.Unwrap(argument.Value) is not (IAnonymousFunctionOperation or IMethodReferenceOperation))
+                {
+                    continue;
+                }
+
+                // Only the stores the summary pins down: "elsewhere" also means a closure or a work item that runs and is gone.
+                var kept = (effects & ValueEffects.StoredInStatic) != 0
+                    || receiverIsLongLived && (effects & ValueEffects.StoredInInstance) != 0;
+                if (kept)
+                {
+                    var receiver = invocation.Instance is { } instance ? instance.Syntax.ToString() : invocation.TargetMethod.ContainingType.Name;
+                    state.Candidate(argument.Value, Sink.Registration, "the registrations of '" + receiver + "' ('" + invocation.TargetMethod.Name + "' keeps it)", invocation, releasable: store);
                 }
             }
         }
@@ -256,11 +396,67 @@ namespace LeakAnalyzers.Retention
                 return;
             }
 
+            // A dispatcher (UI) timer's Tick: the dispatcher keeps the running timer, and the handler's target, until stopped.
+            if (reference.Event.Name == "Tick" && lifetime.IsUiTimer(reference.Event.ContainingType))
+            {
+                switch (DelegateCaptures.Unwrap(reference.Instance))
+                {
+                    case IMemberReferenceOperation { Instance: IInstanceReferenceOperation or null } uiTimer:
+                        state.Candidate(assignment.HandlerValue, Sink.Timer, "the Tick event of the UI timer '" + uiTimer.Member.Name + "'", assignment, uiTimer.Member);
+                        break;
+                    case ILocalReferenceOperation local when Starts(assignment, local.Local) && !Stops(assignment, local.Local):
+                        state.Candidate(assignment.HandlerValue, Sink.Timer, "the Tick event of the UI timer '" + local.Local.Name + "'", assignment);
+                        break;
+                }
+
+                return;
+            }
+
             if (reference.Event.IsStatic || reference.Instance is { } instance && IsStaticallyReached(instance))
             {
                 // 'this' captured by an event handler is LEAK003's finding (it also checks for '-='); here only the locals.
                 state.Candidate(assignment.HandlerValue, Sink.StaticEvent, "the static event '" + reference.Syntax + "'", assignment);
             }
+        }
+
+        /// <summary>The method starts the timer held in the local (<c>Start()</c>, <c>IsEnabled = true</c>, <c>Enabled = true</c>).</summary>
+        private static bool Starts(IOperation within, ILocalSymbol local) => TimerCalls(within, local, start: true);
+
+        /// <summary>The method, or a lambda in it (a one-shot Tick handler), stops or disposes the timer held in the local.</summary>
+        private static bool Stops(IOperation within, ILocalSymbol local) => TimerCalls(within, local, start: false);
+
+        private static bool TimerCalls(IOperation within, ILocalSymbol local, bool start)
+        {
+            var root = DelegateCaptures.Root(within);
+            var visited = 0;
+            foreach (var operation in root.Descendants())
+            {
+                if (++visited > 20000)
+                {
+                    return !start;
+                }
+
+                switch (operation)
+                {
+                    case IInvocationOperation { Instance: ILocalReferenceOperation target } call when SymbolEqualityComparer.Default.Equals(target.Local, local):
+                        if (start ? call.TargetMethod.Name == "Start" : call.TargetMethod.Name is "Stop" or "Dispose")
+                        {
+                            return true;
+                        }
+
+                        break;
+                    case ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.Name: "IsEnabled" or "Enabled", Instance: ILocalReferenceOperation target } } assignment
+                        when SymbolEqualityComparer.Default.Equals(target.Local, local) && assignment.Value.ConstantValue is { HasValue: true, Value: bool enabled }:
+                        if (enabled == start)
+                        {
+                            return true;
+                        }
+
+                        break;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>
@@ -270,7 +466,7 @@ namespace LeakAnalyzers.Retention
         private static void OnMemberReference(OperationAnalysisContext context, TypeState state)
         {
             var reference = (IMemberReferenceOperation)context.Operation;
-            if (reference.Member.GetMemberType() is not INamedTypeSymbol { Name: "Timer" })
+            if (reference.Member.GetMemberType() is not INamedTypeSymbol { Name: "Timer" or "DispatcherTimer" })
             {
                 return;
             }
@@ -296,6 +492,11 @@ namespace LeakAnalyzers.Retention
                         state.Released(reference.Member);
                     }
 
+                    return;
+                case IPropertyReferenceOperation { Property.Name: "IsEnabled" or "Enabled" } enabled
+                    when enabled.Parent is ISimpleAssignmentOperation { Value.ConstantValue: { HasValue: true, Value: false } } off && off.Target == enabled:
+                    // _timer.IsEnabled = false stops a dispatcher or WinForms timer.
+                    state.Released(reference.Member);
                     return;
                 case IMemberReferenceOperation:
                 case ISimpleAssignmentOperation assignment when assignment.Target == reference && assignment.Value.ConstantValue is not { HasValue: true, Value: null }:
@@ -590,7 +791,7 @@ namespace LeakAnalyzers.Retention
                 });
 
                 // 'this' of a type that lives as long as the process anyway (singletons, configured long-lived types) costs nothing.
-                var thisIsLongLived = Lifetime.IsSingleton(_type)
+                var thisIsLongLived = CompilationModel.For(context.Compilation).Creations.IsSingleton(_type, context.CancellationToken)
                     || Lifetime.IsConfiguredLongLived(_type, Lifetime.ConfiguredLongLivedTypes(context.Options, _type));
                 foreach (var candidate in candidates)
                 {
@@ -598,15 +799,30 @@ namespace LeakAnalyzers.Retention
                     bool released;
                     lock (_gate)
                     {
-                        released = candidate.Releasable != null && _released.Contains(candidate.Releasable.OriginalDefinition);
+                        released = candidate.Sink != Sink.Registration && candidate.Releasable != null && _released.Contains(candidate.Releasable.OriginalDefinition);
                     }
 
-                    if (released || candidate.Sink == Sink.StaticMulticast && IsRemoved(candidate))
+                    if (released || candidate.Sink == Sink.StaticMulticast && IsRemoved(candidate) || candidate.Sink == Sink.Registration && IsUnregistered(candidate))
                     {
                         continue;
                     }
 
                     ReportCandidate(context, candidate, _lifetime, thisIsLongLived);
+                }
+            }
+
+            /// <summary>A call of this type removes the handler, or every handler of this object, from the store that keeps it.</summary>
+            private bool IsUnregistered(Candidate candidate)
+            {
+                if (candidate.Releasable is not { } store)
+                {
+                    return false;
+                }
+
+                var handler = HandlerKey(candidate.Value);
+                lock (_gate)
+                {
+                    return _removed.Contains((store.OriginalDefinition, store)) || handler != null && _removed.Contains((store.OriginalDefinition, handler));
                 }
             }
 

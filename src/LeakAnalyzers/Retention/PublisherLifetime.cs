@@ -36,6 +36,7 @@ namespace LeakAnalyzers.Retention
     internal sealed class PublisherLifetime
     {
         private readonly HashSet<INamedTypeSymbol> _processLifetimeTypes = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+        private readonly HashSet<INamedTypeSymbol> _uiTimerTypes = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
 
         private PublisherLifetime(Compilation compilation, KnownTypes known)
         {
@@ -54,6 +55,21 @@ namespace LeakAnalyzers.Retention
                 if (compilation.GetTypeByMetadataName(name) is { } type)
                 {
                     _processLifetimeTypes.Add(type);
+                }
+            }
+
+            foreach (var name in new[]
+            {
+                "System.Windows.Threading.DispatcherTimer",
+                "Avalonia.Threading.DispatcherTimer",
+                "System.Windows.Forms.Timer",
+                "Microsoft.UI.Xaml.DispatcherTimer",
+                "Windows.UI.Xaml.DispatcherTimer",
+            })
+            {
+                if (compilation.GetTypeByMetadataName(name) is { } type)
+                {
+                    _uiTimerTypes.Add(type);
                 }
             }
 
@@ -84,6 +100,20 @@ namespace LeakAnalyzers.Retention
         public KnownTypes Known { get; }
 
         public static PublisherLifetime Create(Compilation compilation, KnownTypes known) => new PublisherLifetime(compilation, known);
+
+        /// <summary>WPF, Avalonia, WinUI dispatcher timers and the WinForms timer: while enabled, the UI thread's dispatcher (or a native window) keeps them.</summary>
+        public bool IsUiTimer(ITypeSymbol? type)
+        {
+            for (var t = type as INamedTypeSymbol; t != null && _uiTimerTypes.Count > 0; t = t.BaseType)
+            {
+                if (_uiTimerTypes.Contains(t.OriginalDefinition))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
 
         public bool IsProcessLifetimeType(ITypeSymbol? type)
             => type is INamedTypeSymbol named && _processLifetimeTypes.Contains(named.OriginalDefinition);
@@ -138,6 +168,14 @@ namespace LeakAnalyzers.Retention
                 return PublisherKind.Unknown;
             }
 
+            if (operation is ILocalReferenceOperation or IParameterReferenceOperation && IsProcessLifetimeType(operation.Type)
+                && operation.Type is { Name: "AppDomain" or "Application" })
+            {
+                // An AppDomain (or the WPF Application) handed in is the process's own: one instance, and its events keep
+                // their handlers to the end. (A load context or a task scheduler handed in may be one of many.)
+                return PublisherKind.ProcessLifetime;
+            }
+
             switch (operation)
             {
                 case IInstanceReferenceOperation:
@@ -180,7 +218,6 @@ namespace LeakAnalyzers.Retention
         private readonly Dictionary<ISymbol, Origin> _origins = new Dictionary<ISymbol, Origin>(SymbolEqualityComparer.Default);
         private readonly Dictionary<IParameterSymbol, ISymbol> _storedParameters = new Dictionary<IParameterSymbol, ISymbol>(SymbolEqualityComparer.Default);
         private readonly object _gate = new object();
-        private bool _isSingleton;
 
         [System.Flags]
         private enum Origin
@@ -190,18 +227,6 @@ namespace LeakAnalyzers.Retention
             Creation = 2,
             Other = 4,
             CapturingDelegate = 8,
-        }
-
-        /// <summary>True when the type keeps an instance of itself in a static member (a singleton lives for the process).</summary>
-        public bool IsSingleton
-        {
-            get
-            {
-                lock (_gate)
-                {
-                    return _isSingleton;
-                }
-            }
         }
 
         /// <summary>Records <c>member = value</c> (assignment or initializer) for a field or property of <paramref name="type"/>.</summary>
@@ -230,12 +255,6 @@ namespace LeakAnalyzers.Retention
                 if (unwrapped is IParameterReferenceOperation parameter)
                 {
                     _storedParameters[parameter.Parameter] = member;
-                }
-
-                if (member.IsStatic && SymbolEqualityComparer.Default.Equals(member.GetMemberType()?.OriginalDefinition, type.OriginalDefinition)
-                    && origin == Origin.Creation)
-                {
-                    _isSingleton = true;
                 }
             }
         }

@@ -183,6 +183,12 @@ namespace LeakAnalyzers.Summaries
                     return ValueEffects.Removed;
                 }
 
+                if (name.Contains("Add") || name.Contains("Update") || name.StartsWith("Set", StringComparison.Ordinal))
+                {
+                    // Add, TryAdd, GetOrAdd, AddOrUpdate, TryUpdate, SetItem: stored (checked before the Get/TryGet readers).
+                    return FullName(type).StartsWith("System.Collections.Immutable.", StringComparison.Ordinal) ? ValueEffects.StoredInResult : ValueEffects.StoredInInstance;
+                }
+
                 if (name.StartsWith("Contains", StringComparison.Ordinal) || name.StartsWith("IndexOf", StringComparison.Ordinal) || name.StartsWith("LastIndexOf", StringComparison.Ordinal)
                     || name.StartsWith("TryGet", StringComparison.Ordinal) || name.StartsWith("Get", StringComparison.Ordinal) || name.StartsWith("Find", StringComparison.Ordinal)
                     || name is "Exists" or "BinarySearch" or "CopyTo" or "Equals" or "IsSubsetOf" or "IsSupersetOf" or "Overlaps" or "SetEquals" or "Peek" or "TryPeek")
@@ -198,6 +204,8 @@ namespace LeakAnalyzers.Summaries
             {
                 switch (FullName(type))
                 {
+                    case "System.MemoryExtensions" when name is "AsMemory" && parameter.Ordinal == 0:
+                        return ValueEffects.StoredInResult;
                     case "System.Threading.Tasks.Task" when name == "FromResult":
                     case "System.Threading.Tasks.ValueTask" when name == "FromResult":
                     case "System.Tuple" when name == "Create":
@@ -302,7 +310,8 @@ namespace LeakAnalyzers.Summaries
 
             var name = FullName(type);
             if (name.StartsWith("System.Tuple`", StringComparison.Ordinal) || name.StartsWith("System.ValueTuple`", StringComparison.Ordinal)
-                || name is "System.Collections.Generic.KeyValuePair`2" or "System.Lazy`1" or "System.WeakReference`1" or "System.Threading.Tasks.ValueTask`1")
+                || name is "System.Collections.Generic.KeyValuePair`2" or "System.Lazy`1" or "System.WeakReference`1" or "System.Threading.Tasks.ValueTask`1"
+                || IsArrayView(name) && parameter.Type is IArrayTypeSymbol)
             {
                 return ValueEffects.StoredInResult;
             }
@@ -399,6 +408,10 @@ namespace LeakAnalyzers.Summaries
             return type;
         }
 
+        /// <summary>Structs that are a window on an array they keep: an ArraySegment over a rented array carries the rental.</summary>
+        public static bool IsArrayView(string typeName)
+            => typeName is "System.ArraySegment`1" or "System.Memory`1" or "System.ReadOnlyMemory`1" or "System.Span`1" or "System.ReadOnlySpan`1" or "System.Buffers.ReadOnlySequence`1";
+
         private static bool IsRegistrationName(string name)
             => name.Contains("Dispose") || name.StartsWith("Add", StringComparison.Ordinal) || name.Contains("Register") || name.Contains("Track")
                || name.Contains("With") || name.StartsWith("Attach", StringComparison.Ordinal) || name.StartsWith("Keep", StringComparison.Ordinal)
@@ -460,8 +473,8 @@ namespace LeakAnalyzers.Summaries
         {
             if (collection.OriginalDefinition.TypeParameters.IsEmpty)
             {
-                // ArrayList, Hashtable: object elements.
-                return parameterType.SpecialType == SpecialType.System_Object;
+                // ArrayList, Hashtable (object elements), typed non-generic collections (X509Certificate2Collection.Add(cert)).
+                return parameterType.IsReferenceType && parameterType.SpecialType != SpecialType.System_String;
             }
 
             switch (parameterType)

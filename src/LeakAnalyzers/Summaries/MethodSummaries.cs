@@ -256,7 +256,8 @@ namespace LeakAnalyzers.Summaries
 
             return returns == summary.Returns && receiver == summary.Receiver && parameters == summary.Parameters
                 ? summary
-                : new MethodSummary(receiver, parameters, returns, returns == summary.Returns ? summary.ReturnedParameter : -1, summary.Stores);
+                : new MethodSummary(receiver, parameters, returns, returns == summary.Returns ? summary.ReturnedParameter : -1, summary.Stores,
+                    nothingWhenParameter: summary.NothingWhenParameter, nothingWhenValue: summary.NothingWhenValue, createdType: summary.CreatedType);
         }
 
         /// <summary><c>get;</c> returns the backing field (kept); <c>set;</c> stores its value.</summary>
@@ -420,7 +421,7 @@ namespace LeakAnalyzers.Summaries
 
             var agree = a.Returns == b.Returns && a.ReturnedParameter == b.ReturnedParameter;
             return new MethodSummary(MergeEffects(a.Receiver, b.Receiver), parameters.MoveToImmutable(), agree ? a.Returns : ReturnKind.Unknown,
-                agree ? a.ReturnedParameter : -1, a.Stores.AddRange(b.Stores));
+                agree ? a.ReturnedParameter : -1, a.Stores.AddRange(b.Stores), createdType: agree && a.CreatedType == b.CreatedType ? a.CreatedType : null);
         }
 
         private static ValueEffects MergeEffects(ValueEffects a, ValueEffects b)

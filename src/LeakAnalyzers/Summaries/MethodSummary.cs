@@ -115,8 +115,9 @@ namespace LeakAnalyzers.Summaries
     {
         public static readonly MethodSummary Unknown = new MethodSummary(ValueEffects.Unknown, ImmutableArray<ValueEffects>.Empty, ReturnKind.Unknown, -1, ImmutableArray<StoreSite>.Empty, isUnknown: true);
 
-        public MethodSummary(ValueEffects receiver, ImmutableArray<ValueEffects> parameters, ReturnKind returns, int returnedParameter, ImmutableArray<StoreSite> stores, bool isUnknown = false, int nothingWhenParameter = -1, bool nothingWhenValue = false)
+        public MethodSummary(ValueEffects receiver, ImmutableArray<ValueEffects> parameters, ReturnKind returns, int returnedParameter, ImmutableArray<StoreSite> stores, bool isUnknown = false, int nothingWhenParameter = -1, bool nothingWhenValue = false, string? createdType = null)
         {
+            CreatedType = returns == ReturnKind.New ? createdType : null;
             NothingWhenParameter = nothingWhenParameter;
             NothingWhenValue = nothingWhenValue;
             Receiver = receiver;
@@ -135,6 +136,12 @@ namespace LeakAnalyzers.Summaries
         public ImmutableArray<ValueEffects> Parameters { get; }
 
         public ReturnKind Returns { get; }
+
+        /// <summary>
+        /// When <see cref="Returns"/> is <see cref="ReturnKind.New"/> and every path creates the same class: its metadata name
+        /// (the declared return type may be a base class or interface that says less about what disposal frees).
+        /// </summary>
+        public string? CreatedType { get; }
 
         /// <summary>The ordinal of the returned parameter when <see cref="Returns"/> is <see cref="ReturnKind.Parameter"/>.</summary>
         public int ReturnedParameter { get; }

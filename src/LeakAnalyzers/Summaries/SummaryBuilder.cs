@@ -49,6 +49,7 @@ namespace LeakAnalyzers.Summaries
             var returnedParameter = -1;
             int nothingWhen = -1;
             var nothingWhenValue = false;
+            string? createdType = null;
             if (method.ReturnsVoid || method.MethodKind == MethodKind.Constructor)
             {
                 returns = ReturnKind.Nothing;
@@ -56,6 +57,7 @@ namespace LeakAnalyzers.Summaries
             else if (!index.IsIterator)
             {
                 returns = ReturnKind.Nothing;
+                var combined = ReturnOrigin.Nothing;
                 foreach (var ret in index.Returns)
                 {
                     if (!ReferenceEquals(BodyIndex.EnclosingFunction(ret), function))
@@ -63,22 +65,26 @@ namespace LeakAnalyzers.Summaries
                         continue;
                     }
 
-                    var (kind, ordinal) = Origin(ret.ReturnedValue!, function, context, 0);
-                    if (kind == ReturnKind.Nothing && nothingWhen < 0 && GuardedByFlag(ret, function) is { } flag)
+                    var origin = Origin(ret.ReturnedValue!, function, context, 0);
+                    if (origin.Kind == ReturnKind.Nothing && nothingWhen < 0 && GuardedByFlag(ret, function) is { } flag)
                     {
                         (nothingWhen, nothingWhenValue) = flag;
                     }
 
-                    (returns, returnedParameter) = Combine((returns, returnedParameter), (kind, ordinal));
-                    if (returns == ReturnKind.Unknown)
+                    combined = Combine(combined, origin);
+                    if (combined.Kind == ReturnKind.Unknown)
                     {
                         break;
                     }
                 }
+
+                returns = combined.Kind;
+                returnedParameter = combined.Parameter;
+                createdType = combined.Created;
             }
 
             return new MethodSummary(receiver, parameters.MoveToImmutable(), returns, returnedParameter, stores.ToImmutable(),
-                nothingWhenParameter: returns == ReturnKind.New ? nothingWhen : -1, nothingWhenValue: nothingWhenValue);
+                nothingWhenParameter: returns == ReturnKind.New ? nothingWhen : -1, nothingWhenValue: nothingWhenValue, createdType: createdType);
         }
 
         /// <summary>
@@ -228,35 +234,37 @@ namespace LeakAnalyzers.Summaries
         }
 
         /// <summary>Where a returned value comes from, and which parameter when it is one.</summary>
-        private static (ReturnKind Kind, int Parameter) Origin(IOperation value, IOperation? function, FlowContext context, int depth)
+        private static ReturnOrigin Origin(IOperation value, IOperation? function, FlowContext context, int depth)
         {
             if (depth > MaxOriginDepth)
             {
-                return (ReturnKind.Unknown, -1);
+                return ReturnOrigin.Unknown;
             }
 
             value = ValueFlow.Strip(value)!;
             if (value.ConstantValue is { HasValue: true, Value: null } || value is IDefaultValueOperation)
             {
-                return (ReturnKind.Nothing, -1);
+                return ReturnOrigin.Nothing;
             }
 
             switch (value)
             {
                 case IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }:
-                    return (ReturnKind.Receiver, -1);
+                    return new ReturnOrigin(ReturnKind.Receiver);
                 case IParameterReferenceOperation parameter:
-                    return parameter.Parameter.RefKind == RefKind.None ? (ReturnKind.Parameter, parameter.Parameter.Ordinal) : (ReturnKind.Unknown, -1);
+                    return parameter.Parameter.RefKind == RefKind.None ? new ReturnOrigin(ReturnKind.Parameter, parameter.Parameter.Ordinal) : ReturnOrigin.Unknown;
+                case IObjectCreationOperation { Type: INamedTypeSymbol created }:
+                    return new ReturnOrigin(ReturnKind.New, -1, SymbolNames.GetMetadataName(created.OriginalDefinition));
                 case IObjectCreationOperation or IAnonymousObjectCreationOperation or IArrayCreationOperation or ITypeParameterObjectCreationOperation:
-                    return (ReturnKind.New, -1);
+                    return new ReturnOrigin(ReturnKind.New);
                 case IInvocationOperation invocation:
                     return FromCall(context.Summaries.ForCall(invocation, context), invocation.Instance, invocation.Arguments, invocation.TargetMethod, function, context, depth);
                 case IPropertyReferenceOperation { Property.GetMethod: { } getter } property:
                     return ValueFlow.IsLibrary(getter)
-                        ? (ReturnKind.Kept, -1)
+                        ? new ReturnOrigin(ReturnKind.Kept)
                         : FromCall(context.Summaries.ForMethod(getter, context), property.Instance, property.Arguments, getter, function, context, depth);
                 case IFieldReferenceOperation:
-                    return (ReturnKind.Kept, -1);
+                    return new ReturnOrigin(ReturnKind.Kept);
                 case ILocalReferenceOperation local:
                     return FromLocal(local, function, context, depth);
                 case IAwaitOperation awaited:
@@ -266,7 +274,7 @@ namespace LeakAnalyzers.Summaries
                 case ICoalesceOperation coalesce:
                     return Combine(Origin(coalesce.Value, function, context, depth + 1), Origin(coalesce.WhenNull, function, context, depth + 1));
                 case ISwitchExpressionOperation switchExpression:
-                    var result = (ReturnKind.Nothing, -1);
+                    var result = ReturnOrigin.Nothing;
                     foreach (var arm in switchExpression.Arms)
                     {
                         result = Combine(result, Origin(arm.Value, function, context, depth + 1));
@@ -274,22 +282,23 @@ namespace LeakAnalyzers.Summaries
 
                     return result;
                 case ISimpleAssignmentOperation assignment:
-                    return ValueFlow.Strip(assignment.Target) is ILocalReferenceOperation ? Origin(assignment.Value, function, context, depth + 1) : (ReturnKind.Kept, -1);
+                    return ValueFlow.Strip(assignment.Target) is ILocalReferenceOperation ? Origin(assignment.Value, function, context, depth + 1) : new ReturnOrigin(ReturnKind.Kept);
                 case ICoalesceAssignmentOperation:
-                    return (ReturnKind.Kept, -1);
+                    return new ReturnOrigin(ReturnKind.Kept);
                 default:
-                    return (ReturnKind.Unknown, -1);
+                    return ReturnOrigin.Unknown;
             }
         }
 
-        private static (ReturnKind Kind, int Parameter) FromCall(MethodSummary summary, IOperation? instance, ImmutableArray<IArgumentOperation> arguments, IMethodSymbol method, IOperation? function, FlowContext context, int depth)
+        private static ReturnOrigin FromCall(MethodSummary summary, IOperation? instance, ImmutableArray<IArgumentOperation> arguments, IMethodSymbol method, IOperation? function, FlowContext context, int depth)
         {
             switch (summary.Returns)
             {
                 case ReturnKind.New:
+                    return new ReturnOrigin(ReturnKind.New, -1, summary.CreatedType);
                 case ReturnKind.Kept:
                 case ReturnKind.Nothing:
-                    return (summary.Returns, -1);
+                    return new ReturnOrigin(summary.Returns);
                 case ReturnKind.Receiver when instance != null:
                     return Origin(instance, function, context, depth + 1);
                 case ReturnKind.Parameter:
@@ -301,27 +310,27 @@ namespace LeakAnalyzers.Summaries
                         }
                     }
 
-                    return (ReturnKind.Unknown, -1);
+                    return ReturnOrigin.Unknown;
                 default:
-                    return (ReturnKind.Unknown, -1);
+                    return ReturnOrigin.Unknown;
             }
         }
 
         /// <summary>A local returned: new when every value it gets is new and it is handed over nowhere else (else the method keeps it).</summary>
-        private static (ReturnKind Kind, int Parameter) FromLocal(ILocalReferenceOperation reference, IOperation? function, FlowContext context, int depth)
+        private static ReturnOrigin FromLocal(ILocalReferenceOperation reference, IOperation? function, FlowContext context, int depth)
         {
             var index = BodyIndex.For(BodyIndex.RootOf(reference));
-            var result = (ReturnKind.Nothing, -1);
+            var result = ReturnOrigin.Nothing;
             foreach (var value in index.ValuesOf(reference.Local))
             {
                 result = Combine(result, Origin(value, function, context, depth + 1));
-                if (result.Item1 == ReturnKind.Unknown)
+                if (result.Kind == ReturnKind.Unknown)
                 {
                     return result;
                 }
             }
 
-            if (result.Item1 != ReturnKind.New)
+            if (result.Kind != ReturnKind.New)
             {
                 return result;
             }
@@ -329,7 +338,7 @@ namespace LeakAnalyzers.Summaries
             var uses = ValueTracker.Follow(index.ReferencesTo(reference.Local), function, context);
             if (uses is null)
             {
-                return (ReturnKind.Unknown, -1);
+                return ReturnOrigin.Unknown;
             }
 
             foreach (var tracked in uses)
@@ -345,18 +354,18 @@ namespace LeakAnalyzers.Summaries
                 {
                     case FlowStep.HandOver when tracked.Use.Store != StoreKind.Returned || tracked.Nested:
                         // A factory that keeps what it creates (registers it, caches it): the caller owns nothing.
-                        return (ReturnKind.Kept, -1);
+                        return new ReturnOrigin(ReturnKind.Kept);
                     case FlowStep.Unknown:
                     case FlowStep.Release:
                     case FlowStep.Using:
-                        return (ReturnKind.Unknown, -1);
+                        return ReturnOrigin.Unknown;
                 }
             }
 
             return result;
         }
 
-        private static (ReturnKind Kind, int Parameter) Combine((ReturnKind Kind, int Parameter) a, (ReturnKind Kind, int Parameter) b)
+        private static ReturnOrigin Combine(ReturnOrigin a, ReturnOrigin b)
         {
             if (a.Kind == ReturnKind.Nothing)
             {
@@ -368,7 +377,32 @@ namespace LeakAnalyzers.Summaries
                 return a;
             }
 
-            return a.Kind == b.Kind && a.Parameter == b.Parameter ? a : (ReturnKind.Unknown, -1);
+            if (a.Kind != b.Kind || a.Parameter != b.Parameter)
+            {
+                return ReturnOrigin.Unknown;
+            }
+
+            return a.Created == b.Created ? a : new ReturnOrigin(a.Kind, a.Parameter);
+        }
+
+        /// <summary>Where a returned value comes from: its kind, the parameter, and (for a new object) the one type every path creates.</summary>
+        private readonly struct ReturnOrigin
+        {
+            public static readonly ReturnOrigin Unknown = new ReturnOrigin(ReturnKind.Unknown);
+            public static readonly ReturnOrigin Nothing = new ReturnOrigin(ReturnKind.Nothing);
+
+            public ReturnOrigin(ReturnKind kind, int parameter = -1, string? created = null)
+            {
+                Kind = kind;
+                Parameter = parameter;
+                Created = created;
+            }
+
+            public ReturnKind Kind { get; }
+
+            public int Parameter { get; }
+
+            public string? Created { get; }
         }
 
         /// <summary>No condition (other than a null check), loop, switch or catch between the operation and the body it runs in.</summary>

@@ -531,6 +531,12 @@ namespace LeakAnalyzers.Summaries
                 return ValueUse.Neutral();
             }
 
+            if (getter.Name == "get_Array" && getter.ContainingType is { } view && MetadataSummaries.IsArrayView(SymbolNames.GetMetadataName(view.OriginalDefinition)))
+            {
+                // segment.Array: the array the segment carries, itself.
+                return new ValueUse(FlowStep.Continue, reference.Syntax, reference);
+            }
+
             var summary = context.Summaries.ForMethod(getter, context);
             if (summary.Returns == ReturnKind.Receiver)
             {

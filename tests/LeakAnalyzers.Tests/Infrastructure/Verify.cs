@@ -1,3 +1,7 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
@@ -59,7 +63,55 @@ namespace LeakAnalyzers.Tests.Infrastructure
 
             protected override CompilationOptions CreateCompilationOptions()
                 => ((CSharpCompilationOptions)base.CreateCompilationOptions()).WithNullableContextOptions(NullableContextOptions.Enable);
+
+            private bool _checkedPerDocument;
+
+            protected override CompilationWithAnalyzers CreateCompilationWithAnalyzers(Compilation compilation, ImmutableArray<DiagnosticAnalyzer> analyzers, AnalyzerOptions options, CancellationToken cancellationToken)
+            {
+                if (!_checkedPerDocument)
+                {
+                    _checkedPerDocument = true;
+                    PerDocument.AssertSameAsWhole(compilation, analyzers, options, cancellationToken);
+                }
+
+                return base.CreateCompilationWithAnalyzers(compilation, analyzers, options, cancellationToken);
+            }
         }
+    }
+
+    /// <summary>
+    /// The IDE asks for one document at a time (syntax, then semantic diagnostics of that tree) and keeps only the
+    /// diagnostics inside what each action analysed; the build asks for the whole compilation. Both must see the same
+    /// findings: every analyzer test checks it.
+    /// </summary>
+    public static class PerDocument
+    {
+        public static void AssertSameAsWhole(Compilation compilation, ImmutableArray<DiagnosticAnalyzer> analyzers, AnalyzerOptions options, CancellationToken cancellationToken)
+        {
+            var withAnalyzers = new CompilationWithAnalyzersOptions(options, onAnalyzerException: null, concurrentAnalysis: true, logAnalyzerExecutionTime: false);
+            var whole = compilation.WithAnalyzers(analyzers, withAnalyzers).GetAnalyzerDiagnosticsAsync(cancellationToken).GetAwaiter().GetResult();
+            var perDocument = new List<Diagnostic>();
+            var fork = compilation.RemoveAllSyntaxTrees().AddSyntaxTrees(compilation.SyntaxTrees);
+            var requests = fork.WithAnalyzers(analyzers, withAnalyzers);
+            foreach (var tree in fork.SyntaxTrees)
+            {
+                perDocument.AddRange(requests.GetAnalyzerSyntaxDiagnosticsAsync(tree, cancellationToken).GetAwaiter().GetResult());
+                perDocument.AddRange(requests.GetAnalyzerSemanticDiagnosticsAsync(fork.GetSemanticModel(tree), null, cancellationToken).GetAwaiter().GetResult());
+            }
+
+            var expected = Keys(whole);
+            var actual = Keys(perDocument);
+            if (!expected.SetEquals(actual))
+            {
+                throw new System.InvalidOperationException(
+                    "Per-document analysis differs from whole-compilation analysis." + System.Environment.NewLine
+                    + "only whole: " + string.Join("; ", expected.Except(actual)) + System.Environment.NewLine
+                    + "only per document: " + string.Join("; ", actual.Except(expected)));
+            }
+        }
+
+        private static HashSet<string> Keys(IEnumerable<Diagnostic> diagnostics)
+            => new HashSet<string>(diagnostics.Select(d => $"{d.Id} {d.Location.SourceTree?.FilePath}{d.Location.GetLineSpan().StartLinePosition} {d.GetMessage(CultureInfo.InvariantCulture)}"));
     }
 
     public static class Verify<TAnalyzer, TCodeFix>

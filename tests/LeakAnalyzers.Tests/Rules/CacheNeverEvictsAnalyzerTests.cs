@@ -250,8 +250,8 @@ namespace LeakAnalyzers.Tests.Rules
 
                 public static class Validators
                 {
-                    private static readonly Func<string, Regex> {|#0:Compile|} = Functional.Memoize<string, Regex>(p => new Regex(p));
-                    public static Func<string, int> {|#2:Length|} { get; } = Functional.MemoizeWithLookup<string, int>(s => s.Length);
+                    private static readonly Func<string, Regex> {|#4:Compile|} = {|#0:Functional.Memoize<string, Regex>(p => new Regex(p))|};
+                    public static Func<string, int> {|#5:Length|} { get; } = {|#2:Functional.MemoizeWithLookup<string, int>(s => s.Length)|};
 
                     public static bool Valid(string pattern, string input)
                     {
@@ -260,8 +260,8 @@ namespace LeakAnalyzers.Tests.Rules
                     }
                 }
                 """,
-                V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("Validators.Compile (memoized by Memoize)", "string", 1),
-                V.Diagnostic().WithLocation(2).WithLocation(3).WithArguments("Validators.Length (memoized by MemoizeWithLookup)", "string", 1));
+                V.Diagnostic().WithLocation(0).WithLocation(4).WithLocation(1).WithArguments("Validators.Compile (memoized by Memoize)", "string", 1),
+                V.Diagnostic().WithLocation(2).WithLocation(5).WithLocation(3).WithArguments("Validators.Length (memoized by MemoizeWithLookup)", "string", 1));
         }
 
         [Fact]

@@ -753,6 +753,102 @@ namespace LeakAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task BestEffortHelpersThatCatchEverythingCannotLoseTheSocket()
+        {
+            // A socket factory that tunes the new socket through helpers of its own before returning it: a helper whose
+            // failures are all caught inside it cannot throw, one that lets them out (or rethrows) can.
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Diagnostics;
+                using System.Net;
+                using System.Net.Sockets;
+
+                public static class Sockets
+                {
+                    public static Socket Create(EndPoint endpoint, bool keepAlive)
+                    {
+                        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+                        TryNoDelay(socket);
+                        if (keepAlive) TryKeepAlive(socket, endpoint);
+                        return socket;
+                    }
+
+                    public static Socket CreateStrict(EndPoint endpoint)
+                    {
+                        var socket = {|#0:new Socket(SocketType.Stream, ProtocolType.Tcp)|};
+                        NoDelayOrFail(socket);
+                        return socket;
+                    }
+
+                    public static Socket CreateLogged()
+                    {
+                        var socket = {|#1:new Socket(SocketType.Stream, ProtocolType.Tcp)|};
+                        NoDelayLogged(socket);
+                        return socket;
+                    }
+
+                    private static bool TryNoDelay(Socket socket)
+                    {
+                        try
+                        {
+                            if (socket.AddressFamily is not AddressFamily.Unix)
+                            {
+                                socket.NoDelay = true;
+                                return true;
+                            }
+                        }
+                        catch (Exception ex)
+                        {
+                            Debug.WriteLine(ex.Message);
+                        }
+
+                        return false;
+                    }
+
+                    private static bool TryKeepAlive(Socket socket, EndPoint endpoint)
+                    {
+                        if (socket.ProtocolType is not ProtocolType.Tcp) return false;
+                        switch (endpoint)
+                        {
+                            case DnsEndPoint:
+                            case IPEndPoint:
+                                break;
+                            default:
+                                return false;
+                        }
+
+                        try
+                        {
+                            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+                            return true;
+                        }
+                        catch
+                        {
+                            return false;
+                        }
+                    }
+
+                    private static void NoDelayOrFail(Socket socket) => socket.NoDelay = true;
+
+                    private static void NoDelayLogged(Socket socket)
+                    {
+                        try
+                        {
+                            socket.NoDelay = true;
+                        }
+                        catch (Exception ex)
+                        {
+                            Debug.WriteLine(ex.Message);
+                            throw;
+                        }
+                    }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithArguments("Socket", "not disposed when 'NoDelayOrFail' throws"),
+                V.Diagnostic().WithLocation(1).WithArguments("Socket", "not disposed when 'NoDelayLogged' throws"));
+        }
+
+        [Fact]
         public Task StopReleasesAListenerOnNormalPaths()
         {
             // Shape of MQTTnet's free-port probe: TcpListener.Stop closes the socket.

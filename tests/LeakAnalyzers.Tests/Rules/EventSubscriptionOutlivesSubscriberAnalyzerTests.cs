@@ -625,6 +625,76 @@ namespace LeakAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task AppDomainHandedInIsTheProcesses()
+        {
+            // A wrapper created around AppDomain.CurrentDomain on every access subscribes to the process's own events.
+            return V.AnalyzerAsync("""
+                using System;
+
+                public sealed class DomainWrapper
+                {
+                    private int _exits;
+
+                    public DomainWrapper(AppDomain domain)
+                    {
+                        FriendlyName = domain.FriendlyName;
+                        {|#0:domain.ProcessExit += OnProcessExit|};
+                    }
+
+                    public static DomainWrapper Current => new DomainWrapper(AppDomain.CurrentDomain);
+
+                    public string FriendlyName { get; }
+
+                    private void OnProcessExit(object? sender, EventArgs e) => _exits++;
+                }
+
+                public sealed class Probe
+                {
+                    private int _n;
+
+                    public void Watch(System.Runtime.Loader.AssemblyLoadContext context)
+                    {
+                        // A load context handed in may be a collectible plug-in context that dies with its plug-in.
+                        context.Unloading += _ => _n++;
+                    }
+                }
+                """, Static(0, "DomainWrapper", "domain.ProcessExit"));
+        }
+
+        [Fact]
+        public Task StaticInstanceOfATypeTheCodeAlsoCreatesPerUseIsNoSingleton()
+        {
+            // The static Default is one instance; Open() makes a new one per call, and each stays subscribed.
+            return V.AnalyzerAsync("""
+                using System;
+
+                public static class Clock { public static event EventHandler? Changed; }
+
+                public sealed class Session
+                {
+                    public static readonly Session Default = new Session();
+                    private int _ticks;
+
+                    public Session() { {|#0:Clock.Changed += OnChanged|}; }
+
+                    public static Session Open() => new Session();
+
+                    private void OnChanged(object? sender, EventArgs e) => _ticks++;
+                }
+
+                public sealed class Monitor
+                {
+                    public static Monitor Instance { get; } = new Monitor();
+                    private int _ticks;
+
+                    private Monitor() { Clock.Changed += OnChanged; }
+
+                    private void OnChanged(object? sender, EventArgs e) => _ticks++;
+                }
+                """, Static(0, "Session", "Clock.Changed"));
+        }
+
+        [Fact]
         public Task ApplicationClassLivesAsLongAsTheProcess()
         {
             return V.AnalyzerAsync("""

@@ -28,6 +28,244 @@ namespace LeakAnalyzers.Tests.Rules
                 """, Captures(0, "static field 'Titles'", "'this'"));
         }
 
+        private const string Messaging = """
+            using System;
+            using System.Collections.Generic;
+
+            public sealed class Messenger
+            {
+                public static Messenger Default { get; } = new Messenger();
+                private readonly Dictionary<object, Action<object>> _byRecipient = new();
+                private readonly List<Action<object>> _all = new();
+
+                public void Register(object recipient, Action<object> handler) => _byRecipient[recipient] = handler;
+
+                public void Subscribe(Action<object> handler) => _all.Add(handler);
+                public void Unsubscribe(Action<object> handler) => _all.Remove(handler);
+                public void UnregisterAll(object recipient) => _byRecipient.Remove(recipient);
+                public void Send(object message, Action<object> onDelivered) => onDelivered(message);
+            }
+
+            public static class Bus
+            {
+                private static readonly List<Action> s_handlers = new();
+                public static void On(Action handler) => s_handlers.Add(handler);
+                public static void Off(Action handler) => s_handlers.Remove(handler);
+            }
+            """;
+
+        [Fact]
+        public Task DelegatesKeptByRegistrationMethodsOfStaticServices()
+        {
+            // The registration API stores the handler (its summary says so); the caller's lambda or method group holds 'this'.
+            return V.AnalyzerAsync(new[]
+            {
+                Messaging,
+                """
+                public sealed class ViewModel
+                {
+                    private int _count;
+
+                    public ViewModel()
+                    {
+                        Bus.On(() {|#0:=>|} _count++);
+                        Messenger.Default.Subscribe({|#1:OnMessage|});
+                        Messenger.Default.Register(this, m {|#2:=>|} _count++);
+                    }
+
+                    private void OnMessage(object message) => _count++;
+                }
+
+                public sealed record Panel(string Name)
+                {
+                    public int Seen { get; private set; }
+                    public void Attach() => Bus.On(() {|#3:=>|} Seen++);
+                }
+                """,
+            },
+            Captures(0, "the registrations of 'Bus' ('On' keeps it)", "'this'"),
+            Captures(1, "the registrations of 'Messenger.Default' ('Subscribe' keeps it)", "'this'"),
+            Captures(2, "the registrations of 'Messenger.Default' ('Register' keeps it)", "'this'"),
+            Captures(3, "the registrations of 'Bus' ('On' keeps it)", "'this'"));
+        }
+
+        [Fact]
+        public Task RegistrationsUndoneOrNotKeptAreQuiet()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                Messaging,
+                """
+                using System;
+
+                public sealed class Unsubscribes : IDisposable
+                {
+                    private int _count;
+                    public Unsubscribes() { Messenger.Default.Subscribe(OnMessage); Bus.On(OnTick); }
+                    private void OnMessage(object message) => _count++;
+                    private void OnTick() => _count++;
+                    public void Dispose() { Messenger.Default.Unsubscribe(OnMessage); Bus.Off(OnTick); }
+                }
+
+                public sealed class UnregistersEverything : IDisposable
+                {
+                    private int _count;
+                    public UnregistersEverything() => Messenger.Default.Register(this, m => _count++);
+                    public void Dispose() => Messenger.Default.UnregisterAll(this);
+                }
+
+                public static class Retry
+                {
+                    // The action is captured by a local function and a work item, run, and gone: not kept.
+                    public static void Repeat(int times, Action action)
+                    {
+                        var left = times;
+                        void Next() { if (left-- > 0) { action(); Next(); } }
+                        System.Threading.Tasks.Task.Run(Next);
+                    }
+                }
+
+                public sealed class NotKept
+                {
+                    private int _count;
+                    private readonly Messenger _own = new Messenger();
+
+                    public void Run()
+                    {
+                        Retry.Repeat(3, () => _count++);
+                        Messenger.Default.Send("hi", m => _count++);
+                        Bus.On(static () => { });
+                        var local = new Messenger();
+                        local.Subscribe(m => _count++);
+                        _own.Subscribe(m => _count++);
+                    }
+                }
+                """,
+            });
+        }
+
+        [Fact]
+        public Task StaticSlotSetOnceFromAnInstancePinsTheFirstInstance()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+
+                public sealed class Formatter
+                {
+                    private static Func<string>? s_describe;
+                    private static Action? s_tick;
+                    private static Func<int, int>? s_square;
+                    private static Func<string>? s_latest;
+                    private readonly string _name;
+
+                    public Formatter(string name) => _name = name;
+
+                    public string Describe()
+                    {
+                        s_describe ??= () {|#0:=>|} _name;
+                        if (s_tick is null)
+                        {
+                            s_tick = {|#1:OnTick|};
+                        }
+
+                        s_square ??= static x => x * x;
+                        s_latest = () => _name;
+                        return s_describe() + s_square(2) + s_latest();
+                    }
+
+                    public static void Init() => s_tick ??= Console.WriteLine;
+
+                    private void OnTick() { }
+                }
+                """,
+                Captures(0, "static field 's_describe' (set once, by the first instance)", "'this'"),
+                Captures(1, "static field 's_tick' (set once, by the first instance)", "'this'"));
+        }
+
+        private const string DispatcherTimerStub = """
+            using System;
+
+            namespace System.Windows.Threading
+            {
+                public class DispatcherTimer
+                {
+                    public event EventHandler? Tick;
+                    public TimeSpan Interval { get; set; }
+                    public bool IsEnabled { get; set; }
+                    public void Start() { }
+                    public void Stop() { }
+                }
+            }
+            """;
+
+        [Fact]
+        public Task UiTimersStartedAndNeverStopped()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                DispatcherTimerStub,
+                """
+                using System;
+                using System.Windows.Threading;
+
+                public sealed class Clock
+                {
+                    private readonly DispatcherTimer _timer = new DispatcherTimer();
+                    private int _ticks;
+
+                    public Clock()
+                    {
+                        _timer.Tick += {|#0:OnTick|};
+                        _timer.Start();
+                    }
+
+                    public void Blink()
+                    {
+                        var blink = new DispatcherTimer { Interval = TimeSpan.FromSeconds(1) };
+                        blink.Tick += (s, e) {|#1:=>|} _ticks++;
+                        blink.Start();
+                    }
+
+                    private void OnTick(object? sender, EventArgs e) => _ticks++;
+                }
+
+                public sealed class StopsIt : IDisposable
+                {
+                    private readonly DispatcherTimer _timer = new DispatcherTimer();
+                    private readonly DispatcherTimer _other = new DispatcherTimer();
+                    private int _ticks;
+
+                    public StopsIt()
+                    {
+                        _timer.Tick += OnTick;
+                        _timer.Start();
+                        _other.Tick += OnTick;
+                        _other.IsEnabled = true;
+                    }
+
+                    public void Once()
+                    {
+                        var once = new DispatcherTimer();
+                        once.Tick += (s, e) => { once.Stop(); _ticks++; };
+                        once.Start();
+                        var never = new DispatcherTimer();
+                        never.Tick += (s, e) => _ticks++;
+                    }
+
+                    private void OnTick(object? sender, EventArgs e) => _ticks++;
+
+                    public void Dispose()
+                    {
+                        _timer.Stop();
+                        _other.IsEnabled = false;
+                    }
+                }
+                """,
+            },
+            Captures(0, "the Tick event of the UI timer '_timer'", "'this'"),
+            Captures(1, "the Tick event of the UI timer 'blink'", "'this'"));
+        }
+
         [Fact]
         public Task InstanceMethodGroupAddedToStaticCollection()
         {
