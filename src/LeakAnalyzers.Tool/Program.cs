@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using LeakAnalyzers.Tool.Heap;
 using LeakAnalyzers.Tool.Scan;
 using LeakAnalyzers.Tool.Watch;
 
@@ -64,6 +65,8 @@ namespace LeakAnalyzers.Tool
             run.SetAction((result, ct) => new WatchCommand(output, error).RunAsync(result.GetValue(command)!, runOptions.Settings(result), ct));
             root.Subcommands.Add(run);
 
+            root.Subcommands.Add(SnapshotDiffCommand.Create(output, error));
+
             var parsed = root.Parse(args);
             if (parsed.Errors.Count > 0)
             {
@@ -78,7 +81,7 @@ namespace LeakAnalyzers.Tool
 
             try
             {
-                return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken).ConfigureAwait(false);
+                return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(30) }, cancellationToken).ConfigureAwait(false);
             }
             catch (UsageException e)
             {
@@ -99,6 +102,7 @@ namespace LeakAnalyzers.Tool
             private readonly Option<string?> _report = new("--report") { Description = "Write a self-contained HTML report with charts to this file." };
             private readonly Option<string> _maxPause = new("--max-pause") { Description = "Most of the target's wall time leakcheck may pause it for by inducing collections when the target runs none of its own (e.g. 5%, 0.02).", DefaultValueFactory = _ => "5%" };
             private readonly Option<bool> _verbose = new("--verbose") { Description = "Print each sample: its time, live heap and the target's pause for it." };
+            private readonly RetentionOptions _retention = new();
 
             public void AddTo(Command command)
             {
@@ -106,6 +110,8 @@ namespace LeakAnalyzers.Tool
                 {
                     command.Options.Add(option);
                 }
+
+                _retention.AddTo(command);
             }
 
             public WatchSettings Settings(ParseResult result)
@@ -116,7 +122,10 @@ namespace LeakAnalyzers.Tool
                     result.GetValue(_limit) is { } l ? Units.ParseBytes(l, "--limit") : null,
                     result.GetValue(_report),
                     Units.ParseShare(result.GetValue(_maxPause)!, "--max-pause"),
-                    result.GetValue(_verbose));
+                    result.GetValue(_verbose))
+                {
+                    Retention = _retention.Settings(result),
+                };
         }
     }
 }

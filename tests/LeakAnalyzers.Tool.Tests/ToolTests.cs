@@ -200,8 +200,9 @@ namespace LeakAnalyzers.Tool.Tests
         public async Task RunConfirmsTheSampleLeaksAndNotItsFixedMode()
         {
             var report = Path.Combine(Path.GetTempPath(), "leakcheck-" + Guid.NewGuid().ToString("N") + ".html");
+            var dumps = Directory.CreateTempSubdirectory("leakcheck-dumps-").FullName;
             var (leaky, leakyOut, _) = await Leakcheck("run", "--findings", SampleSarif, "--duration", "8s", "--interval", "500ms", "--limit", "2GB", "--report", report, "--verbose",
-                "--", "dotnet", SampleDll, "--forever", "--delay-ms", "2");
+                "--retention", "--dump-dir", dumps, "--", "dotnet", SampleDll, "--forever", "--delay-ms", "2");
             Assert.Equal(1, leaky);
             Assert.Contains("Live heap: Leaking", leakyOut);
             Assert.Contains("RequestHistory.History: Confirmed", leakyOut);
@@ -222,6 +223,18 @@ namespace LeakAnalyzers.Tool.Tests
             Assert.Contains("no data", dom);
             Browser.AssertLeakHeadlineVisibleWithoutScrolling(report, output);
             File.Delete(report);
+
+            // --retention: what grew between the two snapshots, who holds it (the static list, with its finding and share), no dump left.
+            Assert.Contains("What grows: the live heap +", leakyOut);
+            Assert.Matches(@"\n  string: \+[\d.]+ [KM]B \(\+[\d,]+ objects\), \d+% of the growth", leakyOut);
+            Assert.Matches(@"static OrderService\.RequestHistory\.History \(samples/OrderService/Orders\.cs:84\) → List<string> → string\[\] → string: [\d,]+ objects", leakyOut);
+            Assert.Matches(@"LEAK001 Confirmed — and it holds \d+% of the growth \[samples/OrderService/Orders.cs:84\]", leakyOut);
+            Assert.Matches(@"Snapshots: 2 dump\(s\) written in .*; every dump deleted\.", leakyOut);
+            Assert.Contains("What grows, and who holds it", dom);
+            Assert.Contains("LEAK001 Confirmed", dom);
+            Assert.Contains("static OrderService.RequestHistory.History (samples/OrderService/Orders.cs:84)", dom);
+            Assert.Empty(Directory.GetFileSystemEntries(dumps));
+            Directory.Delete(dumps);
 
             var (fixedExit, fixedOut, _) = await Leakcheck("run", "--findings", SampleSarif, "--duration", "8s", "--interval", "500ms",
                 "--", "dotnet", SampleDll, "--forever", "--delay-ms", "2", "--mode", "fixed");

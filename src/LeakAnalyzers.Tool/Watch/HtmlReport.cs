@@ -18,7 +18,7 @@ namespace LeakAnalyzers.Tool.Watch
     /// </summary>
     public static class HtmlReport
     {
-        public static void Write(string path, int pid, WatchedSeries heap, WatchedSeries workingSet, IReadOnlyList<WatchedSeries> fields, WatchSettings settings, string? stopped, int exitCode, string verdict, PauseSummary? pauses)
+        public static void Write(string path, int pid, WatchedSeries heap, WatchedSeries workingSet, IReadOnlyList<WatchedSeries> fields, WatchSettings settings, string? stopped, int exitCode, string verdict, PauseSummary? pauses, string? retentionHtml = null)
         {
             var c = CultureInfo.InvariantCulture;
             var all = new[] { heap, workingSet }.Concat(fields).ToList();
@@ -70,6 +70,8 @@ namespace LeakAnalyzers.Tool.Watch
                 svg { background: #fafafa; border: 1px solid #ddd; }
                 svg text { font-size: 11px; fill: #444; }
                 .nodata { fill: #888; font-size: 14px; }
+                #retention code.path { background: #f3f3f3; padding: 1px 4px; }
+                #retention .attribution { color: #555; }
                 </style>
                 </head>
                 <body>
@@ -83,6 +85,7 @@ namespace LeakAnalyzers.Tool.Watch
                 {{rows}}</table>
                 <label><input type="checkbox" id="shared" checked> One scale from zero per kind of series (live heap, working set, the findings' element counts); clear it to zoom each chart to its own range.</label>
                 <div id="charts"></div>
+                {{retentionHtml ?? string.Empty}}
                 <script>
                 const series = {{json}};
                 const ns = 'http://www.w3.org/2000/svg';

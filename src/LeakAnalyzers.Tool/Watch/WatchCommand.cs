@@ -182,6 +182,20 @@ namespace LeakAnalyzers.Tool.Watch
             string? stopped = null;
             var fieldsReadable = findings.Count > 0;
             var skippedForBudget = 0;
+            Heap.RetentionSession? retention = null;
+            string? snapshotFault = null;
+            if (settings.Retention is { } retentionSettings)
+            {
+                var map = new Heap.SourceMap();
+                map.AddFindings(findings);
+                if (retentionSettings.Source is { } source && !await map.AddSourceAsync(source, _error, cancellationToken).ConfigureAwait(false))
+                {
+                    return Program.Error;
+                }
+
+                retention = new Heap.RetentionSession(pid, retentionSettings, map);
+            }
+
             GcMonitor monitor;
             try
             {
@@ -228,6 +242,12 @@ namespace LeakAnalyzers.Tool.Watch
                     }
 
                     next += settings.Interval;
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        stopped = $"interrupted after {clock.Elapsed.TotalSeconds:0} s";
+                        break;
+                    }
+
                     if (monitor.Ended.IsCompleted)
                     {
                         stopped = await WhyStoppedAsync(pid, clock, null).ConfigureAwait(false);
@@ -307,6 +327,28 @@ namespace LeakAnalyzers.Tool.Watch
                                 await _output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  {at,6:0.0} s  live {Projection.FormatBytes(sample.LiveBytes.Value),9}  {(sample != own ? $"induced, target paused {sample.PauseMs:0} ms" : "the target's own gen-2 collection")}")).ConfigureAwait(false);
                             }
                         }
+
+                        // The first snapshot at the first tick (after its sample, if the budget allowed one), more as the heap grows.
+                        if (retention is not null && retention.Due(sample?.LiveBytes) && clock.Elapsed < settings.Duration)
+                        {
+                            await retention.TakeAsync(clock.Elapsed.TotalSeconds, sample?.LiveBytes, cancellationToken).ConfigureAwait(false);
+                            if (settings.Verbose)
+                            {
+                                await _output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  {clock.Elapsed.TotalSeconds,6:0.0} s  heap snapshot taken")).ConfigureAwait(false);
+                            }
+
+                            next = clock.Elapsed + settings.Interval;
+                        }
+                    }
+                    catch (Heap.SnapshotException e)
+                    {
+                        snapshotFault = e.Message;
+                        break;
+                    }
+                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                    {
+                        stopped = $"interrupted after {clock.Elapsed.TotalSeconds:0} s";
+                        break;
                     }
                     catch (TimeoutException)
                     {
@@ -320,9 +362,53 @@ namespace LeakAnalyzers.Tool.Watch
                     }
                 }
 
+                // The last snapshot, at the end of the window (unless the process is gone: then the last one taken is the end).
+                if (retention is not null && snapshotFault is null)
+                {
+                    try
+                    {
+                        if (stopped is null && !cancellationToken.IsCancellationRequested && ProcessIsRunning(pid))
+                        {
+                            await retention.TakeAsync(clock.Elapsed.TotalSeconds, heap.Values.LastOrDefault(), cancellationToken).ConfigureAwait(false);
+                        }
+
+                        if (!cancellationToken.IsCancellationRequested)
+                        {
+                            await retention.CompleteAsync().ConfigureAwait(false);
+                        }
+                    }
+                    catch (Heap.SnapshotException e)
+                    {
+                        snapshotFault = e.Message;
+                    }
+                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                    {
+                        stopped ??= $"interrupted after {clock.Elapsed.TotalSeconds:0} s";
+                    }
+                }
+
                 heap.Trend = TrendAnalysis.Analyze(heap.Seconds, heap.Values, new TrendOptions { MinimumSlope = HeapMinimumPerSecond });
                 var wall = clock.Elapsed.TotalMilliseconds;
                 Pauses = new PauseSummary(inducedPauses, wall, monitor.TotalPauseMs, heap.Sources.Count(x => x == "gen2"), skippedForBudget, settings.MaxPause);
+            }
+
+            if (snapshotFault is not null)
+            {
+                // A snapshot that could not be taken or read: one line, exit 2, nothing on disk.
+                if (retention is not null)
+                {
+                    try
+                    {
+                        await retention.CompleteAsync().ConfigureAwait(false);
+                    }
+                    catch (Heap.SnapshotException)
+                    {
+                    }
+                }
+
+                Heap.DumpWriter.DeleteAll();
+                await _error.WriteLineAsync($"leakcheck: {snapshotFault}").ConfigureAwait(false);
+                return Program.Error;
             }
 
             if (stopped is not null)
@@ -350,6 +436,23 @@ namespace LeakAnalyzers.Tool.Watch
             var verdict = Headline(exit, heap, fields, spacing);
             await PrintAsync(heap, workingSet, fields, settings).ConfigureAwait(false);
             await _output.WriteLineAsync(verdict).ConfigureAwait(false);
+            var retentionReport = retention?.Report(fields.ToDictionary(f => f.Finding!, f => f.Status));
+            if (retention is not null)
+            {
+                if (retentionReport is not null)
+                {
+                    foreach (var line in retentionReport.Lines())
+                    {
+                        await _output.WriteLineAsync(line).ConfigureAwait(false);
+                    }
+                }
+                else
+                {
+                    await _output.WriteLineAsync($"What grows: no diff: {retention.Costs.Count} snapshot(s) taken before {(stopped is null ? "the end" : "the watch stopped")}; a diff needs two (with --snapshot-every, a process that exits early still gets one).").ConfigureAwait(false);
+                }
+
+                await _output.WriteLineAsync(retention.DescribeCosts()).ConfigureAwait(false);
+            }
             if (exit == Program.Inconclusive)
             {
                 await _error.WriteLineAsync("leakcheck: " + verdict).ConfigureAwait(false);
@@ -357,7 +460,7 @@ namespace LeakAnalyzers.Tool.Watch
 
             if (settings.Report is not null)
             {
-                HtmlReport.Write(settings.Report, pid, heap, workingSet, fields, settings, stopped, exit, verdict, Pauses);
+                HtmlReport.Write(settings.Report, pid, heap, workingSet, fields, settings, stopped, exit, verdict, Pauses, retentionReport?.Html());
                 await _output.WriteLineAsync($"Report written to {settings.Report}.").ConfigureAwait(false);
             }
 

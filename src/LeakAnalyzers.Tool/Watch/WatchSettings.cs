@@ -31,5 +31,8 @@ namespace LeakAnalyzers.Tool.Watch
 
         /// <summary>Print a line per sample (its time, value and the pause it caused).</summary>
         public bool Verbose { get; }
+
+        /// <summary>Heap snapshots at the start and the end of the window, their diff and retention paths (null: not asked for).</summary>
+        public Heap.RetentionSettings? Retention { get; init; }
     }
 }
