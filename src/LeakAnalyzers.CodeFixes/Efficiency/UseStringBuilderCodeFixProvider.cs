@@ -22,7 +22,7 @@ namespace LeakAnalyzers.CodeFixes.Efficiency
     /// <c>s = sBuilder.ToString();</c> after the loop, so every later read sees the same string. Offered only when the
     /// analyzer found it safe (s not read inside the loop, every accumulation a statement).
     /// </summary>
-    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(UseStringBuilderCodeFixProvider)), Shared]
+    // Offered through LeakCodeFixProvider (one exported provider for every rule).
     public sealed class UseStringBuilderCodeFixProvider : CodeFixProvider
     {
         public const string Key = "LEAK011.StringBuilder";

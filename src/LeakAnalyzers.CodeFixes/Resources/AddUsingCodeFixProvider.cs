@@ -17,7 +17,7 @@ namespace LeakAnalyzers.CodeFixes.Resources
     /// when T is IAsyncDisposable), removing a now redundant <c>x.Dispose();</c> that ends the same block; and
     /// <c>token.Register(...);</c> → <c>using var registration = token.Register(...);</c>. Comments and trivia are kept.
     /// </summary>
-    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AddUsingCodeFixProvider)), Shared]
+    // Offered through LeakCodeFixProvider (one exported provider for every rule).
     public sealed class AddUsingCodeFixProvider : CodeFixProvider
     {
         public const string DisposableKey = "LEAK005.AddUsing";
@@ -26,7 +26,7 @@ namespace LeakAnalyzers.CodeFixes.Resources
         public override ImmutableArray<string> FixableDiagnosticIds
             => ImmutableArray.Create(RuleIdentifiers.DisposableNotDisposed, RuleIdentifiers.TimerOrRegistrationKeptAlive);
 
-        public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+        public override FixAllProvider GetFixAllProvider() => new SolutionFixAllProvider(null);
 
         public override async Task RegisterCodeFixesAsync(CodeFixContext context)
         {

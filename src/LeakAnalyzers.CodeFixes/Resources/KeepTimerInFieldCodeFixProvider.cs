@@ -21,7 +21,7 @@ namespace LeakAnalyzers.CodeFixes.Resources
     /// previous one first when a method may run twice) and disposes the field in the type's Dispose (see <see cref="DisposeMembers"/>).
     /// Fix All gathers the timers of one type into one edit.
     /// </summary>
-    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(KeepTimerInFieldCodeFixProvider)), Shared]
+    // Offered through LeakCodeFixProvider (one exported provider for every rule).
     public sealed class KeepTimerInFieldCodeFixProvider : CodeFixProvider
     {
         public const string Key = "LEAK009.KeepTimerInField";

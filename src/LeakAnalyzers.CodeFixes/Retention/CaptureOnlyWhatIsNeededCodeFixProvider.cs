@@ -21,7 +21,7 @@ namespace LeakAnalyzers.CodeFixes.Retention
     /// "Keep and dispose the registration": <c>token.Register(...);</c> becomes <c>using var registration = token.Register(...);</c>.
     /// New local names are chosen per block, so Fix All goes through one editor per document.
     /// </summary>
-    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(CaptureOnlyWhatIsNeededCodeFixProvider)), Shared]
+    // Offered through LeakCodeFixProvider (one exported provider for every rule).
     public sealed class CaptureOnlyWhatIsNeededCodeFixProvider : CodeFixProvider
     {
         public const string CaptureKey = "LEAK004.CaptureOnlyNeeded";
