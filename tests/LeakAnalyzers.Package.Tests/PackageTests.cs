@@ -5,7 +5,7 @@ using Xunit;
 
 namespace LeakAnalyzers.Package.Tests
 {
-    public class PackageTests : IClassFixture<ConsumerFixture>
+    public partial class PackageTests : IClassFixture<ConsumerFixture>
     {
         private readonly ConsumerFixture fixture;
 
@@ -29,6 +29,46 @@ namespace LeakAnalyzers.Package.Tests
             var text = nuspec.ReadToEnd();
             Assert.Contains("<developmentDependency>true</developmentDependency>", text);
             Assert.DoesNotContain("<dependency ", text);
+
+            // Presets: the props under build/ and buildTransitive/, the global configs they select.
+            foreach (var folder in new[] { "build", "buildTransitive" })
+            {
+                Assert.Contains($"{folder}/LeakAnalyzers.props", names);
+                Assert.Contains($"{folder}/LeakAnalyzers.targets", names);
+            }
+
+            foreach (var mode in new[] { "recommended", "all", "none" })
+            {
+                Assert.Contains($"globalconfig/leakanalyzers.{mode}.globalconfig", names);
+            }
+
+            AssertMetadata(zip, names, text);
+            AssertSymbols(Path.ChangeExtension(fixture.Package, ".snupkg"), "analyzers/dotnet/cs/LeakAnalyzers.pdb", "analyzers/dotnet/cs/LeakAnalyzers.CodeFixes.pdb");
+        }
+
+        /// <summary>Icon, project URL, the license as an expression (no deprecated licenseUrl placeholder), release notes from CHANGELOG.md.</summary>
+        private void AssertMetadata(ZipArchive zip, string[] names, string nuspec)
+        {
+            Assert.Contains("icon.png", names);
+            Assert.Contains("<icon>icon.png</icon>", nuspec);
+            Assert.Contains("<projectUrl>https://github.com/leakanalyzers/leakanalyzers</projectUrl>", nuspec);
+            Assert.Contains("<license type=\"expression\">MIT</license>", nuspec);
+            Assert.DoesNotContain("aka.ms/deprecateLicenseUrl", nuspec);
+            var changelog = File.ReadAllText(Path.Combine(fixture.Root, "CHANGELOG.md"));
+            var section = changelog.Split("\n## ").Single(s => s.StartsWith(fixture.Version.Split('-')[0], System.StringComparison.Ordinal));
+            var firstLine = section.Split('\n').Skip(1).First(l => l.Trim().Length > 0).Trim();
+            Assert.Contains("<releaseNotes>" + System.Security.SecurityElement.Escape(firstLine), nuspec);
+            Assert.NotNull(zip.GetEntry("icon.png"));
+        }
+
+        private static void AssertSymbols(string snupkg, params string[] pdbs)
+        {
+            Assert.True(File.Exists(snupkg), snupkg);
+            using var symbols = ZipFile.OpenRead(snupkg);
+            foreach (var pdb in pdbs)
+            {
+                Assert.Contains(pdb, symbols.Entries.Select(e => e.FullName));
+            }
         }
 
         [Fact]
