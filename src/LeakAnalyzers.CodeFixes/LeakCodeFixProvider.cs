@@ -71,31 +71,37 @@ namespace LeakAnalyzers.CodeFixes
         {
             foreach (var operation in await action.GetOperationsAsync(context.CancellationToken).ConfigureAwait(false))
             {
-                if (operation is not ApplyChangesOperation apply)
+                if (operation is ApplyChangesOperation apply && await ChangesTextAsync(solution, apply.ChangedSolution, context.CancellationToken).ConfigureAwait(false))
                 {
-                    continue;
-                }
-
-                foreach (var projectChanges in apply.ChangedSolution.GetChanges(solution).GetProjectChanges())
-                {
-                    if (projectChanges.GetAddedDocuments().Any() || projectChanges.GetRemovedDocuments().Any())
-                    {
-                        return apply.ChangedSolution;
-                    }
-
-                    foreach (var id in projectChanges.GetChangedDocuments(onlyGetDocumentsWithTextChanges: true))
-                    {
-                        var before = await solution.GetDocument(id)!.GetTextAsync(context.CancellationToken).ConfigureAwait(false);
-                        var after = await apply.ChangedSolution.GetDocument(id)!.GetTextAsync(context.CancellationToken).ConfigureAwait(false);
-                        if (!before.ContentEquals(after))
-                        {
-                            return apply.ChangedSolution;
-                        }
-                    }
+                    return apply.ChangedSolution;
                 }
             }
 
             return null;
+        }
+
+        /// <summary>Whether <paramref name="after"/> differs from <paramref name="before"/> in some document's text (or adds or removes one).</summary>
+        internal static async Task<bool> ChangesTextAsync(Solution before, Solution after, System.Threading.CancellationToken cancellationToken)
+        {
+            foreach (var projectChanges in after.GetChanges(before).GetProjectChanges())
+            {
+                if (projectChanges.GetAddedDocuments().Any() || projectChanges.GetRemovedDocuments().Any())
+                {
+                    return true;
+                }
+
+                foreach (var id in projectChanges.GetChangedDocuments(onlyGetDocumentsWithTextChanges: true))
+                {
+                    var oldText = await before.GetDocument(id)!.GetTextAsync(cancellationToken).ConfigureAwait(false);
+                    var newText = await after.GetDocument(id)!.GetTextAsync(cancellationToken).ConfigureAwait(false);
+                    if (!oldText.ContentEquals(newText))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
         }
     }
 }

@@ -139,16 +139,28 @@ namespace LeakAnalyzers.CodeFixes.Resources
             return method is "Dispose" or "DisposeAsync" or "Close" or "Unregister" or "Stop";
         }
 
+        /// <summary>
+        /// <c>token.Register(...);</c> or <c>_ = token.Register(...);</c> followed by an await or yield of the same function:
+        /// <c>using var registration = token.Register(...);</c> (a registration meant to outlive the method is kept in a
+        /// field by <see cref="KeepTimerInFieldCodeFixProvider"/> instead).
+        /// </summary>
         private static SyntaxNode? FixDroppedRegistration(SyntaxNode root, SemanticModel model, SyntaxNode node, CancellationToken cancellationToken)
         {
-            var invocation = node.FirstAncestorOrSelf<InvocationExpressionSyntax>();
-            if (invocation?.Parent is not ExpressionStatementSyntax statement || statement.Parent is not BlockSyntax)
+            if (Registrations.RegisterCall(node, model, cancellationToken) is not { } invocation
+                || Registrations.Dropped(invocation, out var statement) is null || statement is null
+                || !Registrations.ServesAnOperationAfter(statement))
             {
                 return null;
             }
 
+            return UsingRegistration(root, model, statement, invocation);
+        }
+
+        /// <summary>Replaces <paramref name="statement"/> with <c>using var registration = invocation;</c> (a name free in its block).</summary>
+        internal static SyntaxNode UsingRegistration(SyntaxNode root, SemanticModel model, StatementSyntax statement, InvocationExpressionSyntax invocation)
+        {
             var name = "registration";
-            for (var i = 2; model.LookupSymbols(statement.SpanStart, name: name).Length > 0 || statement.Parent.DescendantNodes().OfType<VariableDeclaratorSyntax>().Any(v => v.Identifier.ValueText == name); i++)
+            for (var i = 2; model.LookupSymbols(statement.SpanStart, name: name).Length > 0 || statement.Parent!.DescendantNodes().OfType<VariableDeclaratorSyntax>().Any(v => v.Identifier.ValueText == name); i++)
             {
                 name = "registration" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
