@@ -32,6 +32,7 @@ namespace LeakAnalyzers.CodeFixes
             new UnsubscribeInDisposeCodeFixProvider(),
             new UnsubscribeAfterFirstCallCodeFixProvider(),
             new CaptureOnlyWhatIsNeededCodeFixProvider(),
+            new ReleaseLongLivedStoreCodeFixProvider(),
             new ReleaseInFinallyCodeFixProvider(),
             new DisposeFieldCodeFixProvider(),
             new KeepTimerInFieldCodeFixProvider(),
