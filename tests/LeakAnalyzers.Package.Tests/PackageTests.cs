@@ -117,6 +117,14 @@ namespace LeakAnalyzers.Package.Tests
         {
             var dir = fixture.NewConsumer("sarif");
             var sarif = Path.Combine(dir, "leaks.sarif");
+
+            // What the README says: on a project already built and unchanged the compile is skipped, and so is the log.
+            var first = ConsumerFixture.Run(dir, "dotnet", "build --no-restore -f net10.0");
+            Assert.True(first.ExitCode == 0, first.Output);
+            var upToDate = ConsumerFixture.Run(dir, "dotnet", $"build --no-restore -f net10.0 \"-p:ErrorLog={sarif}%2Cversion%3D2.1\"");
+            Assert.True(upToDate.ExitCode == 0, upToDate.Output);
+            Assert.False(File.Exists(sarif), "an up-to-date build wrote the error log");
+
             var build = ConsumerFixture.Run(dir, "dotnet", $"build --no-restore --no-incremental -f net10.0 \"-p:ErrorLog={sarif}%2Cversion%3D2.1\"");
             Assert.True(build.ExitCode == 0, build.Output);
             var text = File.ReadAllText(sarif);
