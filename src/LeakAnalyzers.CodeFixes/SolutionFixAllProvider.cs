@@ -27,6 +27,17 @@ namespace LeakAnalyzers.CodeFixes
             Apply = apply;
         }
 
+        /// <summary>The key passed to <see cref="Apply"/> of an <see cref="IAppliesEveryKey"/> provider: each diagnostic its own fix.</summary>
+        public const string AnyKey = "*";
+
+        /// <summary>
+        /// A provider whose fixes of different keys share edits (one field list and one Dispose per type): its batch
+        /// <see cref="Apply"/> takes all of them at once with <see cref="AnyKey"/>, so that they do not conflict.
+        /// </summary>
+        public interface IAppliesEveryKey
+        {
+        }
+
         /// <summary>Applies a set of diagnostics of one key in one pass; null: one code action per diagnostic, merged.</summary>
         public Func<Solution, ImmutableArray<Diagnostic>, string, CancellationToken, Task<Solution>>? Apply { get; }
 
@@ -119,6 +130,17 @@ namespace LeakAnalyzers.CodeFixes
                 }
 
                 groups[group].Members.Add((diagnostic, pick.Action));
+            }
+
+            // A provider whose keys share edits gets all its chosen diagnostics in one group.
+            foreach (var provider in groups.Select(g => g.Provider).Distinct().Where(p => p is IAppliesEveryKey).ToList())
+            {
+                var mine = groups.Where(g => g.Provider == provider).ToList();
+                if (mine.Count > 1)
+                {
+                    groups.RemoveAll(g => g.Provider == provider);
+                    groups.Add((provider, AnyKey, mine.SelectMany(g => g.Members).ToList()));
+                }
             }
 
             var results = new List<Solution>();

@@ -24,7 +24,7 @@ namespace LeakAnalyzers.CodeFixes.Resources
     /// Fix All gathers the fields of one type into one edit.
     /// </summary>
     // Offered through LeakCodeFixProvider (one exported provider for every rule).
-    public sealed class KeepTimerInFieldCodeFixProvider : CodeFixProvider
+    public sealed class KeepTimerInFieldCodeFixProvider : CodeFixProvider, SolutionFixAllProvider.IAppliesEveryKey
     {
         public const string Key = "LEAK009.KeepTimerInField";
         public const string RegistrationKey = "LEAK009.KeepRegistrationInField";
@@ -95,14 +95,14 @@ namespace LeakAnalyzers.CodeFixes.Resources
             var byType = new Dictionary<INamedTypeSymbol, (TypeDeclarationSyntax Declaration, List<StatementSyntax> Statements, HashSet<string> Names)>(SymbolEqualityComparer.Default);
             foreach (var diagnostic in diagnostics)
             {
-                if (KeyOf(diagnostic) is not { } diagnosticKey || diagnosticKey != key || diagnostic.Location.SourceTree is not { } tree || await EditorForAsync(tree).ConfigureAwait(false) is not { } editor)
+                if (KeyOf(diagnostic) is not { } diagnosticKey || diagnosticKey != key && key != SolutionFixAllProvider.AnyKey || diagnostic.Location.SourceTree is not { } tree || await EditorForAsync(tree).ConfigureAwait(false) is not { } editor)
                 {
                     continue;
                 }
 
                 var model = editor.SemanticModel;
                 var node = editor.OriginalRoot.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
-                var isTimer = key == Key;
+                var isTimer = diagnosticKey == Key;
                 ExpressionSyntax? creation = isTimer ? node.FirstAncestorOrSelf<BaseObjectCreationExpressionSyntax>() : Registrations.RegisterCall(node, model, cancellationToken);
                 if (creation is null || model.GetTypeInfo(creation, cancellationToken).Type is not INamedTypeSymbol timerType
                     || creation.FirstAncestorOrSelf<TypeDeclarationSyntax>() is not { } declaration
