@@ -40,8 +40,12 @@ namespace LeakAnalyzers.CodeFixes
             new StreamFileLinesCodeFixProvider(),
             new UseStringBuilderCodeFixProvider());
 
+        private ImmutableArray<string> _fixableDiagnosticIds;
+
         public override ImmutableArray<string> FixableDiagnosticIds
-            => Providers.SelectMany(p => p.FixableDiagnosticIds).Distinct().OrderBy(id => id, System.StringComparer.Ordinal).ToImmutableArray();
+            => _fixableDiagnosticIds.IsDefault
+                ? _fixableDiagnosticIds = Providers.SelectMany(p => p.FixableDiagnosticIds).Distinct().OrderBy(id => id, System.StringComparer.Ordinal).ToImmutableArray()
+                : _fixableDiagnosticIds;
 
         public override FixAllProvider GetFixAllProvider() => new SolutionFixAllProvider(null);
 
