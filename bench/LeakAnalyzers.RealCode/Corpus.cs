@@ -10,7 +10,8 @@ using Microsoft.CodeAnalysis.CSharp;
 namespace LeakAnalyzers.RealCode
 {
     /// <summary>How a folder of loose .cs files becomes one compilation.</summary>
-    public sealed record CorpusOptions(bool AspNetCore, IReadOnlyList<string> Include, IReadOnlyList<string> ExtraDefines, bool ImplicitUsings = false);
+    /// <param name="ExtraFolders">Folders outside the compiled one whose .cs files the real build includes too (a submodule's sources).</param>
+    public sealed record CorpusOptions(bool AspNetCore, IReadOnlyList<string> Include, IReadOnlyList<string> ExtraDefines, bool ImplicitUsings = false, IReadOnlyList<string>? ExtraFolders = null);
 
     /// <summary>One folder of real code as one compilation: every .cs under it (bin/obj skipped), the net10.0 reference pack.</summary>
     public static class Corpus
@@ -51,7 +52,13 @@ namespace LeakAnalyzers.RealCode
         {
             folder = Path.GetFullPath(folder);
             var parse = ParseOptions(options);
-            var trees = SourceFiles(folder, options.Include)
+            var files = SourceFiles(folder, options.Include).ToList();
+            foreach (var extra in options.ExtraFolders ?? Array.Empty<string>())
+            {
+                files.AddRange(SourceFiles(extra, Array.Empty<string>()));
+            }
+
+            var trees = files
                 .Select(p => CSharpSyntaxTree.ParseText(
                     Microsoft.CodeAnalysis.Text.SourceText.From(File.ReadAllText(p), System.Text.Encoding.UTF8),
                     parse, Path.GetRelativePath(folder, p).Replace('\\', '/')))

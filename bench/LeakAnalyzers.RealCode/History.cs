@@ -180,6 +180,20 @@ namespace LeakAnalyzers.RealCode
             File.Delete(Path.Combine(dest, "src.tar"));
             var folder = Path.Combine(dest, c.Folder);
             var options = ParseOptions(c.Options);
+            var extra = new List<string>();
+            foreach (var submodule in Submodules(c.Options))
+            {
+                // --submodule path:subfolder — the submodule at the commit the parent pins, from its own snapshot.
+                if (ExtractSubmodule(gitDir, commit, submodule.Path, mirror, dest) is not { } root)
+                {
+                    Console.Error.WriteLine($"warning: {c.Id}: submodule {submodule.Path} at {commit} not found (fetch its repository first)");
+                    continue;
+                }
+
+                extra.Add(Path.Combine(root, submodule.Subfolder));
+            }
+
+            options = options with { ExtraFolders = extra };
             var sw = Stopwatch.StartNew();
             var compilation = Corpus.Compile(folder, options, Tool.DiagnosticOptions(tools));
             var tree = compilation.SyntaxTrees.FirstOrDefault(t => t.FilePath == c.File);
@@ -209,6 +223,69 @@ namespace LeakAnalyzers.RealCode
 
             cache[key] = (findings, compilation, errors);
             return (findings, compilation, errors);
+        }
+
+        private static IEnumerable<(string Path, string Subfolder)> Submodules(string options)
+        {
+            var words = options.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            for (var i = 0; i + 1 < words.Length; i++)
+            {
+                if (words[i] == "--submodule")
+                {
+                    var parts = words[i + 1].Split(':', 2);
+                    yield return (parts[0], parts.Length > 1 ? parts[1] : string.Empty);
+                }
+            }
+        }
+
+        /// <summary>The submodule's pinned commit (from the parent's tree) extracted from its own snapshot; its root folder, or null.</summary>
+        private static string? ExtractSubmodule(string gitDir, string commit, string path, string mirror, string dest)
+        {
+            var tree = Output("git", $"-C {gitDir} ls-tree {commit} {path}");
+            var modules = Output("git", $"-C {gitDir} show {commit}:.gitmodules");
+            var pinned = tree?.Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries) is { Length: >= 3 } fields && fields[1] == "commit" ? fields[2] : null;
+            string? url = null;
+            var inModule = false;
+            foreach (var line in (modules ?? string.Empty).Split('\n'))
+            {
+                var text = line.Trim();
+                if (text.StartsWith("path", StringComparison.Ordinal))
+                {
+                    inModule = text.Split('=', 2)[1].Trim() == path;
+                }
+                else if (inModule && text.StartsWith("url", StringComparison.Ordinal))
+                {
+                    url = text.Split('=', 2)[1].Trim();
+                }
+            }
+
+            if (pinned is null || url is null)
+            {
+                return null;
+            }
+
+            var name = url.TrimEnd('/');
+            name = name.EndsWith(".git", StringComparison.Ordinal) ? name[..^4] : name;
+            var segments = name.Split('/', ':');
+            if (segments.Length < 2)
+            {
+                return null;
+            }
+
+            var subGit = Path.Combine(mirror, segments[^2] + "+" + segments[^1], "repo");
+            var root = Path.Combine(dest, path);
+            Directory.CreateDirectory(root);
+            return Git(subGit, $"archive --format=tar -o {root}/sub.tar {pinned}", null) && Run("tar", $"-xf {root}/sub.tar -C {root}") ? root : null;
+        }
+
+        private static string? Output(string file, string args)
+        {
+            var psi = new ProcessStartInfo(file, args) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+            using var p = Process.Start(psi)!;
+            var text = p.StandardOutput.ReadToEnd();
+            p.StandardError.ReadToEnd();
+            p.WaitForExit();
+            return p.ExitCode == 0 ? text : null;
         }
 
         private static CorpusOptions ParseOptions(string options)

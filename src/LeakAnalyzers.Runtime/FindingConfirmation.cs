@@ -12,11 +12,14 @@ namespace LeakAnalyzers.Runtime
         /// <summary>The member grew: the leak is real in this scenario.</summary>
         Confirmed,
 
-        /// <summary>The member changed but stayed bounded.</summary>
+        /// <summary>The member changed but stayed bounded (its trend is NotLeaking).</summary>
         NotConfirmed,
 
         /// <summary>The scenario never touched the member (or it could not be found): run a scenario that does.</summary>
         NotExercised,
+
+        /// <summary>The member changed, but its trend is too noisy to call either way: run more iterations.</summary>
+        Inconclusive,
     }
 
     /// <summary>The outcome for one finding.</summary>
@@ -92,7 +95,8 @@ namespace LeakAnalyzers.Runtime
                 var series = report.Tracked.First(s => s.Name == key);
                 var status = series.Untouched ? ConfirmationStatus.NotExercised
                     : series.Trend.Verdict == Verdict.Leaking ? ConfirmationStatus.Confirmed
-                    : ConfirmationStatus.NotConfirmed;
+                    : series.Trend.Verdict == Verdict.NotLeaking ? ConfirmationStatus.NotConfirmed
+                    : ConfirmationStatus.Inconclusive;
                 var reason = status switch
                 {
                     ConfirmationStatus.NotExercised => "the scenario never changed it",

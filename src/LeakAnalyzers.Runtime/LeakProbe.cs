@@ -1,14 +1,16 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading.Tasks;
 using LeakAnalyzers.Runtime.Statistics;
 
 namespace LeakAnalyzers.Runtime
 {
     /// <summary>
-    /// Runs a scenario many times and samples, after each iteration, the live managed heap
-    /// (<c>GC.GetTotalMemory(forceFullCollection: true)</c>: the signal that separates a leak from allocation churn) and any
-    /// tracked values; warm-up samples are discarded. <c>LeakProbe.For(iteration).Track(...).Run()</c>.
+    /// Runs a scenario many times and samples, after each iteration, the live managed heap (the bytes that survive full
+    /// blocking collections, the smallest of several readings: the signal that separates a leak from allocation churn,
+    /// robust to other threads' garbage) and any tracked values; warm-up samples are discarded. While the latest window
+    /// still grows it samples on, up to <see cref="MaxIterations"/>. <c>LeakProbe.For(iteration).Track(...).Run()</c>.
     /// </summary>
     public sealed class LeakProbe
     {
@@ -19,6 +21,7 @@ namespace LeakAnalyzers.Runtime
         private double _minimumGrowth = 1024;
         private double _minimumCountGrowth = 0.5;
         private double? _iterationsPerSecond;
+        private int? _maxIterations;
 
         private LeakProbe(Func<Task> iteration)
         {
@@ -50,7 +53,7 @@ namespace LeakAnalyzers.Runtime
             return this;
         }
 
-        /// <summary>Sampled iterations (default 50; 100 or more for noisy scenarios).</summary>
+        /// <summary>The window: sampled iterations judged at a time (default 50; 100 or more for noisy scenarios). See <see cref="MaxIterations"/>.</summary>
         public LeakProbe Iterations(int iterations)
         {
             _iterations = Math.Max(4, iterations);
@@ -106,6 +109,18 @@ namespace LeakAnalyzers.Runtime
             return Track(memberName, counter);
         }
 
+        /// <summary>
+        /// The most iterations a run samples when growth is seen (default 8 × <see cref="Iterations"/>): while the latest
+        /// window still grows, sampling goes on in steps of half a window, so that a bounded structure that fills during the
+        /// first window (a cache, an LRU, a queue) is seen to level off. A run that reaches the cap still growing reports
+        /// "still growing after N iterations". Set it equal to <see cref="Iterations"/> to judge one fixed window.
+        /// </summary>
+        public LeakProbe MaxIterations(int iterations)
+        {
+            _maxIterations = Math.Max(4, iterations);
+            return this;
+        }
+
         public LeakReport Run() => RunAsync().GetAwaiter().GetResult();
 
         public async Task<LeakReport> RunAsync()
@@ -124,32 +139,137 @@ namespace LeakAnalyzers.Runtime
                 await _iteration().ConfigureAwait(false);
             }
 
-            var heap = new double[_iterations];
-            var tracked = new double[_tracked.Count][];
+            var window = _iterations;
+            var cap = Math.Max(window, _maxIterations ?? 8 * window);
+            var step = Math.Max(1, window / 2);
+            var heap = new List<double>(window);
+            var readings = new List<int>(window);
+            var tracked = new List<double>[_tracked.Count];
             for (var t = 0; t < tracked.Length; t++)
             {
-                tracked[t] = new double[_iterations];
+                tracked[t] = new List<double>(window);
             }
 
-            for (var i = 0; i < _iterations; i++)
+            var heapOptions = new TrendOptions { MinimumSlope = _minimumGrowth };
+            var countOptions = new TrendOptions { MinimumSlope = _minimumCountGrowth };
+            while (true)
             {
                 await _iteration().ConfigureAwait(false);
-                heap[i] = GC.GetTotalMemory(forceFullCollection: true);
+                var (live, taken) = LiveHeap.Sample(_minimumGrowth / 2);
+                heap.Add(live);
+                readings.Add(taken);
                 for (var t = 0; t < tracked.Length; t++)
                 {
-                    tracked[t][i] = _tracked[t].Read();
+                    tracked[t].Add(_tracked[t].Read());
                     changed[t] |= _tracked[t].Fingerprint is { } fingerprint && fingerprint() != fingerprints[t];
+                }
+
+                var count = heap.Count;
+                if (count < window || (count - window) % step != 0 && count < cap)
+                {
+                    continue;
+                }
+
+                // Judge the latest window; sample on while any series still grows in it.
+                var growing = TrendAnalysis.Analyze(Last(heap, window), heapOptions).Verdict != Verdict.NotLeaking;
+                for (var t = 0; t < tracked.Length && !growing; t++)
+                {
+                    growing = TrendAnalysis.Analyze(Last(tracked[t], window), countOptions).Verdict != Verdict.NotLeaking;
+                }
+
+                if (!growing || count >= cap)
+                {
+                    break;
                 }
             }
 
-            var heapSeries = new SeriesReport("live heap", "bytes", heap, TrendAnalysis.Analyze(heap, new TrendOptions { MinimumSlope = _minimumGrowth }), baseline: double.NaN);
+            var heapSeries = Judge("live heap", "bytes", heap, heapOptions, window, cap, double.NaN, false);
             var trackedSeries = new List<SeriesReport>();
             for (var t = 0; t < tracked.Length; t++)
             {
-                trackedSeries.Add(new SeriesReport(_tracked[t].Name, "elements", tracked[t], TrendAnalysis.Analyze(tracked[t], new TrendOptions { MinimumSlope = _minimumCountGrowth }), baseline[t], changed[t]));
+                trackedSeries.Add(Judge(_tracked[t].Name, "elements", tracked[t], countOptions, window, cap, baseline[t], changed[t]));
             }
 
-            return new LeakReport(heapSeries, trackedSeries, _warmUp, _iterationsPerSecond);
+            return new LeakReport(heapSeries, trackedSeries, _warmUp, _iterationsPerSecond, cap, readings.Count == 0 ? 0 : readings.Average());
+        }
+
+        /// <summary>
+        /// The latest window decides. At the cap, a window too noisy to call (Inconclusive) is judged again over the second
+        /// half of the run: more samples, and still clear of a fill-up at the start.
+        /// </summary>
+        private static SeriesReport Judge(string name, string unit, List<double> samples, TrendOptions options, int window, int cap, double baseline, bool changed)
+        {
+            var judged = Math.Min(window, samples.Count);
+            var trend = TrendAnalysis.Analyze(Last(samples, judged), options);
+            if (trend.Verdict == Verdict.Inconclusive && samples.Count >= cap && samples.Count / 2 > judged)
+            {
+                judged = samples.Count / 2;
+                trend = TrendAnalysis.Analyze(Last(samples, judged), options);
+            }
+
+            return new SeriesReport(name, unit, samples, trend, baseline, changed, judged);
+        }
+
+        private static double[] Last(List<double> values, int count)
+        {
+            var from = Math.Max(0, values.Count - count);
+            var result = new double[values.Count - from];
+            values.CopyTo(from, result, 0, result.Length);
+            return result;
+        }
+    }
+
+    /// <summary>
+    /// The live managed heap as the scenario leaves it, robust to other threads: several full blocking collections, each
+    /// read as the bytes that survived it, summarised by the minimum. Another thread's garbage in flight at the moment
+    /// of a collection only ever adds to a reading, so the smallest of a few is the closest to what is really retained.
+    /// </summary>
+    internal static class LiveHeap
+    {
+        private const int MinimumReadings = 3;
+        private const int MaximumReadings = 7;
+
+        /// <summary>The minimum over 3 readings, or up to 7 when they spread by more than <paramref name="tolerance"/> bytes.</summary>
+        public static (double Bytes, int Readings) Sample(double tolerance)
+        {
+            var best = double.MaxValue;
+            var worst = double.MinValue;
+            var taken = 0;
+            while (taken < MaximumReadings && (taken < MinimumReadings || worst - best > tolerance))
+            {
+                if (taken > 0)
+                {
+                    // Let other threads move on, so that the next reading catches them elsewhere in their work.
+                    System.Threading.Thread.Sleep(1);
+                }
+
+                var value = Reading(first: taken == 0);
+                best = Math.Min(best, value);
+                worst = Math.Max(worst, value);
+                taken++;
+            }
+
+            return (best, taken);
+        }
+
+        private static double Reading(bool first)
+        {
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true);
+            if (first)
+            {
+                // Objects kept only by finalizers go with the second collection.
+                GC.WaitForPendingFinalizers();
+                GC.Collect(2, GCCollectionMode.Forced, blocking: true);
+            }
+#if NET
+            // The bytes that survived this blocking full collection: unlike GetTotalMemory, nothing allocated after it.
+            var info = GC.GetGCMemoryInfo(GCKind.FullBlocking);
+            if (info.Index > 0)
+            {
+                return info.PromotedBytes;
+            }
+#endif
+            return GC.GetTotalMemory(forceFullCollection: false);
         }
     }
 }

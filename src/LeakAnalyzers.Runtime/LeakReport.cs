@@ -10,8 +10,9 @@ namespace LeakAnalyzers.Runtime
     /// <summary>One sampled series with its trend.</summary>
     public sealed class SeriesReport
     {
-        internal SeriesReport(string name, string unit, IReadOnlyList<double> samples, TrendResult trend, double baseline, bool contentsChanged = false)
+        internal SeriesReport(string name, string unit, IReadOnlyList<double> samples, TrendResult trend, double baseline, bool contentsChanged = false, int judged = -1)
         {
+            Judged = judged < 0 ? samples.Count : judged;
             ContentsChanged = contentsChanged;
             Name = name;
             Unit = unit;
@@ -27,7 +28,14 @@ namespace LeakAnalyzers.Runtime
 
         public IReadOnlyList<double> Samples { get; }
 
+        /// <summary>The trend of the latest window (the last <see cref="Judged"/> samples), which the verdict is about.</summary>
         public TrendResult Trend { get; }
+
+        /// <summary>How many of the latest samples <see cref="Trend"/> judges (the window; all of them unless the run sampled on).</summary>
+        public int Judged { get; }
+
+        /// <summary>Last sample minus first: what the series gained over the whole run.</summary>
+        public double TotalGrowth => Samples.Count == 0 ? 0 : Samples[Samples.Count - 1] - Samples[0];
 
         /// <summary>The value before the first iteration (NaN for the heap).</summary>
         public double Baseline { get; }
@@ -45,8 +53,10 @@ namespace LeakAnalyzers.Runtime
     /// <summary>What a <see cref="LeakProbe"/> run measured, and the assertions on it.</summary>
     public sealed class LeakReport
     {
-        internal LeakReport(SeriesReport heap, IReadOnlyList<SeriesReport> tracked, int warmUp, double? iterationsPerSecond)
+        internal LeakReport(SeriesReport heap, IReadOnlyList<SeriesReport> tracked, int warmUp, double? iterationsPerSecond, int maxIterations = int.MaxValue, double readingsPerSample = 1)
         {
+            MaxIterations = maxIterations;
+            ReadingsPerSample = readingsPerSample;
             Heap = heap;
             Tracked = tracked;
             WarmUp = warmUp;
@@ -62,13 +72,39 @@ namespace LeakAnalyzers.Runtime
 
         public double? IterationsPerSecond { get; }
 
-        /// <summary>Leaking when the heap or a tracked value leaks; NotLeaking when all are stable; otherwise Inconclusive.</summary>
+        /// <summary>Sampled iterations (after the warm-up).</summary>
+        public int Iterations => Heap.Samples.Count;
+
+        /// <summary>The cap on sampled iterations this run had (see <see cref="LeakProbe.MaxIterations"/>).</summary>
+        public int MaxIterations { get; }
+
+        /// <summary>Average number of full-collection readings per heap sample (3 on a quiet process, up to 7 when other threads make them spread).</summary>
+        public double ReadingsPerSample { get; }
+
+        /// <summary>The run reached its cap with the latest window still growing: a leak, or a bound larger than the run.</summary>
+        public bool StillGrowing => Verdict == Verdict.Leaking && Iterations >= MaxIterations && Iterations > Heap.Judged;
+
+        /// <summary>
+        /// Leaking when the heap or a tracked value leaks. Otherwise, when members are tracked they are the primary signal
+        /// (their counts are exact, the heap is shared with every other thread): NotLeaking when all of them are stable and
+        /// the heap is not Leaking. Without tracked members the heap decides. Inconclusive in every other case.
+        /// </summary>
         public Verdict Verdict
         {
             get
             {
                 var all = new[] { Heap }.Concat(Tracked).Select(s => s.Trend.Verdict).ToArray();
-                return all.Contains(Verdict.Leaking) ? Verdict.Leaking : all.All(v => v == Verdict.NotLeaking) ? Verdict.NotLeaking : Verdict.Inconclusive;
+                if (all.Contains(Verdict.Leaking))
+                {
+                    return Verdict.Leaking;
+                }
+
+                if (Tracked.Count > 0)
+                {
+                    return Tracked.All(s => s.Trend.Verdict == Verdict.NotLeaking) ? Verdict.NotLeaking : Verdict.Inconclusive;
+                }
+
+                return Heap.Trend.Verdict;
             }
         }
 
@@ -99,21 +135,23 @@ namespace LeakAnalyzers.Runtime
             text.Append("Live heap: ").Append(Sign(t.Slope)).Append(Projection.FormatBytes(t.Slope)).Append(" per iteration (95% CI ")
                 .Append(Projection.FormatBytes(t.SlopeLower)).Append(" to ").Append(Projection.FormatBytes(t.SlopeUpper))
                 .Append(", Mann-Kendall p = ").Append(t.PValue.ToString(t.PValue < 0.0001 ? "0.0e0" : "0.0000", c))
-                .Append(") over ").Append(t.Count).Append(" iterations after ").Append(WarmUp).Append(" warm-up: ").Append(t.Verdict).Append('\n');
-            if (t.Slope > 0)
+                .Append(") over ").Append(Window(Heap)).Append(" iterations after ").Append(WarmUp).Append(" warm-up: ").Append(t.Verdict).Append('\n');
+            if (StillGrowing)
             {
-                if (IterationsPerSecond is { } rate)
-                {
-                    text.Append("At ").Append(rate.ToString("0.##", c)).Append(" iterations/s that is ")
-                        .Append(Projection.FormatBytes(Projection.GrowthOver(TimeSpan.FromHours(1), t.Slope, rate))).Append(" per hour, ")
-                        .Append(Projection.FormatBytes(Projection.GrowthOver(TimeSpan.FromDays(1), t.Slope, rate))).Append(" per day, ")
-                        .Append(Projection.FormatBytes(Projection.GrowthOver(TimeSpan.FromDays(30), t.Slope, rate))).Append(" per month.\n");
-                }
-                else
-                {
-                    text.Append("Per 1,000 iterations: ").Append(Projection.FormatBytes(t.Slope * 1_000))
-                        .Append("; per 1,000,000: ").Append(Projection.FormatBytes(t.Slope * 1_000_000)).Append(".\n");
-                }
+                text.Append("Still growing after ").Append(Iterations).Append(" iterations (the cap): ").Append(Sign(Heap.TotalGrowth)).Append(Projection.FormatBytes(Heap.TotalGrowth))
+                    .Append(" since the first sample. A bounded structure that fills for longer looks the same; raise MaxIterations to tell.\n");
+            }
+            else if (Iterations > Heap.Judged && t.Verdict == Verdict.NotLeaking && Heap.TotalGrowth > 0)
+            {
+                text.Append("Grew ").Append(Projection.FormatBytes(Heap.TotalGrowth)).Append(" over ").Append(Iterations).Append(" iterations, then levelled off: flat over the last ")
+                    .Append(Heap.Judged).Append(" (a bound was reached).\n");
+            }
+
+            if (t.Slope > 0 && t.Verdict != Verdict.NotLeaking && IterationsPerSecond is { } rate)
+            {
+                text.Append("At ").Append(rate.ToString("0.##", c)).Append(" iterations/s that rate is ")
+                    .Append(Projection.FormatBytes(Projection.GrowthOver(TimeSpan.FromHours(1), t.Slope, rate))).Append(" per hour, ")
+                    .Append(Projection.FormatBytes(Projection.GrowthOver(TimeSpan.FromDays(1), t.Slope, rate))).Append(" per day for as long as it keeps growing.\n");
             }
 
             text.Append("  ").Append(Heap.Sparkline).Append("  live heap\n");
@@ -121,13 +159,23 @@ namespace LeakAnalyzers.Runtime
             {
                 text.Append("Tracked '").Append(series.Name).Append("': ").Append(Sign(series.Trend.Slope)).Append(series.Trend.Slope.ToString("0.###", c))
                     .Append(" elements per iteration (from ").Append(series.Samples.FirstOrDefault().ToString("0", c)).Append(" to ")
-                    .Append(series.Samples.LastOrDefault().ToString("0", c)).Append("): ").Append(series.Trend.Verdict)
+                    .Append(series.Samples.LastOrDefault().ToString("0", c)).Append(", judged over ").Append(Window(series)).Append("): ").Append(series.Trend.Verdict)
                     .Append(series.Trend.Verdict == Verdict.Leaking ? "  <- grows" : string.Empty).Append('\n')
                     .Append("  ").Append(series.Sparkline).Append("  ").Append(series.Name).Append('\n');
             }
 
+            if (Tracked.Count > 0 && t.Verdict == Verdict.Inconclusive && Verdict == Verdict.NotLeaking)
+            {
+                text.Append("Judged by the tracked members: the live heap alone is inconclusive (other threads, or growth below the floor).\n");
+            }
+
             return text.ToString();
         }
+
+        private static string Window(SeriesReport series)
+            => series.Judged < series.Samples.Count
+                ? "the last " + series.Judged.ToString(CultureInfo.InvariantCulture) + " of " + series.Samples.Count.ToString(CultureInfo.InvariantCulture)
+                : series.Samples.Count.ToString(CultureInfo.InvariantCulture);
 
         public override string ToString() => Describe();
 

@@ -49,6 +49,24 @@ namespace LeakAnalyzers.Tool
             return result;
         }
 
+        /// <summary>"5%", "0.05": a share between 0 and 1 (0 allowed: never induce a collection).</summary>
+        public static double ParseShare(string text, string option)
+        {
+            var match = Regex.Match(text.Trim(), @"^(\d+(?:\.\d+)?)\s*(%)?$", RegexOptions.None, TimeSpan.FromSeconds(1));
+            if (!match.Success)
+            {
+                throw new UsageException($"{option}: '{text}' is not a share of time (examples: 5%, 0.02).");
+            }
+
+            var value = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) / (match.Groups[2].Success ? 100 : 1);
+            if (value > 1)
+            {
+                throw new UsageException($"{option}: '{text}' is more than all of the time (at most 100%).");
+            }
+
+            return value;
+        }
+
         public static double ParseBytes(string text, string option)
         {
             var match = Regex.Match(text.Trim(), @"^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB)?$", RegexOptions.IgnoreCase, TimeSpan.FromSeconds(1));

@@ -22,6 +22,7 @@ namespace LeakAnalyzers
         private MethodSummaries? _summaries;
         private ExternalReferenceFinder? _references;
         private CreationSites? _creations;
+        private OwnedElements? _elements;
 
         private CompilationModel(Compilation compilation)
         {
@@ -41,6 +42,8 @@ namespace LeakAnalyzers
         public ExternalReferenceFinder References => LazyInitializer.EnsureInitialized(ref _references, () => new ExternalReferenceFinder(Compilation))!;
 
         public CreationSites Creations => LazyInitializer.EnsureInitialized(ref _creations, () => new CreationSites(this))!;
+
+        public OwnedElements Elements => LazyInitializer.EnsureInitialized(ref _elements, () => new OwnedElements(this))!;
 
         public static CompilationModel For(Compilation compilation) => Models.GetValue(compilation, c => new CompilationModel(c));
     }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using LeakAnalyzers.Summaries;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace LeakAnalyzers
@@ -10,7 +11,7 @@ namespace LeakAnalyzers
     /// <summary>
     /// Where the compilation creates a type's instances and calls a method, found through <see cref="NameIndex"/> and bound
     /// only where the name appears: the facts behind "a process-lifetime singleton" (every instance is created into a
-    /// static member) and "called once" (one call site, outside loops). Decided from the code the compilation holds, not
+    /// static member) and "called repeatedly" (in a loop, from a method that is, or as an event handler or timer callback). Decided from the code the compilation holds, not
     /// from names; memoized per compilation; bounded (too many candidates: don't know).
     /// </summary>
     internal sealed class CreationSites
@@ -19,7 +20,7 @@ namespace LeakAnalyzers
 
         private readonly CompilationModel _model;
         private readonly ConcurrentDictionary<INamedTypeSymbol, bool> _singletons = new ConcurrentDictionary<INamedTypeSymbol, bool>(SymbolEqualityComparer.Default);
-        private readonly ConcurrentDictionary<IMethodSymbol, bool> _calledOnce = new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
+        private readonly ConcurrentDictionary<IMethodSymbol, bool> _repeated = new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
 
         public CreationSites(CompilationModel model)
         {
@@ -43,17 +44,21 @@ namespace LeakAnalyzers
             return result;
         }
 
-        /// <summary>The method has exactly one call site in the compilation (through the methods it overrides), not inside a loop or lambda.</summary>
-        public bool IsCalledOnce(IMethodSymbol method, CancellationToken cancellationToken)
+        /// <summary>
+        /// The code shows the method running more than once on an object: a call inside a loop, a call from a method that
+        /// itself runs repeatedly, or the method subscribed as an event handler or given to a timer. Without such evidence a
+        /// field it assigns is taken to be empty (an Initialize or Start that runs once on a fresh object).
+        /// </summary>
+        public bool IsCalledRepeatedly(IMethodSymbol method, CancellationToken cancellationToken)
         {
             method = method.OriginalDefinition;
-            if (_calledOnce.TryGetValue(method, out var known))
+            if (_repeated.TryGetValue(method, out var known))
             {
                 return known;
             }
 
-            var result = CountCalls(method, cancellationToken) == 1;
-            _calledOnce.TryAdd(method, result);
+            var result = Repeated(method, cancellationToken, 0);
+            _repeated.TryAdd(method, result);
             return result;
         }
 
@@ -116,7 +121,7 @@ namespace LeakAnalyzers
             return trees;
         }
 
-        private int CountCalls(IMethodSymbol method, CancellationToken cancellationToken)
+        private bool Repeated(IMethodSymbol method, CancellationToken cancellationToken, int depth)
         {
             var targets = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
             for (var m = method; m != null; m = m.OverriddenMethod)
@@ -131,28 +136,99 @@ namespace LeakAnalyzers
                 foreach (var token in NameIndex.Occurrences(tree, method.Name, cancellationToken))
                 {
                     var name = (SimpleNameSyntax)token.Parent!;
-                    SyntaxNode callee = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? access
+                    SyntaxNode reference = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? access
                         : name.Parent is MemberBindingExpressionSyntax binding ? binding
                         : name;
-                    if (callee.Parent is not InvocationExpressionSyntax invocation || invocation.Expression != callee)
-                    {
-                        continue;
-                    }
-
                     model ??= SemanticModel(tree);
-                    if (model.GetOperation(invocation, cancellationToken) is not IInvocationOperation operation || !targets.Contains(operation.TargetMethod.OriginalDefinition))
+                    var target = reference.Parent is InvocationExpressionSyntax invocation && invocation.Expression == reference ? invocation : reference;
+                    switch (model.GetOperation(target, cancellationToken))
                     {
-                        continue;
-                    }
+                        case IInvocationOperation call when targets.Contains(call.TargetMethod.OriginalDefinition):
+                            var caller = model.GetEnclosingSymbol(reference.SpanStart, cancellationToken) as IMethodSymbol;
+                            if (!call.IsVirtual && call.Instance is IInstanceReferenceOperation && caller is not null && Overrides(caller, targets))
+                            {
+                                // base.Initialize() from an override: the same dispatch, not another call.
+                                continue;
+                            }
 
-                    if (++calls > 1 || InLoopOrLambda(invocation))
-                    {
-                        return int.MaxValue;
+                            if (++calls > MaxCandidates || InLoop(reference) && SameObjectEachIteration(call.Instance, reference))
+                            {
+                                return true;
+                            }
+
+                            // Called on this object from a method of its own that runs repeatedly (on other objects, a
+                            // repeated caller says nothing: a new compressor per frame is initialized once each).
+                            if (call.Instance is IInstanceReferenceOperation or null && caller is not null && depth < 3
+                                && !SymbolEqualityComparer.Default.Equals(caller.OriginalDefinition, method)
+                                && caller.MethodKind is not (MethodKind.LambdaMethod or MethodKind.LocalFunction) && Repeated(caller.OriginalDefinition, cancellationToken, depth + 1))
+                            {
+                                return true;
+                            }
+
+                            break;
+                        case IMethodReferenceOperation group when targets.Contains(group.Method.OriginalDefinition) && IsRecurringCallback(group):
+                            return true;
                     }
                 }
             }
 
-            return calls;
+            return false;
+        }
+
+        /// <summary>The receiver is the same object on every iteration: this, a field, a parameter, a local declared outside the loop.</summary>
+        private static bool SameObjectEachIteration(IOperation? receiver, SyntaxNode call)
+        {
+            switch (ValueFlow.Strip(receiver))
+            {
+                case null:
+                case IInstanceReferenceOperation:
+                case IFieldReferenceOperation:
+                case IParameterReferenceOperation:
+                    return true;
+                case ILocalReferenceOperation local when local.Local.DeclaringSyntaxReferences.Length > 0:
+                    var declaration = local.Local.DeclaringSyntaxReferences[0].Span;
+                    for (var p = call.Parent; p != null && p is not MemberDeclarationSyntax; p = p.Parent)
+                    {
+                        if (p is ForStatementSyntax or CommonForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax)
+                        {
+                            return !p.Span.Contains(declaration);
+                        }
+                    }
+
+                    return true;
+                default:
+                    return false;
+            }
+        }
+
+        /// <summary>A method group subscribed to an event or given to a timer: it runs again and again.</summary>
+        private static bool IsRecurringCallback(IMethodReferenceOperation group)
+        {
+            IOperation current = group;
+            while (current.Parent is IDelegateCreationOperation or IConversionOperation)
+            {
+                current = current.Parent;
+            }
+
+            return current.Parent switch
+            {
+                IEventAssignmentOperation { Adds: true } => true,
+                IArgumentOperation { Parent: IObjectCreationOperation creation } => creation.Type?.Name is "Timer" or "DispatcherTimer",
+                _ => false,
+            };
+        }
+
+        private static bool Overrides(IMethodSymbol caller, HashSet<IMethodSymbol> targets)
+        {
+            for (var m = caller.OverriddenMethod; m != null; m = m.OverriddenMethod)
+            {
+                if (targets.Contains(m.OriginalDefinition))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private static bool OnlyPrivateConstructors(INamedTypeSymbol type)
@@ -189,12 +265,11 @@ namespace LeakAnalyzers
             return false;
         }
 
-        private static bool InLoopOrLambda(SyntaxNode node)
+        private static bool InLoop(SyntaxNode node)
         {
             for (var p = node.Parent; p != null && p is not MemberDeclarationSyntax; p = p.Parent)
             {
-                if (p is ForStatementSyntax or CommonForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax
-                    or AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)
+                if (p is ForStatementSyntax or CommonForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax)
                 {
                     return true;
                 }

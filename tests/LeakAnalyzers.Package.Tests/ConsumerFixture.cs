@@ -179,7 +179,8 @@ namespace LeakAnalyzers.Package.Tests
             process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
-            if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+            // A guard against a hung build, not a speed limit: a loaded CI machine took over 5 minutes for pack and restore.
+            if (!process.WaitForExit(TimeSpan.FromMinutes(20)))
             {
                 process.Kill(entireProcessTree: true);
                 return (-1, output + "\n(timed out)");

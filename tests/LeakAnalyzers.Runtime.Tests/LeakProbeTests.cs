@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Threading.Tasks;
 using LeakAnalyzers.Runtime.Statistics;
@@ -40,7 +41,8 @@ namespace LeakAnalyzers.Runtime.Tests
             for (var run = 0; run < Runs; run++)
             {
                 reset();
-                var report = LeakProbe.For(leak).Run();
+                // One fixed window (the cap equal to it): these quiet leaks need no sampling on to be told from a bound.
+                var report = LeakProbe.For(leak).MaxIterations(50).Run();
                 slopes[run] = report.Heap.Trend.Slope;
                 detected += report.Verdict == Verdict.Leaking ? 1 : 0;
                 reset();
@@ -48,7 +50,7 @@ namespace LeakAnalyzers.Runtime.Tests
             }
 
             reset();
-            output.WriteLine($"{name}: detected {detected}/{Runs} (default 5 warm-up + 50 iterations), false alarms {falseAlarms}/{Runs}, slope median {slopes.OrderBy(s => s).ElementAt(Runs / 2) / 1024:0.0} KB/iteration");
+            output.WriteLine($"{name}: detected {detected}/{Runs} (5 warm-up + one window of 50 iterations), false alarms {falseAlarms}/{Runs}, slope median {slopes.OrderBy(s => s).ElementAt(Runs / 2) / 1024:0.0} KB/iteration");
             Assert.Equal(Runs, detected);
             Assert.True(falseAlarms <= 1, $"{falseAlarms} false alarms in {Runs} runs");
         }
@@ -69,11 +71,46 @@ namespace LeakAnalyzers.Runtime.Tests
             Assert.Contains("KB per iteration", error.Message);
             Assert.Contains("per hour", error.Message);
             Assert.Contains("per day", error.Message);
-            Assert.Contains("per month", error.Message);
+            Assert.Contains("Still growing after 400 iterations (the cap)", error.Message);
             Assert.Contains("Tracked 'History': +1 elements per iteration", error.Message);
             Assert.Contains("<- grows", error.Message);
             Assert.Contains("█", error.Message);
             report.ShouldLeak();
+        }
+
+        [Fact]
+        public void ABoundedCacheThatFillsForLongerThanTheWindowIsSampledOnUntilItLevelsOff()
+        {
+            // 120 entries of 10 KB, a new key each iteration: it grows for the whole first window of 50, then stays flat.
+            var cache = new Queue<byte[]>();
+            var report = LeakProbe.For(() =>
+            {
+                cache.Enqueue(new byte[Scenarios.Payload]);
+                if (cache.Count > 120)
+                {
+                    cache.Dequeue();
+                }
+            }).Run();
+            output.WriteLine(report.Describe());
+            Assert.Equal(Verdict.NotLeaking, report.Verdict);
+            Assert.InRange(report.Iterations, 150, 399);
+            Assert.False(report.StillGrowing);
+            Assert.Contains("then levelled off", report.Describe());
+        }
+
+        [Fact]
+        public void ALeakRunsToTheCapAndSaysItIsStillGrowing()
+        {
+            Scenarios.StaticList.Reset();
+            var report = LeakProbe.For(Scenarios.StaticList.Leak).Iterations(20).MaxIterations(80).Run();
+            Scenarios.StaticList.Reset();
+            Assert.Equal(Verdict.Leaking, report.Verdict);
+            Assert.Equal(80, report.Iterations);
+            Assert.Equal(20, report.Heap.Judged);
+            Assert.True(report.StillGrowing);
+            Assert.InRange(report.Heap.TotalGrowth, 70 * Scenarios.Payload, 90 * Scenarios.Payload);
+            Assert.Contains("Still growing after 80 iterations (the cap)", report.Describe());
+            Assert.DoesNotContain("per 1,000,000", report.Describe());
         }
 
         [Fact]
@@ -96,7 +133,7 @@ namespace LeakAnalyzers.Runtime.Tests
         public void EventSubscribersAreCountedThroughTheBackingDelegate()
         {
             Scenarios.Events.Reset();
-            var report = LeakProbe.For(Scenarios.Events.Leak).TrackMember(typeof(Scenarios.Events), "Changed").Iterations(20).Run();
+            var report = LeakProbe.For(Scenarios.Events.Leak).TrackMember(typeof(Scenarios.Events), "Changed").Iterations(20).MaxIterations(20).Run();
             Scenarios.Events.Reset();
             var series = Assert.Single(report.Tracked);
             Assert.Equal(Enumerable.Range(6, 20).Select(i => (double)i), series.Samples);

@@ -92,6 +92,31 @@ namespace LeakAnalyzers.Runtime.Tests
         }
 
         [Fact]
+        public void ASlopeWhoseIntervalIsWhollyAboveTheMinimumIsNeverOverturnedByTheSecondHalfRule()
+        {
+            // Growth of 20 KB/sample for 30 samples, then flat for 20: the second half alone shows no trend, but the whole
+            // window's slope interval is above the minimum. The window is Leaking; telling a bound that was reached is the
+            // adaptive window's job (LeakProbe samples on and judges the latest window), not a rule that discounts growth.
+            var series = FillThenFlat(50, 20 * Kb, 30, 0.5 * Kb, 3);
+            var result = TrendAnalysis.Analyze(series);
+            Assert.False(result.SecondHalfGrowing, "precondition: the second-half rule would say flat");
+            Assert.True(result.SlopeLower >= 1024, $"precondition: the interval is above the minimum ({result.SlopeLower})");
+            Assert.Equal(Verdict.Leaking, result.Verdict);
+        }
+
+        [Fact]
+        public void SlopesComeFromTheSamplesRealTimestamps()
+        {
+            // 1 MB per second, sampled at uneven times (late samples under load): the slope is per second, not per sample.
+            var times = new[] { 0, 1.4, 2.1, 4.5, 5.0, 7.3, 8.1, 9.9, 12.0, 12.6 };
+            var values = times.Select(t => 10_000_000 + 1024 * Kb * t).ToArray();
+            var result = TrendAnalysis.Analyze(times, values, new TrendOptions { MinimumSlope = Kb });
+            Assert.Equal(1024 * Kb, result.Slope, 3);
+            Assert.Equal(Verdict.Leaking, result.Verdict);
+            Assert.NotEqual(1024 * Kb, TrendAnalysis.Analyze(values).Slope, 3);
+        }
+
+        [Fact]
         public void TooFewSamplesAreInconclusive()
         {
             Assert.Equal(Verdict.Inconclusive, TrendAnalysis.Analyze(new[] { 1.0, 2.0, 3.0 }).Verdict);

@@ -16,10 +16,21 @@ namespace LeakAnalyzers.Runtime.Statistics
             return slopes.Length == 0 ? 0 : Median(slopes);
         }
 
+        /// <summary>Slope per unit of x, for samples taken at the times <paramref name="x"/> (not necessarily evenly spaced).</summary>
+        public static double Slope(IReadOnlyList<double> x, IReadOnlyList<double> series)
+        {
+            var slopes = PairwiseSlopes(x, series);
+            return slopes.Length == 0 ? 0 : Median(slopes);
+        }
+
         /// <summary>The slope with Sen's confidence interval, given the variance of the Mann–Kendall S statistic.</summary>
         public static (double Slope, double Lower, double Upper) SlopeWithInterval(IReadOnlyList<double> series, double varianceOfS, double confidence = 0.95)
+            => SlopeWithInterval(null, series, varianceOfS, confidence);
+
+        /// <summary>The slope per unit of x with Sen's confidence interval; x = 0, 1, 2... when null.</summary>
+        public static (double Slope, double Lower, double Upper) SlopeWithInterval(IReadOnlyList<double>? x, IReadOnlyList<double> series, double varianceOfS, double confidence = 0.95)
         {
-            var slopes = PairwiseSlopes(series);
+            var slopes = PairwiseSlopes(x, series);
             if (slopes.Length == 0)
             {
                 return (0, 0, 0);
@@ -37,31 +48,39 @@ namespace LeakAnalyzers.Runtime.Statistics
         }
 
         /// <summary>The intercept that goes with the slope: the median of x_i − slope·i.</summary>
-        public static double Intercept(IReadOnlyList<double> series, double slope)
+        public static double Intercept(IReadOnlyList<double> series, double slope) => Intercept(null, series, slope);
+
+        /// <summary>The intercept at x = 0 that goes with the slope: the median of y_i − slope·x_i.</summary>
+        public static double Intercept(IReadOnlyList<double>? x, IReadOnlyList<double> series, double slope)
         {
             var residuals = new double[series.Count];
             for (var i = 0; i < series.Count; i++)
             {
-                residuals[i] = series[i] - slope * i;
+                residuals[i] = series[i] - slope * (x?[i] ?? i);
             }
 
             return series.Count == 0 ? 0 : Median(residuals);
         }
 
-        private static double[] PairwiseSlopes(IReadOnlyList<double> series)
+        private static double[] PairwiseSlopes(IReadOnlyList<double> series) => PairwiseSlopes(null, series);
+
+        private static double[] PairwiseSlopes(IReadOnlyList<double>? x, IReadOnlyList<double> series)
         {
             var n = series.Count;
-            var slopes = new double[n * (n - 1) / 2];
-            var k = 0;
+            var slopes = new List<double>(n * (n - 1) / 2);
             for (var i = 0; i < n; i++)
             {
                 for (var j = i + 1; j < n; j++)
                 {
-                    slopes[k++] = (series[j] - series[i]) / (j - i);
+                    var dx = x is null ? j - i : x[j] - x[i];
+                    if (dx > 0)
+                    {
+                        slopes.Add((series[j] - series[i]) / dx);
+                    }
                 }
             }
 
-            return slopes;
+            return slopes.ToArray();
         }
 
         internal static double Median(double[] values)

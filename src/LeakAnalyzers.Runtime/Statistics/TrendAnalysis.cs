@@ -7,7 +7,7 @@ namespace LeakAnalyzers.Runtime.Statistics
     /// <summary>What a series says.</summary>
     public enum Verdict
     {
-        /// <summary>A significant upward trend, at least the minimum slope, still growing in the second half.</summary>
+        /// <summary>A significant upward trend whose slope interval lies wholly above the minimum, or a significant slope of at least the minimum that still grows in the second half.</summary>
         Leaking,
 
         /// <summary>No trend that matters: flat, bounded, or growth below the minimum.</summary>
@@ -78,19 +78,27 @@ namespace LeakAnalyzers.Runtime.Statistics
     /// <summary>Judges a series of samples: Theil–Sen slope with confidence interval, Mann–Kendall significance, sustained growth.</summary>
     public static class TrendAnalysis
     {
-        public static TrendResult Analyze(IReadOnlyList<double> series, TrendOptions? options = null)
+        public static TrendResult Analyze(IReadOnlyList<double> series, TrendOptions? options = null) => Analyze(null, series, options);
+
+        /// <summary>
+        /// Judges samples taken at the times <paramref name="x"/> (seconds, say: the slope and the minimum are then per
+        /// second, from the samples' real spacing); x = 0, 1, 2... when null.
+        /// </summary>
+        public static TrendResult Analyze(IReadOnlyList<double>? x, IReadOnlyList<double> series, TrendOptions? options = null)
         {
             options ??= new TrendOptions();
-            var values = series.Where(v => !double.IsNaN(v) && !double.IsInfinity(v)).ToArray();
+            var keep = Enumerable.Range(0, series.Count).Where(i => !double.IsNaN(series[i]) && !double.IsInfinity(series[i]) && (x is null || !double.IsNaN(x[i]))).ToArray();
+            var values = keep.Select(i => series[i]).ToArray();
+            var times = keep.Select(i => x is null ? i : x[i]).ToArray();
             if (values.Length < 4)
             {
                 return new TrendResult(values.Length, 0, 0, 0, 1, 0, false, Verdict.Inconclusive, values.Length > 0 ? values[0] : 0);
             }
 
             var test = MannKendall.Test(values);
-            var (slope, lower, upper) = TheilSen.SlopeWithInterval(values, test.Variance, options.Confidence);
+            var (slope, lower, upper) = TheilSen.SlopeWithInterval(times, values, test.Variance, options.Confidence);
             var half = values.Skip(values.Length / 2).ToArray();
-            var secondHalfSlope = TheilSen.Slope(half);
+            var secondHalfSlope = TheilSen.Slope(times.Skip(values.Length / 2).ToArray(), half);
             var secondHalfTest = MannKendall.Test(half);
             var secondHalfGrowing = secondHalfSlope >= options.SecondHalfShare * options.MinimumSlope && secondHalfSlope > 0
                 && secondHalfTest.PIncreasing < options.SecondHalfAlpha;
@@ -98,9 +106,9 @@ namespace LeakAnalyzers.Runtime.Statistics
 
             // Persistent residuals look like a random walk, which trends by chance: then the steps themselves must
             // drift upward (their mean against their own spread), as a leak's steps do.
-            var intercept = TheilSen.Intercept(values, slope);
+            var intercept = TheilSen.Intercept(times, values, slope);
             var pValue = test.PIncreasing;
-            if (significant && ResidualAutocorrelation(values, slope, intercept) > 0.5)
+            if (significant && ResidualAutocorrelation(times, values, slope, intercept) > 0.5)
             {
                 var drift = DriftPValue(values);
                 pValue = Math.Max(pValue, drift);
@@ -108,13 +116,19 @@ namespace LeakAnalyzers.Runtime.Statistics
             }
 
             Verdict verdict;
-            if (significant && slope >= options.MinimumSlope && secondHalfGrowing)
+            if (significant && lower >= options.MinimumSlope)
+            {
+                // The whole interval is above the minimum: the slope decides, no secondary rule overturns it. A bound
+                // reached later is told apart by sampling on (LeakProbe's adaptive window), not by discounting the growth seen.
+                verdict = Verdict.Leaking;
+            }
+            else if (significant && slope >= options.MinimumSlope && secondHalfGrowing)
             {
                 verdict = Verdict.Leaking;
             }
             else if (upper < options.MinimumSlope
                 || slope < options.MinimumSlope && !significant
-                || !secondHalfGrowing && secondHalfTest.PIncreasing > 0.2)
+                || !secondHalfGrowing && secondHalfTest.PIncreasing > 0.2 && slope < options.MinimumSlope)
             {
                 // Confidently below the minimum, or no trend worth the name, or grown and then flat (a bound reached).
                 verdict = Verdict.NotLeaking;
@@ -128,13 +142,13 @@ namespace LeakAnalyzers.Runtime.Statistics
         }
 
         /// <summary>Lag-1 autocorrelation of the residuals around the Theil–Sen line.</summary>
-        internal static double ResidualAutocorrelation(double[] values, double slope, double intercept)
+        internal static double ResidualAutocorrelation(double[] times, double[] values, double slope, double intercept)
         {
             var n = values.Length;
             var residuals = new double[n];
             for (var i = 0; i < n; i++)
             {
-                residuals[i] = values[i] - (intercept + slope * i);
+                residuals[i] = values[i] - (intercept + slope * times[i]);
             }
 
             var mean = residuals.Average();

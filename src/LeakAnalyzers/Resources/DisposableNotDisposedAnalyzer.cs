@@ -7,8 +7,8 @@ using Microsoft.CodeAnalysis.Operations;
 namespace LeakAnalyzers.Resources
 {
     /// <summary>
-    /// LEAK005: a new IDisposable/IAsyncDisposable (<c>new</c>, or any call or getter whose method summary says the caller
-    /// owns a new object) that the method neither disposes on every path (exception paths included) nor hands over on that
+    /// LEAK005: a new IDisposable/IAsyncDisposable (<c>new</c>, any call or getter whose method summary says the caller
+    /// owns a new object, or an element taken out of a collection whose elements the type owns: see <see cref="OwnedElements"/>) that the method neither disposes on every path (exception paths included) nor hands over on that
     /// path (returned, stored, given to a callee that keeps it, wrapped by an object that owns it). Types whose Dispose frees only GC memory are exempt; timers, registrations and token sources are LEAK009's.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
@@ -62,8 +62,14 @@ namespace LeakAnalyzers.Resources
                 return;
             }
 
+            if (!IsTracked(context, model.Disposables, type))
+            {
+                // Tasks, memory streams, token sources...: the cheap test first, before any summary is computed.
+                return;
+            }
+
             var summary = model.Summaries.ForCall(invocation, new FlowContext(model.Summaries, AnyResourceKind.Instance, context.CancellationToken));
-            if (summary.Returns == ReturnKind.New && IsTracked(context, model.Disposables, type))
+            if (summary.Returns == ReturnKind.New && !summary.ReturnsNothingFor(invocation.Arguments) || !throughAwait && model.Elements.IsTakeOut(invocation, context.CancellationToken))
             {
                 Analyze(context, invocation, throughAwait, type, model);
             }
@@ -80,8 +86,13 @@ namespace LeakAnalyzers.Resources
                 return;
             }
 
+            if (!IsTracked(context, model.Disposables, type))
+            {
+                return;
+            }
+
             var summary = model.Summaries.ForMethod(getter, new FlowContext(model.Summaries, AnyResourceKind.Instance, context.CancellationToken));
-            if (summary.Returns == ReturnKind.New && IsTracked(context, model.Disposables, type))
+            if (summary.Returns == ReturnKind.New)
             {
                 Analyze(context, reference, throughAwait: false, type, model);
             }
@@ -206,7 +217,7 @@ namespace LeakAnalyzers.Resources
                 Rule,
                 acquisition.Syntax.GetLocation(),
                 properties,
-                type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat),
+                type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat),
                 result.Describe("disposed")));
         }
 

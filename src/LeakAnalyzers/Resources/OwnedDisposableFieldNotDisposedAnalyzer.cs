@@ -17,6 +17,7 @@ namespace LeakAnalyzers.Resources
         public const string ShapeOwnerNotDisposable = "OwnerNotDisposable";
         public const string ShapeReassigned = "FieldReassigned";
         public const string ShapeCleared = "FieldCleared";
+        public const string ShapeLostInConstructor = "FieldLostInConstructor";
 
         public static readonly DiagnosticDescriptor Rule = new DiagnosticDescriptor(
             RuleIdentifiers.OwnedDisposableFieldNotDisposed,
@@ -39,10 +40,14 @@ namespace LeakAnalyzers.Resources
                 var model = CompilationModel.For(start.Compilation);
                 var types = model.Disposables;
                 start.RegisterSymbolStartAction(
-                    s => OwnedFields.Register(s, model, field => types.IsDisposable(field.Type) ? FieldResource.Disposable : null, Report),
+                    s => OwnedFields.Register(s, model, field => IsCandidate(field, types) ? FieldResource.Disposable : null, Report),
                     SymbolKind.NamedType);
             });
         }
+
+        /// <summary>A field of a disposable type that is worth following (not a Task, a token source or another exempt type).</summary>
+        private static bool IsCandidate(IFieldSymbol field, DisposableTypes types)
+            => types.IsDisposable(field.Type) && (types.IsTimer(field.Type) || !types.IsExempt(field.Type, System.Collections.Immutable.ImmutableHashSet<string>.Empty));
 
         private static void Report(SymbolAnalysisContext context, FieldFinding finding)
         {
@@ -52,6 +57,7 @@ namespace LeakAnalyzers.Resources
                 FieldLeak.NeverReleased => "nothing in the type disposes it",
                 FieldLeak.OwnerNotDisposable => "'" + field.ContainingType.Name + "' does not implement IDisposable, so nobody can dispose it",
                 FieldLeak.Replaced => "it is replaced here without disposing the previous instance",
+                FieldLeak.LostInConstructor => "it is not disposed when '" + finding.Call + "' throws in the constructor, and nobody can dispose a half-built object",
                 _ => "it is set to null here without disposing the previous instance",
             };
             context.ReportDiagnostic(ResourceDiagnostics.FieldDiagnostic(Rule, finding, field.Name, finding.ResourceType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), why));

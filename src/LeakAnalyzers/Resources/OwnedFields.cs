@@ -40,13 +40,17 @@ namespace LeakAnalyzers.Resources
 
         /// <summary>The field is set to null (or zero, default) without releasing what it held.</summary>
         Cleared,
+
+        /// <summary>Acquired in a constructor that then calls something on it that can fail: a half-built object is never disposed.</summary>
+        LostInConstructor,
     }
 
     /// <summary>One finding of <see cref="OwnedFields"/>: the field, what is wrong, where.</summary>
     internal readonly struct FieldFinding
     {
-        public FieldFinding(IFieldSymbol field, FieldLeak leak, Location location, Location? acquisition, ITypeSymbol resourceType, string? releaseCall, string? pool)
+        public FieldFinding(IFieldSymbol field, FieldLeak leak, Location location, Location? acquisition, ITypeSymbol resourceType, string? releaseCall, string? pool, string? call = null)
         {
+            Call = call;
             Field = field;
             Leak = leak;
             Location = location;
@@ -72,6 +76,9 @@ namespace LeakAnalyzers.Resources
 
         /// <summary>For pooled arrays: the pool expression it was rented from.</summary>
         public string? Pool { get; }
+
+        /// <summary>For <see cref="FieldLeak.LostInConstructor"/>: the call that can fail.</summary>
+        public string? Call { get; }
     }
 
     /// <summary>
@@ -142,6 +149,7 @@ namespace LeakAnalyzers.Resources
             public readonly ConcurrentQueue<(IOperation Value, ITypeSymbol Type, string? Release, string? Pool)> Acquisitions = new ConcurrentQueue<(IOperation, ITypeSymbol, string?, string?)>();
             public readonly ConcurrentQueue<ISimpleAssignmentOperation> Replacements = new ConcurrentQueue<ISimpleAssignmentOperation>();
             public readonly ConcurrentQueue<ISimpleAssignmentOperation> Clears = new ConcurrentQueue<ISimpleAssignmentOperation>();
+            public readonly ConcurrentQueue<ISimpleAssignmentOperation> InConstructors = new ConcurrentQueue<ISimpleAssignmentOperation>();
 
             /// <summary>Per body: where the field's value is released, handed on or saved to a local.</summary>
             public readonly ConcurrentDictionary<IOperation, ConcurrentBag<int>> Ends = new ConcurrentDictionary<IOperation, ConcurrentBag<int>>();
@@ -252,6 +260,12 @@ namespace LeakAnalyzers.Resources
                 return;
             }
 
+            if (value is ILocalReferenceOperation local && FreshValueOf(local) is { } fresh)
+            {
+                // var bigger = pool.Rent(n * 2); ...; _buffer = bigger;
+                value = fresh;
+            }
+
             var acquired = Acquisition(context, facts.Resource, value);
             if (acquired is null)
             {
@@ -264,6 +278,10 @@ namespace LeakAnalyzers.Resources
             if (assignment != null)
             {
                 facts.Replacements.Enqueue(assignment);
+                if (facts.Resource == FieldResource.Disposable && BodyIndex.RootOf(assignment) is IConstructorBodyOperation)
+                {
+                    facts.InConstructors.Enqueue(assignment);
+                }
             }
         }
 
@@ -322,6 +340,13 @@ namespace LeakAnalyzers.Resources
             }
         }
 
+        /// <summary>The single value a local is given, when it is one.</summary>
+        private static IOperation? FreshValueOf(ILocalReferenceOperation local)
+        {
+            var values = BodyIndex.For(BodyIndex.RootOf(local)).ValuesOf(local.Local);
+            return values.Count == 1 ? ValueFlow.Strip(values[0]) : null;
+        }
+
         private static bool Mentions(IOperation value, IOperation target)
         {
             if (target is not IFieldReferenceOperation field)
@@ -378,6 +403,14 @@ namespace LeakAnalyzers.Resources
                 }
 
                 var acquisition = first.Value.Syntax.GetLocation();
+                foreach (var assignment in facts.InConstructors)
+                {
+                    if (FailingCallAfter(assignment, field) is { } failing)
+                    {
+                        yield return new FieldFinding(field, FieldLeak.LostInConstructor, assignment.Syntax.GetLocation(), acquisition, first.Type, null, null, ResourceCheck.CallName(failing));
+                    }
+                }
+
                 if (!facts.Released)
                 {
                     var leak = _model.Disposables.IsDisposable(owner) || HasFinalizer(owner) ? FieldLeak.NeverReleased : FieldLeak.OwnerNotDisposable;
@@ -387,7 +420,7 @@ namespace LeakAnalyzers.Resources
 
                 foreach (var assignment in facts.Replacements)
                 {
-                    if (IsUnguardedReplacement(assignment, field, facts) && !IsInMethodCalledOnce(assignment, cancellationToken))
+                    if (IsUnguardedReplacement(assignment, field, facts) && IsInMethodCalledRepeatedly(assignment, cancellationToken))
                     {
                         yield return new FieldFinding(field, FieldLeak.Replaced, assignment.Syntax.GetLocation(), acquisition, first.Type, first.Release, first.Pool);
                     }
@@ -401,6 +434,56 @@ namespace LeakAnalyzers.Resources
                     }
                 }
             }
+        }
+
+        /// <summary>
+        /// A call after the constructor's acquisition that takes the field (as receiver or argument), fails routinely (I/O on
+        /// a connection, a socket) and is not inside a try: when it throws, the new object is never returned and nobody can
+        /// dispose the field (Hangfire's distributed lock: the connection leaked when Acquire threw).
+        /// </summary>
+        private static Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax? FailingCallAfter(ISimpleAssignmentOperation assignment, IFieldSymbol field)
+        {
+            var root = BodyIndex.RootOf(assignment);
+            foreach (var operation in root.Descendants())
+            {
+                if (operation is not IInvocationOperation invocation || invocation.Syntax.SpanStart <= assignment.Syntax.Span.End
+                    || invocation.Syntax is not Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax syntax)
+                {
+                    continue;
+                }
+
+                var onField = IsThisField(invocation.Instance, field);
+                foreach (var argument in invocation.Arguments)
+                {
+                    onField |= IsThisField(argument.Value, field);
+                }
+
+                if (!onField || !ResourceCheck.FailsRoutinely(syntax, field.Type) || InsideTry(invocation, root))
+                {
+                    continue;
+                }
+
+                return syntax;
+            }
+
+            return null;
+        }
+
+        private static bool IsThisField(IOperation? operation, IFieldSymbol field)
+            => ValueFlow.Strip(operation) is IFieldReferenceOperation { Instance: IInstanceReferenceOperation or null } reference
+               && SymbolEqualityComparer.Default.Equals(reference.Field.OriginalDefinition, field.OriginalDefinition);
+
+        private static bool InsideTry(IOperation operation, IOperation root)
+        {
+            for (var p = operation.Parent; p != null && p != root; p = p.Parent)
+            {
+                if (p is ITryOperation)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>The body released, handed on or saved the field's value before this <c>_f = null</c>.</summary>
@@ -422,8 +505,11 @@ namespace LeakAnalyzers.Resources
             return false;
         }
 
-        /// <summary>The replacement is in a method the compilation calls in one place, outside loops: the field is still empty then.</summary>
-        private bool IsInMethodCalledOnce(ISimpleAssignmentOperation assignment, CancellationToken cancellationToken)
+        /// <summary>
+        /// The replacement is in a method the code shows running more than once on an object (see
+        /// <see cref="CreationSites.IsCalledRepeatedly"/>); otherwise the field is taken to be still empty then.
+        /// </summary>
+        private bool IsInMethodCalledRepeatedly(ISimpleAssignmentOperation assignment, CancellationToken cancellationToken)
         {
             var syntax = assignment.Syntax.FirstAncestorOrSelf<MemberDeclarationSyntax>();
             if (syntax is null || assignment.SemanticModel?.GetDeclaredSymbol(syntax, cancellationToken) is not IMethodSymbol method)
@@ -431,17 +517,20 @@ namespace LeakAnalyzers.Resources
                 return false;
             }
 
-            return _model.Creations.IsCalledOnce(method, cancellationToken);
+            return _model.Creations.IsCalledRepeatedly(method, cancellationToken);
         }
 
         /// <summary>
-        /// An unconditional top-level statement (or the expression body) of a method that is not a constructor, in a method
-        /// that neither releases nor reads the field otherwise (no <c>if (_f == null)</c> guard, no <c>_f?.Dispose()</c> first).
+        /// A replacement as a top-level statement of a method (not a constructor) that does not release, hand on or save the
+        /// old value first (itself or through a helper of the type), and is not guarded by the field: no condition before it
+        /// reads the field (<c>if (_timer != null) return;</c>). Plain reads of the field before it do not guard it.
         /// </summary>
         private static bool IsUnguardedReplacement(ISimpleAssignmentOperation assignment, IFieldSymbol field, Facts facts)
         {
             if (assignment.Parent is not IExpressionStatementOperation { Parent: IBlockOperation { Parent: IMethodBodyOperation } })
             {
+                // Only a top-level statement: a replacement under a condition is usually guarded by state the model does not
+                // read (a flag, a count), and was wrong more often than right on real code.
                 return false;
             }
 
@@ -451,6 +540,19 @@ namespace LeakAnalyzers.Resources
                 return false;
             }
 
+            for (var p = assignment.Parent; p != null && p != root; p = p.Parent)
+            {
+                switch (p)
+                {
+                    case IAnonymousFunctionOperation or ILocalFunctionOperation:
+                        return false;
+                    case IConditionalOperation conditional when MentionsField(conditional.Condition, field):
+                    case IWhileLoopOperation { Condition: { } condition } when MentionsField(condition, field):
+                    case ISwitchOperation switchOperation when MentionsField(switchOperation.Value, field):
+                        return false;
+                }
+            }
+
             foreach (var operation in root.Descendants())
             {
                 if (operation.Syntax.SpanStart >= assignment.Syntax.SpanStart)
@@ -458,8 +560,9 @@ namespace LeakAnalyzers.Resources
                     continue;
                 }
 
-                if (operation is IFieldReferenceOperation other && SymbolEqualityComparer.Default.Equals(other.Field, field) && other != assignment.Target)
+                if (operation is IConditionalOperation earlier && MentionsField(earlier.Condition, field))
                 {
+                    // if (_f != null) return; / if (_f is { }) ...: a guard before the assignment.
                     return false;
                 }
 
@@ -471,6 +574,19 @@ namespace LeakAnalyzers.Resources
             }
 
             return true;
+        }
+
+        private static bool MentionsField(IOperation operation, IFieldSymbol field)
+        {
+            foreach (var node in operation.DescendantsAndSelf())
+            {
+                if (node is IFieldReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Field.OriginalDefinition, field.OriginalDefinition))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>The method's body is one of those that release (or save) the field.</summary>

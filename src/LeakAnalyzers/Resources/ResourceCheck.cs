@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using LeakAnalyzers.Retention;
 using LeakAnalyzers.Summaries;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -151,6 +152,19 @@ namespace LeakAnalyzers.Resources
                     case FlowStep.Release when !use.View && use.Use.Node is { } released:
                         uses.Releases.Add(released);
                         break;
+                    case FlowStep.HandOver when use.Use.Store == StoreKind.Completion && use.Use.Node is { } pending:
+                        // socket.SendAsync(args): the args' Completed handlers own them from here.
+                        switch (CompletionHandlersRelease(tracked, model, flow))
+                        {
+                            case true:
+                                uses.Releases.Add(pending);
+                                break;
+                            case null:
+                                uses.HandOvers.Add(pending);
+                                break;
+                        }
+
+                        break;
                     case FlowStep.HandOver when use.Use.Node is { } handedOver:
                         uses.HandOvers.Add(handedOver);
                         break;
@@ -169,7 +183,7 @@ namespace LeakAnalyzers.Resources
                     case FlowStep.Neutral when !use.Use.Removes:
                         dropped |= use.IsTemporary && !use.View && !use.Nested;
                         if (step == FlowStep.Neutral && kind is DisposableKind && !use.View && !use.Nested
-                            && use.Use.Node is Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax call && FailsRoutinely(call, use.Value))
+                            && use.Use.Node is Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax call && FailsRoutinely(call, use.Value.Type))
                         {
                             uses.OwnCalls.Add(call);
                         }
@@ -221,10 +235,10 @@ namespace LeakAnalyzers.Resources
 
         /// <summary>
         /// A call on the resource whose failure is routine, not a bug: awaited (I/O: connect, authenticate, open, read), or
-        /// on a network or data object of the BCL (a socket, a listener, a connection). An exception there is how sockets
+        /// on a network, pipe or database object of the BCL (a socket, a listener, a connection, a command). An exception there is how sockets
         /// and connections are lost; a compute call that throws is a bug of its own.
         /// </summary>
-        private static bool FailsRoutinely(Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax call, IOperation value)
+        internal static bool FailsRoutinely(Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax call, ITypeSymbol? resourceType)
         {
             for (var p = call.Parent; p is Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax
                 or Microsoft.CodeAnalysis.CSharp.Syntax.AwaitExpressionSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.ParenthesizedExpressionSyntax; p = p.Parent)
@@ -235,17 +249,70 @@ namespace LeakAnalyzers.Resources
                 }
             }
 
-            var ns = value.Type?.ContainingNamespace?.ToDisplayString() ?? string.Empty;
-            return ns.StartsWith("System.Net", System.StringComparison.Ordinal) || ns.StartsWith("System.Data", System.StringComparison.Ordinal)
-                || ns is "System.IO.Pipes" or "System.IO.Ports";
+            for (var t = resourceType as INamedTypeSymbol; t != null; t = t.BaseType)
+            {
+                if (RoutinelyFailing.Contains(SymbolNames.GetMetadataName(t.OriginalDefinition)))
+                {
+                    return true;
+                }
+            }
+
+            return resourceType is not null && ImplementsRoutinelyFailing(resourceType);
         }
 
-        private static string? CallName(SyntaxNode? call) => call switch
+        /// <summary>The BCL's network, pipe, port and database objects: their connects, opens, accepts and commands fail routinely.</summary>
+        private static readonly System.Collections.Generic.HashSet<string> RoutinelyFailing = new System.Collections.Generic.HashSet<string>(System.StringComparer.Ordinal)
+        {
+            "System.Net.Sockets.Socket", "System.Net.Sockets.TcpClient", "System.Net.Sockets.TcpListener", "System.Net.Sockets.UdpClient",
+            "System.Net.Sockets.NetworkStream", "System.Net.Security.AuthenticatedStream", "System.Net.WebSockets.WebSocket",
+            "System.IO.Pipes.PipeStream", "System.IO.Ports.SerialPort",
+            "System.Data.Common.DbConnection", "System.Data.Common.DbCommand", "System.Data.Common.DbDataReader",
+        };
+
+        private static bool ImplementsRoutinelyFailing(ITypeSymbol type)
+        {
+            foreach (var i in type.AllInterfaces)
+            {
+                if (i.Name is "IDbConnection" or "IDbCommand" or "IDataReader" && i.ContainingNamespace?.ToDisplayString() == "System.Data")
+                {
+                    return true;
+                }
+            }
+
+            return type is INamedTypeSymbol { TypeKind: TypeKind.Interface, Name: "IDbConnection" or "IDbCommand" or "IDataReader" } named
+                && named.ContainingNamespace?.ToDisplayString() == "System.Data";
+        }
+
+        internal static string? CallName(SyntaxNode? call) => call switch
         {
             Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax { Expression: Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax access } => access.Name.Identifier.ValueText,
             Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax { Expression: Microsoft.CodeAnalysis.CSharp.Syntax.SimpleNameSyntax name } => name.Identifier.ValueText,
             _ => null,
         };
+
+        /// <summary>
+        /// The Completed handlers this body subscribes on the value: true when one of them (a method of this code) always
+        /// releases the event args, false when they all leave them, null when none is subscribed here (someone else's).
+        /// </summary>
+        private static bool? CompletionHandlersRelease(System.Collections.Generic.List<TrackedUse> tracked, CompilationModel model, FlowContext flow)
+        {
+            bool? result = null;
+            foreach (var use in tracked)
+            {
+                if (use.Value.Parent is not IEventReferenceOperation { Event.Name: "Completed" } reference
+                    || reference.Parent is not IEventAssignmentOperation { Adds: true } subscription
+                    || DelegateCaptures.Unwrap(subscription.HandlerValue) is not IMethodReferenceOperation handler)
+                {
+                    continue;
+                }
+
+                var summary = model.Summaries.ForMethod(handler.Method, flow);
+                var releases = handler.Method.Parameters.Length == 2 && (summary.EffectsOn(1) & ValueEffects.Released) != 0;
+                result = result == true || releases;
+            }
+
+            return result;
+        }
 
         /// <summary>The local is declared in the body of the loop the acquisition runs in: every iteration has its own.</summary>
         private static bool DeclaredInsideLoop(ILocalSymbol local, SyntaxNode acquisition)

@@ -39,6 +39,7 @@ namespace LeakAnalyzers.Resources
             FieldLeak.NeverReleased => OwnedDisposableFieldNotDisposedAnalyzer.ShapeNotDisposed,
             FieldLeak.OwnerNotDisposable => OwnedDisposableFieldNotDisposedAnalyzer.ShapeOwnerNotDisposable,
             FieldLeak.Replaced => OwnedDisposableFieldNotDisposedAnalyzer.ShapeReassigned,
+            FieldLeak.LostInConstructor => OwnedDisposableFieldNotDisposedAnalyzer.ShapeLostInConstructor,
             _ => OwnedDisposableFieldNotDisposedAnalyzer.ShapeCleared,
         };
 

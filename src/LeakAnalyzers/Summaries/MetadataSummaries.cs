@@ -213,6 +213,9 @@ namespace LeakAnalyzers.Summaries
                         return ValueEffects.StoredInInstance;
                     case "System.Threading.Channels.ChannelWriter`1" when name.StartsWith("TryWrite", StringComparison.Ordinal) || name.StartsWith("Write", StringComparison.Ordinal):
                         return ValueEffects.StoredInInstance;
+                    case "System.Net.Sockets.Socket" when name.EndsWith("Async", StringComparison.Ordinal) && parameter.Type.Name.EndsWith("SocketAsyncEventArgs", StringComparison.Ordinal):
+                        // A pending operation keeps its event args and hands them to their Completed handlers.
+                        return ValueEffects.Completion;
                     case "System.Runtime.InteropServices.GCHandle" when name == "Alloc":
                         return ValueEffects.StoredElsewhere;
                     case "System.Runtime.InteropServices.GCHandle" when name == "ToIntPtr":

@@ -28,6 +28,9 @@ namespace LeakAnalyzers.Summaries
 
         private static readonly ConditionalWeakTable<SyntaxTree, TreeCache> Trees = new ConditionalWeakTable<SyntaxTree, TreeCache>();
 
+        /// <summary>Called for every summary computed from code (not taken from a cache): for tests that check reuse across forks.</summary>
+        internal static Action<IMethodSymbol>? Computed;
+
         private readonly ConcurrentDictionary<IMethodSymbol, Entry> _cache = new ConcurrentDictionary<IMethodSymbol, Entry>(SymbolEqualityComparer.Default);
         private ImplementationIndex? _implementations;
 
@@ -66,21 +69,18 @@ namespace LeakAnalyzers.Summaries
                 return MethodSummary.Unknown;
             }
 
-            MethodSummary? agreed = null;
+            MethodSummary? merged = null;
             foreach (var implementation in implementations)
             {
                 var summary = ForMethod(implementation, caller);
-                if (agreed is null)
+                merged = merged is null ? summary : Merge(merged, summary);
+                if (merged.IsUnknown)
                 {
-                    agreed = summary;
-                }
-                else if (!SameEffects(agreed, summary))
-                {
-                    return MethodSummary.Unknown;
+                    return merged;
                 }
             }
 
-            return agreed ?? MethodSummary.Unknown;
+            return merged ?? MethodSummary.Unknown;
         }
 
         public MethodSummary ForConstructor(IMethodSymbol constructor, FlowContext caller) => ForMethod(constructor, caller);
@@ -178,6 +178,7 @@ namespace LeakAnalyzers.Summaries
 
         private MethodSummary Compute(IMethodSymbol method, FlowContext context)
         {
+            Computed?.Invoke(method);
             var references = method.DeclaringSyntaxReferences;
             if (references.Length == 0)
             {
@@ -400,22 +401,37 @@ namespace LeakAnalyzers.Summaries
             return index.Implementations(method, MaxImplementations);
         }
 
-        private static bool SameEffects(MethodSummary a, MethodSummary b)
+        /// <summary>
+        /// What any of two implementations may do: a store or unknown use in either counts; a release counts as "always"
+        /// only when both always release; the result's origin must agree.
+        /// </summary>
+        private static MethodSummary Merge(MethodSummary a, MethodSummary b)
         {
-            if (a.IsUnknown || b.IsUnknown || a.Receiver != b.Receiver || a.Returns != b.Returns || a.ReturnedParameter != b.ReturnedParameter || a.Parameters.Length != b.Parameters.Length)
+            if (a.IsUnknown || b.IsUnknown || a.Parameters.Length != b.Parameters.Length)
             {
-                return false;
+                return MethodSummary.Unknown;
             }
 
+            var parameters = ImmutableArray.CreateBuilder<ValueEffects>(a.Parameters.Length);
             for (var i = 0; i < a.Parameters.Length; i++)
             {
-                if (a.Parameters[i] != b.Parameters[i])
-                {
-                    return false;
-                }
+                parameters.Add(MergeEffects(a.Parameters[i], b.Parameters[i]));
             }
 
-            return true;
+            var agree = a.Returns == b.Returns && a.ReturnedParameter == b.ReturnedParameter;
+            return new MethodSummary(MergeEffects(a.Receiver, b.Receiver), parameters.MoveToImmutable(), agree ? a.Returns : ReturnKind.Unknown,
+                agree ? a.ReturnedParameter : -1, a.Stores.AddRange(b.Stores));
+        }
+
+        private static ValueEffects MergeEffects(ValueEffects a, ValueEffects b)
+        {
+            var union = a | b;
+            if ((union & ValueEffects.Released) != 0 && (a & b & ValueEffects.Released) == 0)
+            {
+                union = (union & ~ValueEffects.Released) | ValueEffects.ReleasedSometimes;
+            }
+
+            return union;
         }
 
         private sealed class Entry

@@ -38,6 +38,12 @@ namespace LeakAnalyzers.Summaries
         /// <summary>Used in a way the model does not follow.</summary>
         Unknown = 256,
 
+        /// <summary>
+        /// Given to a pending operation that hands it to its own Completed handlers (a socket's <c>SendAsync(args)</c>):
+        /// whoever subscribed those handlers decides whether it is released.
+        /// </summary>
+        Completion = 512,
+
         /// <summary>Any of the stores.</summary>
         Stored = StoredInInstance | StoredInStatic | StoredElsewhere,
     }
@@ -109,8 +115,10 @@ namespace LeakAnalyzers.Summaries
     {
         public static readonly MethodSummary Unknown = new MethodSummary(ValueEffects.Unknown, ImmutableArray<ValueEffects>.Empty, ReturnKind.Unknown, -1, ImmutableArray<StoreSite>.Empty, isUnknown: true);
 
-        public MethodSummary(ValueEffects receiver, ImmutableArray<ValueEffects> parameters, ReturnKind returns, int returnedParameter, ImmutableArray<StoreSite> stores, bool isUnknown = false)
+        public MethodSummary(ValueEffects receiver, ImmutableArray<ValueEffects> parameters, ReturnKind returns, int returnedParameter, ImmutableArray<StoreSite> stores, bool isUnknown = false, int nothingWhenParameter = -1, bool nothingWhenValue = false)
         {
+            NothingWhenParameter = nothingWhenParameter;
+            NothingWhenValue = nothingWhenValue;
             Receiver = receiver;
             Parameters = parameters;
             Returns = returns;
@@ -130,6 +138,33 @@ namespace LeakAnalyzers.Summaries
 
         /// <summary>The ordinal of the returned parameter when <see cref="Returns"/> is <see cref="ReturnKind.Parameter"/>.</summary>
         public int ReturnedParameter { get; }
+
+        /// <summary>
+        /// A bool parameter that, when passed <see cref="NothingWhenValue"/>, makes the method return null before it can create
+        /// anything (<c>if (isLevel0) { ...; return null; }</c>); -1 when there is none.
+        /// </summary>
+        public int NothingWhenParameter { get; }
+
+        public bool NothingWhenValue { get; }
+
+        /// <summary>The call passes the constant that makes the method return nothing.</summary>
+        public bool ReturnsNothingFor(System.Collections.Immutable.ImmutableArray<Microsoft.CodeAnalysis.Operations.IArgumentOperation> arguments)
+        {
+            if (NothingWhenParameter < 0)
+            {
+                return false;
+            }
+
+            foreach (var argument in arguments)
+            {
+                if (argument.Parameter?.Ordinal == NothingWhenParameter)
+                {
+                    return argument.Value.ConstantValue is { HasValue: true, Value: bool value } && value == NothingWhenValue;
+                }
+            }
+
+            return false;
+        }
 
         /// <summary>The long-lived stores the method writes its receiver or parameters into (directly or through calls).</summary>
         public ImmutableArray<StoreSite> Stores { get; }

@@ -29,6 +29,12 @@ namespace LeakAnalyzers.Summaries
             var parameters = ImmutableArray.CreateBuilder<ValueEffects>(method.Parameters.Length);
             foreach (var parameter in method.Parameters)
             {
+                if (CannotHoldResource(parameter.Type))
+                {
+                    parameters.Add(ValueEffects.None);
+                    continue;
+                }
+
                 var references = index.ReferencesTo(parameter);
                 if (references.Count == 0 && !SymbolEqualityComparer.Default.Equals(parameter.OriginalDefinition, parameter))
                 {
@@ -41,6 +47,8 @@ namespace LeakAnalyzers.Summaries
             var receiver = method.IsStatic ? ValueEffects.None : Effects(ReceiverValues(index, function), -1, function, context, stores);
             var returns = ReturnKind.Unknown;
             var returnedParameter = -1;
+            int nothingWhen = -1;
+            var nothingWhenValue = false;
             if (method.ReturnsVoid || method.MethodKind == MethodKind.Constructor)
             {
                 returns = ReturnKind.Nothing;
@@ -56,6 +64,11 @@ namespace LeakAnalyzers.Summaries
                     }
 
                     var (kind, ordinal) = Origin(ret.ReturnedValue!, function, context, 0);
+                    if (kind == ReturnKind.Nothing && nothingWhen < 0 && GuardedByFlag(ret, function) is { } flag)
+                    {
+                        (nothingWhen, nothingWhenValue) = flag;
+                    }
+
                     (returns, returnedParameter) = Combine((returns, returnedParameter), (kind, ordinal));
                     if (returns == ReturnKind.Unknown)
                     {
@@ -64,8 +77,44 @@ namespace LeakAnalyzers.Summaries
                 }
             }
 
-            return new MethodSummary(receiver, parameters.MoveToImmutable(), returns, returnedParameter, stores.ToImmutable());
+            return new MethodSummary(receiver, parameters.MoveToImmutable(), returns, returnedParameter, stores.ToImmutable(),
+                nothingWhenParameter: returns == ReturnKind.New ? nothingWhen : -1, nothingWhenValue: nothingWhenValue);
         }
+
+        /// <summary>
+        /// <c>if (flag) { ...; return null; }</c> (or <c>if (!flag)</c>) as a statement of the body itself, where flag is a
+        /// bool parameter: passing that value makes the method return nothing.
+        /// </summary>
+        private static (int Ordinal, bool Value)? GuardedByFlag(IReturnOperation ret, IOperation? function)
+        {
+            IOperation? previous = ret;
+            for (var p = ret.Parent; p != null && p != function; p = p.Parent)
+            {
+                if (p is IConditionalOperation { WhenTrue: var whenTrue } conditional && whenTrue == previous
+                    && conditional.Parent is IBlockOperation { Parent: IMethodBodyBaseOperation or ILocalFunctionOperation })
+                {
+                    return ValueFlow.Strip(conditional.Condition) switch
+                    {
+                        IParameterReferenceOperation { Parameter.Type.SpecialType: SpecialType.System_Boolean } flag => (flag.Parameter.Ordinal, true),
+                        IUnaryOperation { OperatorKind: UnaryOperatorKind.Not, Operand: IParameterReferenceOperation { Parameter.Type.SpecialType: SpecialType.System_Boolean } negated } => (negated.Parameter.Ordinal, false),
+                        _ => null,
+                    };
+                }
+
+                if (p is ILoopOperation or ISwitchOperation or ITryOperation or IConditionalOperation)
+                {
+                    return null;
+                }
+
+                previous = p;
+            }
+
+            return null;
+        }
+
+        /// <summary>Numbers, booleans, characters and enums: nothing to release or keep alive.</summary>
+        private static bool CannotHoldResource(ITypeSymbol type)
+            => type.TypeKind == TypeKind.Enum || type.SpecialType is >= SpecialType.System_Boolean and <= SpecialType.System_Double or SpecialType.System_Decimal or SpecialType.System_DateTime;
 
         /// <summary>Explicit uses of <c>this</c> as a value (passed, stored, returned) and calls on it; member accesses are not uses.</summary>
         private static IEnumerable<IOperation> ReceiverValues(BodyIndex index, IOperation? function)
@@ -171,6 +220,8 @@ namespace LeakAnalyzers.Summaries
                     return tracked.Nested ? ValueEffects.StoredElsewhere : ValueEffects.StoredInInstance;
                 case StoreKind.Static:
                     return ValueEffects.StoredInStatic;
+                case StoreKind.Completion:
+                    return tracked.Nested ? ValueEffects.StoredElsewhere : ValueEffects.Completion;
                 default:
                     return ValueEffects.StoredElsewhere;
             }

@@ -45,6 +45,9 @@ namespace LeakAnalyzers.Summaries
         Static,
         Elsewhere,
         Returned,
+
+        /// <summary>Handed to a pending operation whose Completed handlers take it over (see <see cref="ValueEffects.Completion"/>).</summary>
+        Completion,
     }
 
     /// <summary>The meaning of one use (see <see cref="ValueFlow.Classify"/>).</summary>
@@ -402,6 +405,11 @@ namespace LeakAnalyzers.Summaries
             if ((effects & ValueEffects.ReleasedSometimes) != 0)
             {
                 return ValueUse.Unknown(invocation.Syntax);
+            }
+
+            if ((effects & ValueEffects.Completion) != 0)
+            {
+                return new ValueUse(FlowStep.HandOver, invocation.Syntax, store: StoreKind.Completion);
             }
 
             if ((effects & ValueEffects.Stored) != 0)

@@ -1838,5 +1838,131 @@ namespace LeakAnalyzers.Tests.Rules
                 }
                 """);
         }
+        [Fact]
+        public Task AFlagThatMakesTheFactoryReturnNothingCreatesNothing()
+        {
+            // ImageSharp's WebpLosslessDecoder.DecodeImageStream(decoder, w, h, isLevel0: true) returns null at level 0.
+            return V.AnalyzerAsync("""
+                using System.IO;
+
+                public class Decoder
+                {
+                    public Stream? Decode(string path, bool headerOnly)
+                    {
+                        if (headerOnly)
+                        {
+                            return null;
+                        }
+
+                        return File.OpenRead(path);
+                    }
+
+                    public void Run(string path)
+                    {
+                        Decode(path, true);
+                        {|#0:Decode(path, false)|};
+                    }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithArguments("Stream", "dropped without being disposed"));
+        }
+
+        [Fact]
+        public Task ElementsTakenOutOfACollectionTheTypeOwnsMustBeDisposed()
+        {
+            // NLog's TCP sender: pending SocketAsyncEventArgs it created, dequeued on error and dropped.
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Collections.Generic;
+                using System.IO;
+
+                public sealed class Sender : IDisposable
+                {
+                    private readonly Queue<MemoryStream> _unused = new();
+                    private readonly Queue<FileStream> _pending = new();
+                    private readonly Queue<FileStream> _borrowed = new();
+
+                    public void Send(string path) => _pending.Enqueue(new FileStream(path, FileMode.Open));
+
+                    public void Borrow(FileStream stream) => _borrowed.Enqueue(stream);
+
+                    public void Fail()
+                    {
+                        while (_pending.Count > 0)
+                        {
+                            var item = {|#0:_pending.Dequeue()|};
+                            Console.WriteLine(item.Name);
+                        }
+
+                        while (_borrowed.Count > 0)
+                        {
+                            var item = _borrowed.Dequeue();
+                            Console.WriteLine(item.Name);
+                        }
+                    }
+
+                    public void Flush()
+                    {
+                        while (_pending.Count > 0)
+                        {
+                            using var item = _pending.Dequeue();
+                            item.Flush();
+                        }
+                    }
+
+                    public void Dispose() => Flush();
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithArguments("FileStream", "never disposed"));
+        }
+
+        [Fact]
+        public Task SocketEventArgsBelongToTheirCompletedHandlers()
+        {
+            // NLog's UDP sender: the args are disposed only if the Completed handler disposes them.
+            return V.AnalyzerAsync("""
+                using System.Net;
+                using System.Net.Sockets;
+
+                public sealed class Udp
+                {
+                    private readonly Socket _socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                    private readonly EndPoint _endpoint = new IPEndPoint(IPAddress.Loopback, 514);
+
+                    public void SendLeaky(byte[] bytes)
+                    {
+                        var args = {|#0:new SocketAsyncEventArgs()|};
+                        args.SetBuffer(bytes, 0, bytes.Length);
+                        args.RemoteEndPoint = _endpoint;
+                        args.Completed += Forget;
+                        if (!_socket.SendToAsync(args))
+                        {
+                            Forget(_socket, args);
+                        }
+                    }
+
+                    public void Send(byte[] bytes)
+                    {
+                        var args = new SocketAsyncEventArgs();
+                        args.SetBuffer(bytes, 0, bytes.Length);
+                        args.RemoteEndPoint = _endpoint;
+                        args.Completed += Done;
+                        if (!_socket.SendToAsync(args))
+                        {
+                            Done(_socket, args);
+                        }
+                    }
+
+                    private static void Forget(object? sender, SocketAsyncEventArgs e) => System.Console.WriteLine(e.SocketError);
+
+                    private static void Done(object? sender, SocketAsyncEventArgs e)
+                    {
+                        System.Console.WriteLine(e.SocketError);
+                        e.Dispose();
+                    }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithArguments("SocketAsyncEventArgs", "never disposed"));
+        }
     }
 }

@@ -212,6 +212,17 @@ namespace LeakAnalyzers.Tests.Rules
 
                     public void Dispose() => _current.Dispose();
                 }
+
+                public class RollingDriver
+                {
+                    public void Run(Rolling target, string[] values)
+                    {
+                        foreach (var value in values)
+                        {
+                            target.Roll(value);
+                        }
+                    }
+                }
                 """, """
                 using System;
                 using System.IO;
@@ -229,6 +240,17 @@ namespace LeakAnalyzers.Tests.Rules
                     }
 
                     public void Dispose() => _current.Dispose();
+                }
+
+                public class RollingDriver
+                {
+                    public void Run(Rolling target, string[] values)
+                    {
+                        foreach (var value in values)
+                        {
+                            target.Roll(value);
+                        }
+                    }
                 }
                 """, DisposeFieldCodeFixProvider.DisposePreviousKey);
         }
@@ -298,6 +320,17 @@ namespace LeakAnalyzers.Tests.Rules
 
                     public void Dispose() => ArrayPool<char>.Shared.Return(_chars);
                 }
+
+                public class BuilderDriver
+                {
+                    public void Run(Builder target, int[] values)
+                    {
+                        foreach (var value in values)
+                        {
+                            target.Grow(value);
+                        }
+                    }
+                }
                 """, """
                 using System;
                 using System.Buffers;
@@ -317,6 +350,17 @@ namespace LeakAnalyzers.Tests.Rules
                     }
 
                     public void Dispose() => ArrayPool<char>.Shared.Return(_chars);
+                }
+
+                public class BuilderDriver
+                {
+                    public void Run(Builder target, int[] values)
+                    {
+                        foreach (var value in values)
+                        {
+                            target.Grow(value);
+                        }
+                    }
                 }
                 """, DisposeFieldCodeFixProvider.ReturnPreviousKey);
         }

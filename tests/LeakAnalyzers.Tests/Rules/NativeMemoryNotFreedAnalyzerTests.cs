@@ -356,6 +356,17 @@ namespace LeakAnalyzers.Tests.Rules
 
                     public int Size => _size;
                 }
+
+                public class GrowableDriver
+                {
+                    public void Run(Growable target, int[] values)
+                    {
+                        foreach (var value in values)
+                        {
+                            target.Grow(value);
+                        }
+                    }
+                }
                 """,
                 Field(0).WithArguments("_buffer", "native memory", "it is replaced here without freeing the previous block"),
                 Field(1).WithArguments("_buffer", "native memory", "it is cleared here without being freed"));

@@ -73,6 +73,17 @@ namespace LeakAnalyzers.Tests.Rules
 
                     public void Dispose() => _current.Dispose();
                 }
+
+                public class RollingDriver
+                {
+                    public void Run(Rolling target, string[] values)
+                    {
+                        foreach (var value in values)
+                        {
+                            target.Roll(value);
+                        }
+                    }
+                }
                 """,
                 V.Diagnostic().WithLocation(0).WithArguments("_current", "FileStream", "it is replaced here without disposing the previous instance"));
         }
@@ -481,6 +492,116 @@ namespace LeakAnalyzers.Tests.Rules
                 }
                 """,
                 V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("_mine", "Stream", "nothing in the type disposes it"));
+        }
+        [Fact]
+        public Task ReplacementOncePerFreshObjectOrThroughAForwardingOverloadIsQuiet()
+        {
+            // ImageSharp's KernelSamplingMap: each processor creates a map and builds it once, through an overload.
+            return V.AnalyzerAsync("""
+                using System;
+                using System.IO;
+
+                public sealed class SamplingMap : IDisposable
+                {
+                    private FileStream? _offsets;
+
+                    public void Build(string path) => Build(path, FileMode.Create);
+
+                    public void Build(string path, FileMode mode)
+                    {
+                        _offsets = new FileStream(path, mode);
+                    }
+
+                    public void Dispose() => _offsets?.Dispose();
+                }
+
+                public class Blur
+                {
+                    public void Apply(string path)
+                    {
+                        using var map = new SamplingMap();
+                        map.Build(path);
+                    }
+                }
+
+                public class Median
+                {
+                    public void Apply(string path)
+                    {
+                        using var map = new SamplingMap();
+                        map.Build(path, FileMode.CreateNew);
+                    }
+                }
+                """);
+        }
+
+        [Fact]
+        public Task FieldLostWhenTheConstructorThrowsAfterAcquiringIt()
+        {
+            // Hangfire's distributed lock: the connection leaked when Acquire threw inside the constructor.
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Net.Sockets;
+
+                public sealed class Lease : IDisposable
+                {
+                    private readonly Socket _socket;
+                    private readonly Socket _guarded;
+
+                    public Lease(string host)
+                    {
+                        {|#0:_socket = new Socket(SocketType.Stream, ProtocolType.Tcp)|};
+                        _socket.Connect(host, 80);
+
+                        _guarded = new Socket(SocketType.Stream, ProtocolType.Tcp);
+                        try
+                        {
+                            _guarded.Connect(host, 81);
+                        }
+                        catch
+                        {
+                            _guarded.Dispose();
+                            throw;
+                        }
+                    }
+
+                    public void Dispose()
+                    {
+                        _socket.Dispose();
+                        _guarded.Dispose();
+                    }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithArguments("_socket", "Socket", "it is not disposed when 'Connect' throws in the constructor, and nobody can dispose a half-built object"));
+        }
+        [Fact]
+        public Task ReplacementInAnEventHandlerRunsAgainAndAgain()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.IO;
+
+                public sealed class Publisher
+                {
+                    public event EventHandler? Changed;
+                    public void Raise() => Changed?.Invoke(this, EventArgs.Empty);
+                }
+
+                public sealed class Snapshotter : IDisposable
+                {
+                    private FileStream? _snapshot;
+
+                    public void Attach(Publisher publisher) => publisher.Changed += OnChanged;
+
+                    private void OnChanged(object? sender, EventArgs e)
+                    {
+                        {|#0:_snapshot = File.Create("snapshot.bin")|};
+                    }
+
+                    public void Dispose() => _snapshot?.Dispose();
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithArguments("_snapshot", "FileStream", "it is replaced here without disposing the previous instance"));
         }
     }
 }

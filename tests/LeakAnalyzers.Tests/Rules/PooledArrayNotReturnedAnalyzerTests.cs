@@ -370,6 +370,17 @@ namespace LeakAnalyzers.Tests.Rules
 
                     public void Dispose() => ArrayPool<char>.Shared.Return(_chars);
                 }
+
+                public class BuilderDriver
+                {
+                    public void Run(Builder target, int[] values)
+                    {
+                        foreach (var value in values)
+                        {
+                            target.GrowLeaky(value);
+                        }
+                    }
+                }
                 """,
                 Field(0).WithArguments("_chars", "it is replaced here without returning the previous array"));
         }
