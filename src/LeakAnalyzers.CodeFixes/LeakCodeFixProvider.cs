@@ -37,6 +37,7 @@ namespace LeakAnalyzers.CodeFixes
             new DisposeFieldCodeFixProvider(),
             new KeepTimerInFieldCodeFixProvider(),
             new AddUsingCodeFixProvider(),
+            new DisposeWhereDroppedCodeFixProvider(),
             new StreamFileLinesCodeFixProvider(),
             new UseStringBuilderCodeFixProvider());
 

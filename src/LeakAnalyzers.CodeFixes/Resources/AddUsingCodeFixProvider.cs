@@ -97,8 +97,10 @@ namespace LeakAnalyzers.CodeFixes.Resources
                 return null;
             }
 
+            // A local handed over on some path (returned, yielded, stored, added) must not be disposed at the end of the block:
+            // DisposeWhereDroppedCodeFixProvider disposes it on the other paths instead.
             var awaitUsing = NeedsAwaitUsing(local.Type, model.Compilation, statement);
-            if (awaitUsing is null)
+            if (awaitUsing is null || DisposeWhereDroppedCodeFixProvider.IsHandedOver(block, local, model, cancellationToken))
             {
                 return null;
             }
