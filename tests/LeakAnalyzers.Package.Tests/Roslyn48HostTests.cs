@@ -92,7 +92,7 @@ namespace LeakAnalyzers.Package.Tests
             var compilation = (await document.Project.GetCompilationAsync())!;
             Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
             var all = await compilation.WithAnalyzers(analyzers).GetAnalyzerDiagnosticsAsync();
-            return all.Where(d => d.Id == rule).ToImmutableArray();
+            return all.Where(d => d.Id == rule).OrderBy(d => d.Location.SourceSpan.Start).ToImmutableArray();
         }
 
         private static async Task<string> Apply(CodeAction action, Document document)

@@ -95,6 +95,17 @@ namespace LeakAnalyzers.Package.Tests
                         writer.Write(receipt);
                         writer.Flush();
                     }
+
+                    public Stream? OpenReceipt(string folder, string id)
+                    {
+                        var stream = File.OpenRead(Path.Combine(folder, id + ".txt"));
+                        if (stream.Length == 0)
+                        {
+                            return null;
+                        }
+
+                        return stream;
+                    }
                 }
                 """, "using var writer"),
             new Instance("LEAK006", "Leak006.cs", """
