@@ -93,13 +93,56 @@ namespace LeakAnalyzers.CodeFixes.Resources
                 return null;
             }
 
-            if (walker.Failed || !walker.HandedOver || walker.Edits.Count == 0)
+            if (walker.Failed || !walker.HandedOver)
             {
                 return null;
             }
 
             var nullable = model.GetTypeInfo(declarator.Initializer.Value, cancellationToken).Nullability.FlowState == NullableFlowState.MaybeNull;
-            return Apply(root, walker.Edits, local.Name, nullable);
+            string? hoistedType = null;
+            if (block.Parent is TryStatementSyntax tryStatement && tryStatement.Block == block && tryStatement.Catches.Count > 0)
+            {
+                // A catch that swallows the exception drops what the try block acquired: the local moves before the try
+                // (null until the acquisition) and every catch disposes it. Only when the try hands it over by return alone,
+                // so that no catch sees it handed over.
+                hoistedType = HoistedType(tryStatement, local, model, cancellationToken);
+                if (hoistedType is null || walker.KeptBeyondAReturn)
+                {
+                    return null;
+                }
+
+                walker.Edits.Add(new Edit(EditKind.Hoist, statement));
+                walker.Edits.Add(new Edit(EditKind.DeclareBefore, tryStatement));
+                foreach (var clause in tryStatement.Catches)
+                {
+                    walker.Edits.Add(new Edit(EditKind.AtStart, clause.Block));
+                }
+            }
+
+            if (walker.Edits.Count == 0)
+            {
+                return null;
+            }
+
+            return Apply(root, walker.Edits, local.Name, nullable, hoistedType);
+        }
+
+        /// <summary>
+        /// <c>T?</c> for the declaration before the try, or null when the local cannot move there: a value type, a name the
+        /// enclosing block uses elsewhere, a finally or catch filter that mentions it, or a try not directly in a block.
+        /// </summary>
+        private static string? HoistedType(TryStatementSyntax tryStatement, ILocalSymbol local, SemanticModel model, CancellationToken cancellationToken)
+        {
+            if (tryStatement.Parent is not BlockSyntax outer || local.Type.IsValueType || local.Type.TypeKind == TypeKind.Error
+                || local.Type is INamedTypeSymbol { IsAnonymousType: true }
+                || outer.DescendantTokens().Any(t => t.IsKind(SyntaxKind.IdentifierToken) && t.ValueText == local.Name && !tryStatement.Block.Span.Contains(t.Span)))
+            {
+                return null;
+            }
+
+            var type = local.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToMinimalDisplayString(model, tryStatement.SpanStart);
+            var nullableContext = model.GetNullableContext(tryStatement.SpanStart);
+            return (nullableContext & NullableContext.AnnotationsEnabled) != 0 ? type + "?" : type;
         }
 
         /// <summary>Whether the local is handed over somewhere in <paramref name="scope"/> (<c>using</c> would dispose what it hands over).</summary>
@@ -132,12 +175,13 @@ namespace LeakAnalyzers.CodeFixes.Resources
                 && (type.SpecialType == SpecialType.System_IDisposable || type.AllInterfaces.Any(i => i.SpecialType == SpecialType.System_IDisposable));
         }
 
-        private static SyntaxNode Apply(SyntaxNode root, List<Edit> edits, string name, bool nullable)
+        private static SyntaxNode Apply(SyntaxNode root, List<Edit> edits, string name, bool nullable, string? hoistedType)
         {
             var tracked = root.TrackNodes(edits.Select(e => e.Target));
             foreach (var edit in edits)
             {
-                var dispose = (StatementSyntax)SyntaxFactory.ParseStatement(name + (nullable ? "?" : string.Empty) + ".Dispose();")
+                // In a catch, the acquisition may not have run: the hoisted local can still be null there.
+                var dispose = (StatementSyntax)SyntaxFactory.ParseStatement(name + (nullable || edit.Kind == EditKind.AtStart ? "?" : string.Empty) + ".Dispose();")
                     .WithAdditionalAnnotations(Formatter.Annotation);
                 var current = tracked.GetCurrentNode(edit.Target)!;
                 switch (edit.Kind)
@@ -159,6 +203,28 @@ namespace LeakAnalyzers.CodeFixes.Resources
                     case EditKind.AtEnd:
                         tracked = tracked.ReplaceNode(current, SyntaxFactory.Block(Elastic((StatementSyntax)current), Elastic(dispose))
                             .WithTriviaFrom(current).WithAdditionalAnnotations(Formatter.Annotation));
+                        break;
+                    case EditKind.Hoist:
+                        var declaration = (LocalDeclarationStatementSyntax)current;
+                        var assignment = SyntaxFactory.ExpressionStatement(SyntaxFactory.AssignmentExpression(
+                                SyntaxKind.SimpleAssignmentExpression,
+                                SyntaxFactory.IdentifierName(name),
+                                declaration.Declaration.Variables[0].Initializer!.Value.WithoutTrivia()))
+                            .WithTriviaFrom(declaration);
+                        tracked = tracked.ReplaceNode(current, assignment);
+                        break;
+                    case EditKind.DeclareBefore:
+                        var hoisted = SyntaxFactory.ParseStatement(hoistedType + " " + name + " = null;")
+                            .WithLeadingTrivia(current.GetLeadingTrivia()).WithTrailingTrivia(EndOfLine(((TryStatementSyntax)current).Block))
+                            .WithAdditionalAnnotations(Formatter.Annotation, Microsoft.CodeAnalysis.Simplification.Simplifier.Annotation);
+                        tracked = tracked.InsertNodesBefore(current, new[] { hoisted });
+                        break;
+                    case EditKind.AtStart when current is BlockSyntax { Statements.Count: > 0 } block:
+                        var first = block.Statements.First();
+                        tracked = tracked.InsertNodesBefore(first, new[] { dispose.WithLeadingTrivia(first.GetLeadingTrivia()).WithTrailingTrivia(EndOfLine(first)) });
+                        break;
+                    case EditKind.AtStart when current is BlockSyntax block:
+                        tracked = tracked.ReplaceNode(current, block.WithStatements(SyntaxFactory.SingletonList(dispose)).WithAdditionalAnnotations(Formatter.Annotation));
                         break;
                     case EditKind.AddElse:
                         var ifStatement = (IfStatementSyntax)current;
@@ -200,6 +266,15 @@ namespace LeakAnalyzers.CodeFixes.Resources
             Before,
             AtEnd,
             AddElse,
+
+            /// <summary>The declaration in the try block becomes an assignment.</summary>
+            Hoist,
+
+            /// <summary><c>T? x = null;</c> before the try.</summary>
+            DeclareBefore,
+
+            /// <summary>The dispose as the first statement of a catch block.</summary>
+            AtStart,
         }
 
         private readonly struct Edit
@@ -239,6 +314,9 @@ namespace LeakAnalyzers.CodeFixes.Resources
             public bool Failed { get; private set; }
 
             public bool HandedOver { get; private set; }
+
+            /// <summary>Handed over by something other than <c>return x;</c> (which cannot throw after it).</summary>
+            public bool KeptBeyondAReturn { get; private set; }
 
             public void AppendAtEnd(StatementSyntax statement) => Edits.Add(new Edit(EditKind.AtEnd, statement));
 
@@ -297,6 +375,7 @@ namespace LeakAnalyzers.CodeFixes.Resources
                         if (IsLocal(yielded))
                         {
                             HandedOver = true;
+                            KeptBeyondAReturn = true;
                             return (state & ~State.Held) | State.Gone;
                         }
 
@@ -439,6 +518,7 @@ namespace LeakAnalyzers.CodeFixes.Resources
                 if (handedOver)
                 {
                     HandedOver = true;
+                    KeptBeyondAReturn = true;
                     return (state & ~State.Held) | State.Gone;
                 }
 

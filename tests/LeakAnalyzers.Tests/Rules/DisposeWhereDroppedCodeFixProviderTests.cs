@@ -211,5 +211,108 @@ namespace LeakAnalyzers.Tests.Rules
                 }
                 """, DisposeWhereDroppedCodeFixProvider.Key);
         }
+
+        [Fact]
+        public Task HoistsTheLocalOutOfATryWhoseCatchSwallowsTheException()
+        {
+            return F5.CodeFixAsync("""
+                using System;
+                using System.IO;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                public class Tuners
+                {
+                    public async Task<Stream> OpenFirstAsync(string[] hosts, CancellationToken cancellationToken)
+                    {
+                        foreach (var host in hosts)
+                        {
+                            try
+                            {
+                                var stream = await {|LEAK005:ConnectAsync(host)|}.ConfigureAwait(false);
+                                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                                return stream;
+                            }
+                            catch (IOException ex)
+                            {
+                                Console.WriteLine(ex.Message);
+                            }
+                        }
+
+                        throw new InvalidOperationException("no host");
+                    }
+
+                    private static Task<Stream> ConnectAsync(string host) => Task.FromResult<Stream>(File.OpenRead(host));
+                }
+                """, """
+                using System;
+                using System.IO;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                public class Tuners
+                {
+                    public async Task<Stream> OpenFirstAsync(string[] hosts, CancellationToken cancellationToken)
+                    {
+                        foreach (var host in hosts)
+                        {
+                            Stream? stream = null;
+                            try
+                            {
+                                stream = await ConnectAsync(host).ConfigureAwait(false);
+                                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                                return stream;
+                            }
+                            catch (IOException ex)
+                            {
+                                stream?.Dispose();
+                                Console.WriteLine(ex.Message);
+                            }
+                        }
+
+                        throw new InvalidOperationException("no host");
+                    }
+
+                    private static Task<Stream> ConnectAsync(string host) => Task.FromResult<Stream>(File.OpenRead(host));
+                }
+                """, DisposeWhereDroppedCodeFixProvider.Key);
+        }
+
+        [Fact]
+        public Task NoHoistingWhenTheTryStoresTheLocalBeforeSomethingThatCanThrow()
+        {
+            return F5.NoCodeFixAsync("""
+                using System;
+                using System.Collections.Generic;
+                using System.IO;
+
+                public class Registry
+                {
+                    private readonly List<Stream> _open = new List<Stream>();
+
+                    public void OpenAll(string[] paths)
+                    {
+                        foreach (var path in paths)
+                        {
+                            try
+                            {
+                                var stream = {|LEAK005:File.OpenRead(path)|};
+                                if (stream.Length == 0)
+                                {
+                                    continue;
+                                }
+
+                                _open.Add(stream);
+                                Console.WriteLine(stream.Length);
+                            }
+                            catch (IOException ex)
+                            {
+                                Console.WriteLine(ex.Message);
+                            }
+                        }
+                    }
+                }
+                """, DisposeWhereDroppedCodeFixProvider.Key);
+        }
     }
 }
