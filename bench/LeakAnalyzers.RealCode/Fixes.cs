@@ -50,24 +50,26 @@ namespace LeakAnalyzers.RealCode
                 .OrderBy(d => d.Location.SourceTree!.FilePath, StringComparer.Ordinal).ThenBy(d => d.Location.SourceSpan.Start).ToList();
             Console.Error.WriteLine($"{folder}: {findings.Count} findings ({sw.Elapsed.TotalSeconds:F1} s)");
 
-            var rows = new List<string> { "id\tfile\tline\tfix\tmessage" };
-            var byId = new SortedDictionary<string, (int Findings, int Fixed)>(StringComparer.Ordinal);
+            var rows = new List<string> { "id\tfile\tline\tfix\tcompiles\tgone\tmessage" };
+            var byId = new SortedDictionary<string, (int Findings, int Fixed, int Checked)>(StringComparer.Ordinal);
             foreach (var diagnostic in findings)
             {
                 var document = project.GetDocument(diagnostic.Location.SourceTree)!;
-                var title = await FirstChangingFixAsync(document, diagnostic, providers, ct).ConfigureAwait(false);
-                var (n, f) = byId.TryGetValue(diagnostic.Id, out var c) ? c : (0, 0);
-                byId[diagnostic.Id] = (n + 1, f + (title is null ? 0 : 1));
+                var (title, changed) = await FirstChangingFixAsync(document, diagnostic, providers, ct).ConfigureAwait(false);
+                var (compiles, gone) = changed is null ? (false, false) : await CheckAsync(project.Solution, changed, diagnostic, analyzers, ct).ConfigureAwait(false);
+                var (n, f, k) = byId.TryGetValue(diagnostic.Id, out var c) ? c : (0, 0, 0);
+                byId[diagnostic.Id] = (n + 1, f + (title is null ? 0 : 1), k + (compiles && gone ? 1 : 0));
                 var span = diagnostic.Location.GetLineSpan();
-                rows.Add(string.Join('\t', diagnostic.Id, span.Path, span.StartLinePosition.Line + 1, title ?? "-", diagnostic.GetMessage().Replace('\t', ' ')));
+                rows.Add(string.Join('\t', diagnostic.Id, span.Path, span.StartLinePosition.Line + 1, title ?? "-",
+                    changed is null ? "-" : compiles ? "yes" : "no", changed is null ? "-" : gone ? "yes" : "no", diagnostic.GetMessage().Replace('\t', ' ')));
             }
 
             foreach (var pair in byId)
             {
-                Console.Error.WriteLine($"{pair.Key}: {pair.Value.Fixed} of {pair.Value.Findings} with a fix");
+                Console.Error.WriteLine($"{pair.Key}: {pair.Value.Fixed} of {pair.Value.Findings} with a fix ({pair.Value.Checked} compile and remove the finding)");
             }
 
-            Console.Error.WriteLine($"all: {byId.Values.Sum(v => v.Fixed)} of {findings.Count} with a fix");
+            Console.Error.WriteLine($"all: {byId.Values.Sum(v => v.Fixed)} of {findings.Count} with a fix ({byId.Values.Sum(v => v.Checked)} compile and remove the finding)");
             if (outFile is null)
             {
                 rows.ForEach(Console.WriteLine);
@@ -80,7 +82,37 @@ namespace LeakAnalyzers.RealCode
             return 0;
         }
 
-        private static async Task<string?> FirstChangingFixAsync(Document document, Diagnostic diagnostic, ImmutableArray<CodeFixProvider> providers, CancellationToken ct)
+        /// <summary>
+        /// The fix applied: the documents it changes have no more compiler errors than before (the corpora compile with some
+        /// unresolved references), and fewer findings of the diagnostic's rule.
+        /// </summary>
+        private static async Task<(bool Compiles, bool Gone)> CheckAsync(Solution before, Solution after, Diagnostic diagnostic, ImmutableArray<DiagnosticAnalyzer> analyzers, CancellationToken ct)
+        {
+            var compiles = true;
+            var findingsBefore = 0;
+            var findingsAfter = 0;
+            foreach (var id in after.GetChanges(before).GetProjectChanges().SelectMany(p => p.GetChangedDocuments(onlyGetDocumentsWithTextChanges: true)))
+            {
+                var oldModel = (await before.GetDocument(id)!.GetSemanticModelAsync(ct).ConfigureAwait(false))!;
+                var newModel = (await after.GetDocument(id)!.GetSemanticModelAsync(ct).ConfigureAwait(false))!;
+                compiles &= Errors(newModel, ct) <= Errors(oldModel, ct);
+                findingsBefore += await FindingsAsync(oldModel, diagnostic.Id, analyzers, ct).ConfigureAwait(false);
+                findingsAfter += await FindingsAsync(newModel, diagnostic.Id, analyzers, ct).ConfigureAwait(false);
+            }
+
+            return (compiles, findingsAfter < findingsBefore);
+        }
+
+        private static int Errors(SemanticModel model, CancellationToken ct)
+            => model.GetDiagnostics(cancellationToken: ct).Count(d => d.Severity == DiagnosticSeverity.Error);
+
+        private static async Task<int> FindingsAsync(SemanticModel model, string id, ImmutableArray<DiagnosticAnalyzer> analyzers, CancellationToken ct)
+        {
+            var diagnostics = await model.Compilation.WithAnalyzers(analyzers).GetAnalyzerSemanticDiagnosticsAsync(model, null, ct).ConfigureAwait(false);
+            return diagnostics.Count(d => d.Id == id);
+        }
+
+        private static async Task<(string? Title, Solution? Changed)> FirstChangingFixAsync(Document document, Diagnostic diagnostic, ImmutableArray<CodeFixProvider> providers, CancellationToken ct)
         {
             var original = await document.GetTextAsync(ct).ConfigureAwait(false);
             foreach (var provider in providers.Where(p => p.FixableDiagnosticIds.Contains(diagnostic.Id)))
@@ -95,7 +127,7 @@ namespace LeakAnalyzers.RealCode
                         {
                             if (operation is ApplyChangesOperation apply && await ChangesAsync(document.Project.Solution, apply.ChangedSolution, ct).ConfigureAwait(false))
                             {
-                                return action.Title;
+                                return (action.Title, apply.ChangedSolution);
                             }
                         }
                     }
@@ -106,7 +138,7 @@ namespace LeakAnalyzers.RealCode
                 }
             }
 
-            return null;
+            return (null, null);
         }
 
         private static async Task<bool> ChangesAsync(Solution before, Solution after, CancellationToken ct)
