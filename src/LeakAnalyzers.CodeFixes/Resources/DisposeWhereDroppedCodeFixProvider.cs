@@ -175,7 +175,7 @@ namespace LeakAnalyzers.CodeFixes.Resources
                 && (type.SpecialType == SpecialType.System_IDisposable || type.AllInterfaces.Any(i => i.SpecialType == SpecialType.System_IDisposable));
         }
 
-        private static SyntaxNode Apply(SyntaxNode root, List<Edit> edits, string name, bool nullable, string? hoistedType)
+        private static SyntaxNode? Apply(SyntaxNode root, List<Edit> edits, string name, bool nullable, string? hoistedType)
         {
             var tracked = root.TrackNodes(edits.Select(e => e.Target));
             foreach (var edit in edits)
@@ -183,7 +183,12 @@ namespace LeakAnalyzers.CodeFixes.Resources
                 // In a catch, the acquisition may not have run: the hoisted local can still be null there.
                 var dispose = (StatementSyntax)SyntaxFactory.ParseStatement(name + (nullable || edit.Kind == EditKind.AtStart ? "?" : string.Empty) + ".Dispose();")
                     .WithAdditionalAnnotations(Formatter.Annotation);
-                var current = tracked.GetCurrentNode(edit.Target)!;
+                if (tracked.GetCurrentNode(edit.Target) is not { } current)
+                {
+                    // An earlier edit replaced the target: no partial fix.
+                    return null;
+                }
+
                 switch (edit.Kind)
                 {
                     case EditKind.Before when current.Parent is BlockSyntax:

@@ -314,5 +314,63 @@ namespace LeakAnalyzers.Tests.Rules
                 }
                 """, DisposeWhereDroppedCodeFixProvider.Key);
         }
+
+        [Fact]
+        public Task DisposesBeforeAThrowAndAnEmbeddedReturnWhenStoredInAField()
+        {
+            return F5.CodeFixAsync("""
+                using System;
+                using System.IO;
+
+                public sealed class Current : IDisposable
+                {
+                    private Stream? _current;
+
+                    public void Open(string path, bool strict)
+                    {
+                        var stream = {|LEAK005:File.OpenRead(path)|};
+                        if (stream.Length == 0)
+                            return;
+                        if (strict && !stream.CanSeek)
+                        {
+                            throw new InvalidDataException(path);
+                        }
+
+                        _current?.Dispose();
+                        _current = stream;
+                    }
+
+                    public void Dispose() => _current?.Dispose();
+                }
+                """, """
+                using System;
+                using System.IO;
+
+                public sealed class Current : IDisposable
+                {
+                    private Stream? _current;
+
+                    public void Open(string path, bool strict)
+                    {
+                        var stream = File.OpenRead(path);
+                        if (stream.Length == 0)
+                        {
+                            stream.Dispose();
+                            return;
+                        }
+                        if (strict && !stream.CanSeek)
+                        {
+                            stream.Dispose();
+                            throw new InvalidDataException(path);
+                        }
+
+                        _current?.Dispose();
+                        _current = stream;
+                    }
+
+                    public void Dispose() => _current?.Dispose();
+                }
+                """, DisposeWhereDroppedCodeFixProvider.Key);
+        }
     }
 }
