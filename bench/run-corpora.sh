@@ -3,6 +3,7 @@
 #
 #   bash bench/run-corpora.sh [--tools leak,idisp,netanalyzers] [--only nlog,dapper] [--out DIR]
 #   bash bench/run-corpora.sh --perdoc [--only nlog,mqttnet,dapper,jellyfin] [--extra "--max-docs 600"]
+#   bash bench/run-corpora.sh --fixes [--only ..]     # our findings and whether a code fix of ours changes the code
 #
 # Nothing is downloaded here: every repository of corpora.tsv must already be a snapshot under $MIRROR
 # (default /work/.mirror/<owner>+<name>/repo, as the search tool's `fetch github:<owner>/<name>` leaves it).
@@ -15,6 +16,7 @@ repo_root=$(cd "$here/.." && pwd)
 MIRROR=${MIRROR:-/work/.mirror}
 tools=leak,idisp,netanalyzers
 perdoc=
+fixes=
 extra=
 only=
 out=$here/out
@@ -24,6 +26,7 @@ while [ $# -gt 0 ]; do
     --only) only=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --perdoc) perdoc=1; tools=baseline,leak,idisp,netanalyzers; shift ;;
+    --fixes) fixes=1; shift ;;
     --extra) extra=$2; shift 2 ;;
     *) echo "run-corpora: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -31,6 +34,7 @@ done
 
 # Our rules as they are in this work tree, and the runner (restores the peers' packages from the NuGet feed).
 dotnet build "$repo_root/src/LeakAnalyzers" -c Release -v q -nologo >/dev/null
+[ -n "$fixes" ] && dotnet build "$repo_root/src/LeakAnalyzers.CodeFixes" -c Release -v q -nologo >/dev/null
 dotnet build "$here/LeakAnalyzers.RealCode" -c Release -v q -nologo >/dev/null
 runner=("dotnet" "$here/LeakAnalyzers.RealCode/bin/Release/net10.0/LeakAnalyzers.RealCode.dll")
 
@@ -59,7 +63,9 @@ while IFS=$'\t' read -r name repo commit folder include options; do
     paths=("$folder")
   fi
   git -C "$git_dir" archive "$commit" -- "${paths[@]}" | tar -x -C "$dest"
-  if [ -n "$perdoc" ]; then
+  if [ -n "$fixes" ]; then
+    args=(fixes "$dest/$folder" --out "$out/$name.fixes.tsv")
+  elif [ -n "$perdoc" ]; then
     args=(perdoc "$dest/$folder" --tools "$tools" --check --out "$out/$name.perdoc.tsv")
   else
     args=(findings "$dest/$folder" --tools "$tools" --out "$out/$name.tsv")

@@ -45,6 +45,13 @@ namespace LeakAnalyzers.RealCode
             history.SetAction((r, ct) => HistoryCommand.RunAsync(r.GetValue(cases)!, r.GetValue(mirror)!, Split(r.GetValue(only)), r.GetValue(historyTools)!, r.GetValue(leakDll), r.GetValue(historyOut), r.GetValue(keep), r.GetValue(wholeOpt), ct));
             root.Subcommands.Add(history);
 
+            var fixesFolder = new Argument<string>("folder") { Description = "A folder of C# code, compiled as one compilation." };
+            var fixesDir = new Option<string?>("--fixes-dir") { Description = "Folder with LeakAnalyzers.dll and LeakAnalyzers.CodeFixes.dll (default: the newest src/LeakAnalyzers.CodeFixes/bin/{Release,Debug}/netstandard2.0)." };
+            var fixesOut = new Option<string?>("--out") { Description = "Write one TSV row per finding (id, file, line, the first fix that changes the code or -, whether the fixed documents compile with no new error and the finding is gone, message)." };
+            var fixes = new Command("fixes", "Our findings and, for each, whether one of our code fixes offers a change.") { fixesFolder, fixesDir, fixesOut, aspnet, include, define, implicitUsings };
+            fixes.SetAction((r, ct) => FixesCommand.RunAsync(r.GetValue(fixesFolder)!, Corpus(r), r.GetValue(fixesDir), r.GetValue(fixesOut), ct));
+            root.Subcommands.Add(fixes);
+
             var perdocFolder = new Argument<string>("folder") { Description = "A folder of C# code, compiled as one compilation." };
             var perdocTools = new Option<string>("--tools") { Description = "Comma-separated tools.", DefaultValueFactory = _ => "baseline,leak,idisp,netanalyzers" };
             var edits = new Option<int>("--edits") { Description = "Edit this many of the largest documents.", DefaultValueFactory = _ => 20 };

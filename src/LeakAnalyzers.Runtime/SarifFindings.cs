@@ -95,7 +95,9 @@ namespace LeakAnalyzers.Runtime
             }
             catch (JsonException e)
             {
-                throw new SarifFormatException($"{source} is not valid JSON (line {e.LineNumber + 1}): {e.Message}", e);
+                // One position, 1-based, instead of ours and System.Text.Json's 0-based "LineNumber: n | BytePositionInLine: m" together.
+                var reason = e.Message.IndexOf(" LineNumber:", StringComparison.Ordinal) is var at and >= 0 ? e.Message.Substring(0, at).TrimEnd() : e.Message;
+                throw new SarifFormatException($"{source} is not valid JSON (line {e.LineNumber + 1}, column {e.BytePositionInLine + 1}): {reason}", e);
             }
 
             using (document)

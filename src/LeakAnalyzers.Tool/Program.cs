@@ -45,10 +45,12 @@ namespace LeakAnalyzers.Tool
             var scanSarif = new Option<string?>("--sarif") { Description = "Write the findings as SARIF 2.1 to this file." };
             var scanFix = new Option<bool>("--fix") { Description = "Apply the code fixes (Fix All) and write the files." };
             var scanRules = new Option<string?>("--rules") { Description = "Only these rules, e.g. LEAK001,LEAK003." };
-            var scan = new Command("scan", "Run the LeakAnalyzers rules over a solution, project or folder.") { scanPath, scanSarif, scanFix, scanRules };
+            var scanNoRestore = new Option<bool>("--no-restore") { Description = "Do not run dotnet restore first (a project that is not restored is then an error, never 'no leaks')." };
+            var scan = new Command("scan", "Run the LeakAnalyzers rules over a solution, project or folder.") { scanPath, scanSarif, scanFix, scanRules, scanNoRestore };
             scan.SetAction((result, ct) => new ScanCommand(output, error).RunAsync(
-                result.GetValue(scanPath)!, result.GetValue(scanSarif), result.GetValue(scanFix), result.GetValue(scanRules), ct));
+                result.GetValue(scanPath)!, result.GetValue(scanSarif), result.GetValue(scanFix), result.GetValue(scanRules), result.GetValue(scanNoRestore), ct));
             root.Subcommands.Add(scan);
+            root.Subcommands.Add(RulesCommand.Create(output, error));
 
             var pid = new Option<int>("--pid") { Description = "The process to watch.", Required = true };
             var watchOptions = WatchOptions();

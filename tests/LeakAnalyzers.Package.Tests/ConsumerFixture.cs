@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
@@ -17,8 +18,9 @@ namespace LeakAnalyzers.Package.Tests
     }
 
     /// <summary>
-    /// Packs src/LeakAnalyzers.Package once with a version unique to this run (so no stale copy in the NuGet cache is used)
-    /// and prepares a consumer project template that references it from a local folder feed.
+    /// Packs src/LeakAnalyzers.Package and the leakcheck tool once with a version unique to this run (so no stale copy in the
+    /// NuGet cache is used), installs the tool from that local folder feed on first use, and makes consumer projects that
+    /// reference the package from it.
     /// </summary>
     public sealed class ConsumerFixture : IDisposable
     {
@@ -34,6 +36,58 @@ namespace LeakAnalyzers.Package.Tests
             Assert.True(pack.ExitCode == 0, pack.Output);
             Package = System.IO.Path.Combine(Feed, $"LeakAnalyzers.{Version}.nupkg");
             Assert.True(File.Exists(Package), pack.Output);
+
+            // The tool, packed after the analyzers: it reuses their Release build of this version.
+            var packTool = Run(Root, "dotnet", $"pack src/LeakAnalyzers.Tool -c Release -o \"{Feed}\" -p:Version={Version}");
+            Assert.True(packTool.ExitCode == 0, packTool.Output);
+            ToolPackage = System.IO.Path.Combine(Feed, $"leakcheck.{Version}.nupkg");
+            Assert.True(File.Exists(ToolPackage), packTool.Output);
+            _leakcheck = new Lazy<string>(InstallTool);
+        }
+
+        private readonly Lazy<string> _leakcheck;
+
+        public string ToolPackage { get; }
+
+        private readonly Dictionary<string, object> _once = new(StringComparer.Ordinal);
+
+        /// <summary>A result computed once for every test of the run that asks for it (a consumer fixed once, checked per rule).</summary>
+        public T Once<T>(string key, Func<T> compute)
+            where T : notnull
+        {
+            lock (_once)
+            {
+                if (!_once.TryGetValue(key, out var value))
+                {
+                    value = compute();
+                    _once[key] = value;
+                }
+
+                return (T)value;
+            }
+        }
+
+        /// <summary>The installed leakcheck command (dotnet tool install --tool-path, from the local feed only).</summary>
+        public string Leakcheck => _leakcheck.Value;
+
+        private string InstallTool()
+        {
+            var tools = Directory.CreateDirectory(System.IO.Path.Combine(WorkDir, "tools")).FullName;
+            var config = System.IO.Path.Combine(tools, "NuGet.config");
+            File.WriteAllText(config, $"""
+                <?xml version="1.0" encoding="utf-8"?>
+                <configuration>
+                  <packageSources>
+                    <clear />
+                    <add key="local" value="{Feed}" />
+                  </packageSources>
+                </configuration>
+                """);
+            var install = Run(tools, "dotnet", $"tool install leakcheck --version {Version} --tool-path \"{System.IO.Path.Combine(tools, "bin")}\" --configfile \"{config}\"");
+            Assert.True(install.ExitCode == 0, install.Output);
+            var command = System.IO.Path.Combine(tools, "bin", OperatingSystem.IsWindows() ? "leakcheck.exe" : "leakcheck");
+            Assert.True(File.Exists(command), install.Output);
+            return command;
         }
 
         public string Root { get; }
@@ -47,7 +101,10 @@ namespace LeakAnalyzers.Package.Tests
         public string Package { get; }
 
         /// <summary>A fresh consumer project (net8.0 and net10.0) with one LEAK001 at Leaky.cs line 5, restored.</summary>
-        public string NewConsumer(string name, string? editorConfig = null)
+        /// <param name="properties">More MSBuild properties (XML) for the project's PropertyGroup.</param>
+        /// <param name="files">More source files (name, text); <paramref name="leaky"/> false leaves Leaky.cs out.</param>
+        public string NewConsumer(string name, string? editorConfig = null, string properties = "", IEnumerable<(string Name, string Text)>? files = null,
+            bool restore = true, string targetFrameworks = "net8.0;net10.0", bool leaky = true)
         {
             var dir = Directory.CreateDirectory(System.IO.Path.Combine(WorkDir, name)).FullName;
             File.WriteAllText(System.IO.Path.Combine(dir, "NuGet.config"), $"""
@@ -61,16 +118,24 @@ namespace LeakAnalyzers.Package.Tests
             File.WriteAllText(System.IO.Path.Combine(dir, "Consumer.csproj"), $"""
                 <Project Sdk="Microsoft.NET.Sdk">
                   <PropertyGroup>
-                    <TargetFrameworks>net8.0;net10.0</TargetFrameworks>
+                    <TargetFrameworks>{targetFrameworks}</TargetFrameworks>
                     <Nullable>enable</Nullable>
                     <NuGetAudit>false</NuGetAudit>
+                    {properties}
                   </PropertyGroup>
                   <ItemGroup>
                     <PackageReference Include="LeakAnalyzers" Version="{Version}" />
                   </ItemGroup>
                 </Project>
                 """);
-            File.WriteAllText(System.IO.Path.Combine(dir, "Leaky.cs"), string.Join("\n",
+            foreach (var (fileName, text) in files ?? Array.Empty<(string, string)>())
+            {
+                File.WriteAllText(System.IO.Path.Combine(dir, fileName), text);
+            }
+
+            if (leaky)
+            {
+                File.WriteAllText(System.IO.Path.Combine(dir, "Leaky.cs"), string.Join("\n",
                 "using System.Collections.Generic;",
                 "",
                 "public static class RequestLog",
@@ -80,13 +145,19 @@ namespace LeakAnalyzers.Package.Tests
                 "    public static void Record(string path) => History.Add(path);",
                 "}",
                 ""));
+            }
+
             if (editorConfig is not null)
             {
                 File.WriteAllText(System.IO.Path.Combine(dir, ".editorconfig"), editorConfig);
             }
 
-            var restore = Run(dir, "dotnet", "restore");
-            Assert.True(restore.ExitCode == 0, restore.Output);
+            if (restore)
+            {
+                var restored = Run(dir, "dotnet", "restore");
+                Assert.True(restored.ExitCode == 0, restored.Output);
+            }
+
             return dir;
         }
 

@@ -5,7 +5,7 @@ using Xunit;
 
 namespace LeakAnalyzers.Package.Tests
 {
-    public class PackageTests : IClassFixture<ConsumerFixture>
+    public partial class PackageTests : IClassFixture<ConsumerFixture>
     {
         private readonly ConsumerFixture fixture;
 
@@ -29,6 +29,46 @@ namespace LeakAnalyzers.Package.Tests
             var text = nuspec.ReadToEnd();
             Assert.Contains("<developmentDependency>true</developmentDependency>", text);
             Assert.DoesNotContain("<dependency ", text);
+
+            // Presets: the props under build/ and buildTransitive/, the global configs they select.
+            foreach (var folder in new[] { "build", "buildTransitive" })
+            {
+                Assert.Contains($"{folder}/LeakAnalyzers.props", names);
+                Assert.Contains($"{folder}/LeakAnalyzers.targets", names);
+            }
+
+            foreach (var mode in new[] { "recommended", "all", "none" })
+            {
+                Assert.Contains($"globalconfig/leakanalyzers.{mode}.globalconfig", names);
+            }
+
+            AssertMetadata(zip, names, text);
+            AssertSymbols(Path.ChangeExtension(fixture.Package, ".snupkg"), "analyzers/dotnet/cs/LeakAnalyzers.pdb", "analyzers/dotnet/cs/LeakAnalyzers.CodeFixes.pdb");
+        }
+
+        /// <summary>Icon, project URL, the license as an expression (no deprecated licenseUrl placeholder), release notes from CHANGELOG.md.</summary>
+        private void AssertMetadata(ZipArchive zip, string[] names, string nuspec)
+        {
+            Assert.Contains("icon.png", names);
+            Assert.Contains("<icon>icon.png</icon>", nuspec);
+            Assert.Contains("<projectUrl>https://github.com/leakanalyzers/leakanalyzers</projectUrl>", nuspec);
+            Assert.Contains("<license type=\"expression\">MIT</license>", nuspec);
+            Assert.DoesNotContain("aka.ms/deprecateLicenseUrl", nuspec);
+            var changelog = File.ReadAllText(Path.Combine(fixture.Root, "CHANGELOG.md"));
+            var section = changelog.Split("\n## ").Single(s => s.StartsWith(fixture.Version.Split('-')[0], System.StringComparison.Ordinal));
+            var firstLine = section.Split('\n').Skip(1).First(l => l.Trim().Length > 0).Trim();
+            Assert.Contains("<releaseNotes>" + System.Security.SecurityElement.Escape(firstLine), nuspec);
+            Assert.NotNull(zip.GetEntry("icon.png"));
+        }
+
+        private static void AssertSymbols(string snupkg, params string[] pdbs)
+        {
+            Assert.True(File.Exists(snupkg), snupkg);
+            using var symbols = ZipFile.OpenRead(snupkg);
+            foreach (var pdb in pdbs)
+            {
+                Assert.Contains(pdb, symbols.Entries.Select(e => e.FullName));
+            }
         }
 
         [Fact]
@@ -77,6 +117,14 @@ namespace LeakAnalyzers.Package.Tests
         {
             var dir = fixture.NewConsumer("sarif");
             var sarif = Path.Combine(dir, "leaks.sarif");
+
+            // What the README says: on a project already built and unchanged the compile is skipped, and so is the log.
+            var first = ConsumerFixture.Run(dir, "dotnet", "build --no-restore -f net10.0");
+            Assert.True(first.ExitCode == 0, first.Output);
+            var upToDate = ConsumerFixture.Run(dir, "dotnet", $"build --no-restore -f net10.0 \"-p:ErrorLog={sarif}%2Cversion%3D2.1\"");
+            Assert.True(upToDate.ExitCode == 0, upToDate.Output);
+            Assert.False(File.Exists(sarif), "an up-to-date build wrote the error log");
+
             var build = ConsumerFixture.Run(dir, "dotnet", $"build --no-restore --no-incremental -f net10.0 \"-p:ErrorLog={sarif}%2Cversion%3D2.1\"");
             Assert.True(build.ExitCode == 0, build.Output);
             var text = File.ReadAllText(sarif);

@@ -12,7 +12,7 @@ namespace LeakAnalyzers.CodeFixes.Collections
     /// LEAK002 "Bound the cache": before each guarded add, clear the cache when it holds <c>Max&lt;Name&gt;Entries</c>
     /// (10,000) entries. Blunt but honest: the next requests refill what they need.
     /// </summary>
-    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(BoundCacheCodeFixProvider)), Shared]
+    // Offered through LeakCodeFixProvider (one exported provider for every rule).
     public sealed class BoundCacheCodeFixProvider : CodeFixProvider
     {
         public const string BoundKey = "LEAK002.Bound";

@@ -13,7 +13,7 @@ namespace LeakAnalyzers.CodeFixes.Collections
     /// "Clear it when full" clears it when it passes the bound (every kind that has Clear). Both add one named constant
     /// per member. The growth sites come from the diagnostic's additional locations, the kind from its properties.
     /// </summary>
-    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(BoundCollectionCodeFixProvider)), Shared]
+    // Offered through LeakCodeFixProvider (one exported provider for every rule).
     public sealed class BoundCollectionCodeFixProvider : CodeFixProvider
     {
         public const string BoundKey = "LEAK001.Bound";

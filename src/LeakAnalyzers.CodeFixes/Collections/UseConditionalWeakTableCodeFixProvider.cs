@@ -19,7 +19,7 @@ namespace LeakAnalyzers.CodeFixes.Collections
     /// <see cref="CacheNeverEvictsAnalyzer.WeakTableProperty"/>): GetOrAdd → GetValue, ContainsKey → TryGetValue(k, out _),
     /// <c>map[k] = v;</c> → AddOrUpdate(k, v); TryGetValue, Add, TryAdd and Remove stay.
     /// </summary>
-    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(UseConditionalWeakTableCodeFixProvider)), Shared]
+    // Offered through LeakCodeFixProvider (one exported provider for every rule).
     public sealed class UseConditionalWeakTableCodeFixProvider : CodeFixProvider
     {
         public const string Key = "LEAK002.ConditionalWeakTable";

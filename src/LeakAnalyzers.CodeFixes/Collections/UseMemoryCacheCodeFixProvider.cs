@@ -21,7 +21,7 @@ namespace LeakAnalyzers.CodeFixes.Collections
     /// each entry has size 1, so the cache compacts (evicts) when it holds Max entries.
     /// GetOrAdd → GetOrCreate, TryGetValue/ContainsKey → TryGetValue&lt;TValue&gt;, adds and indexer sets → Set.
     /// </summary>
-    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(UseMemoryCacheCodeFixProvider)), Shared]
+    // Offered through LeakCodeFixProvider (one exported provider for every rule).
     public sealed class UseMemoryCacheCodeFixProvider : CodeFixProvider
     {
         public const string Key = "LEAK002.MemoryCache";

@@ -19,14 +19,14 @@ namespace LeakAnalyzers.CodeFixes.Efficiency
     /// <c>foreach (.. in await File.ReadAllLinesAsync(p))</c> → <c>await foreach (.. in File.ReadLinesAsync(p))</c>.
     /// An explicit <c>string[]</c> declaration becomes <c>IEnumerable&lt;string&gt;</c>.
     /// </summary>
-    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(StreamFileLinesCodeFixProvider)), Shared]
+    // Offered through LeakCodeFixProvider (one exported provider for every rule).
     public sealed class StreamFileLinesCodeFixProvider : CodeFixProvider
     {
         public const string Key = "LEAK010.ReadLines";
 
         public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(RuleIdentifiers.WholeFileLoaded);
 
-        public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+        public override FixAllProvider GetFixAllProvider() => new SolutionFixAllProvider(null);
 
         public override async Task RegisterCodeFixesAsync(CodeFixContext context)
         {

@@ -22,7 +22,7 @@ namespace LeakAnalyzers.CodeFixes.Efficiency
     /// <c>s = sBuilder.ToString();</c> after the loop, so every later read sees the same string. Offered only when the
     /// analyzer found it safe (s not read inside the loop, every accumulation a statement).
     /// </summary>
-    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(UseStringBuilderCodeFixProvider)), Shared]
+    // Offered through LeakCodeFixProvider (one exported provider for every rule).
     public sealed class UseStringBuilderCodeFixProvider : CodeFixProvider
     {
         public const string Key = "LEAK011.StringBuilder";
@@ -131,7 +131,10 @@ namespace LeakAnalyzers.CodeFixes.Efficiency
                 .WithAdditionalAnnotations(Formatter.Annotation);
             create = create.ReplaceNodes(create.DescendantNodes().OfType<QualifiedNameSyntax>().Where(q => q.Parent is not QualifiedNameSyntax),
                 (_, q) => q.WithAdditionalAnnotations(Simplifier.Annotation, Simplifier.AddImportsAnnotation));
-            var assign = SyntaxFactory.ParseStatement($"{local.Name} = {builder}.ToString();").WithAdditionalAnnotations(Formatter.Annotation);
+            // Elastic trivia: the formatter puts the statement on a line of its own (never "s = sBuilder.ToString(); return s;").
+            var assign = SyntaxFactory.ParseStatement($"{local.Name} = {builder}.ToString();")
+                .WithTrailingTrivia(SyntaxFactory.ElasticEndOfLine(loop.GetLastToken().TrailingTrivia.FirstOrDefault(t => t.IsKind(SyntaxKind.EndOfLineTrivia)) is { RawKind: (int)SyntaxKind.EndOfLineTrivia } eol ? eol.ToString() : "\n"))
+                .WithAdditionalAnnotations(Formatter.Annotation);
             if (loop.Parent is BlockSyntax or SwitchSectionSyntax)
             {
                 var endOfLine = loop.GetFirstToken().GetPreviousToken().TrailingTrivia.LastOrDefault(t => t.IsKind(SyntaxKind.EndOfLineTrivia));

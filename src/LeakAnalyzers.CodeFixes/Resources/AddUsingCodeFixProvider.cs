@@ -17,7 +17,7 @@ namespace LeakAnalyzers.CodeFixes.Resources
     /// when T is IAsyncDisposable), removing a now redundant <c>x.Dispose();</c> that ends the same block; and
     /// <c>token.Register(...);</c> → <c>using var registration = token.Register(...);</c>. Comments and trivia are kept.
     /// </summary>
-    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AddUsingCodeFixProvider)), Shared]
+    // Offered through LeakCodeFixProvider (one exported provider for every rule).
     public sealed class AddUsingCodeFixProvider : CodeFixProvider
     {
         public const string DisposableKey = "LEAK005.AddUsing";
@@ -26,7 +26,7 @@ namespace LeakAnalyzers.CodeFixes.Resources
         public override ImmutableArray<string> FixableDiagnosticIds
             => ImmutableArray.Create(RuleIdentifiers.DisposableNotDisposed, RuleIdentifiers.TimerOrRegistrationKeptAlive);
 
-        public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+        public override FixAllProvider GetFixAllProvider() => new SolutionFixAllProvider(null);
 
         public override async Task RegisterCodeFixesAsync(CodeFixContext context)
         {
@@ -64,9 +64,13 @@ namespace LeakAnalyzers.CodeFixes.Resources
             var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
             if (shape == "Dropped")
             {
-                return diagnostic.Properties.TryGetValue(DiagnosticPropertyNames.ResourceKind, out var kind) && kind == "Registration"
-                    ? FixDroppedRegistration(root, model, node, cancellationToken)
-                    : null;
+                diagnostic.Properties.TryGetValue(DiagnosticPropertyNames.ResourceKind, out var kind);
+                return kind switch
+                {
+                    "Registration" => FixDroppedRegistration(root, model, node, cancellationToken),
+                    "Timer" => null,
+                    _ => HoistDropped(root, model, node, diagnostic, kind == "TokenSource", cancellationToken),
+                };
             }
 
             if (shape is not ("NeverReleased" or "NotOnEveryPath" or "NotOnExceptionPath"))
@@ -93,8 +97,10 @@ namespace LeakAnalyzers.CodeFixes.Resources
                 return null;
             }
 
+            // A local handed over on some path (returned, yielded, stored, added) must not be disposed at the end of the block:
+            // DisposeWhereDroppedCodeFixProvider disposes it on the other paths instead.
             var awaitUsing = NeedsAwaitUsing(local.Type, model.Compilation, statement);
-            if (awaitUsing is null)
+            if (awaitUsing is null || DisposeWhereDroppedCodeFixProvider.IsHandedOver(block, local, model, cancellationToken))
             {
                 return null;
             }
@@ -139,16 +145,28 @@ namespace LeakAnalyzers.CodeFixes.Resources
             return method is "Dispose" or "DisposeAsync" or "Close" or "Unregister" or "Stop";
         }
 
+        /// <summary>
+        /// <c>token.Register(...);</c> or <c>_ = token.Register(...);</c> followed by an await or yield of the same function:
+        /// <c>using var registration = token.Register(...);</c> (a registration meant to outlive the method is kept in a
+        /// field by <see cref="KeepTimerInFieldCodeFixProvider"/> instead).
+        /// </summary>
         private static SyntaxNode? FixDroppedRegistration(SyntaxNode root, SemanticModel model, SyntaxNode node, CancellationToken cancellationToken)
         {
-            var invocation = node.FirstAncestorOrSelf<InvocationExpressionSyntax>();
-            if (invocation?.Parent is not ExpressionStatementSyntax statement || statement.Parent is not BlockSyntax)
+            if (Registrations.RegisterCall(node, model, cancellationToken) is not { } invocation
+                || Registrations.Dropped(invocation, out var statement) is null || statement is null
+                || !Registrations.ServesAnOperationAfter(statement))
             {
                 return null;
             }
 
+            return UsingRegistration(root, model, statement, invocation);
+        }
+
+        /// <summary>Replaces <paramref name="statement"/> with <c>using var registration = invocation;</c> (a name free in its block).</summary>
+        internal static SyntaxNode UsingRegistration(SyntaxNode root, SemanticModel model, StatementSyntax statement, InvocationExpressionSyntax invocation)
+        {
             var name = "registration";
-            for (var i = 2; model.LookupSymbols(statement.SpanStart, name: name).Length > 0 || statement.Parent.DescendantNodes().OfType<VariableDeclaratorSyntax>().Any(v => v.Identifier.ValueText == name); i++)
+            for (var i = 2; model.LookupSymbols(statement.SpanStart, name: name).Length > 0 || statement.Parent!.DescendantNodes().OfType<VariableDeclaratorSyntax>().Any(v => v.Identifier.ValueText == name); i++)
             {
                 name = "registration" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
@@ -164,6 +182,129 @@ namespace LeakAnalyzers.CodeFixes.Resources
                 .WithAdditionalAnnotations(Formatter.Annotation);
             return root.ReplaceNode(statement, declaration);
         }
+
+        /// <summary>
+        /// A disposable created and dropped inside an expression (<c>new StreamReader(path).ReadToEnd()</c>,
+        /// <c>CancellationTokenSource.CreateLinkedTokenSource(a, b).Token</c> passed to an awaited call): it becomes
+        /// <c>using var reader = new StreamReader(path);</c> before the statement, and the expression uses the local. Only
+        /// where that keeps the order and the lifetime: the statement is in a block, the creation is evaluated every time
+        /// the statement runs (no <c>&amp;&amp;</c>, <c>?:</c>, <c>??</c>, <c>?.</c> or lambda around it), what the statement
+        /// keeps from it is a plain value (a string, a number), and a token is only passed to a call that is awaited there.
+        /// </summary>
+        private static SyntaxNode? HoistDropped(SyntaxNode root, SemanticModel model, SyntaxNode node, Diagnostic diagnostic, bool tokenSource, CancellationToken cancellationToken)
+        {
+            var acquisition = node.FirstAncestorOrSelf<ExpressionSyntax>(e => e.Span == diagnostic.Location.SourceSpan) ?? node as ExpressionSyntax;
+            if (acquisition is null || model.GetTypeInfo(acquisition, cancellationToken).Type is not { } type || type.TypeKind == TypeKind.Error)
+            {
+                return null;
+            }
+
+            StatementSyntax? statement = null;
+            var awaited = false;
+            for (SyntaxNode? current = acquisition.Parent, child = acquisition; current != null; child = current, current = current.Parent)
+            {
+                switch (current)
+                {
+                    case AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or QueryExpressionSyntax or SwitchExpressionSyntax:
+                    case ConditionalExpressionSyntax conditional when child != conditional.Condition:
+                    case BinaryExpressionSyntax binary when child == binary.Right && binary.Kind() is SyntaxKind.LogicalAndExpression or SyntaxKind.LogicalOrExpression or SyntaxKind.CoalesceExpression:
+                    case ConditionalAccessExpressionSyntax access when child == access.WhenNotNull:
+                    case AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.CoalesceAssignmentExpression }:
+                        return null;
+                    case AwaitExpressionSyntax:
+                        awaited = true;
+                        break;
+                    case StatementSyntax s:
+                        statement = s;
+                        break;
+                }
+
+                if (statement is not null)
+                {
+                    break;
+                }
+            }
+
+            if (statement?.Parent is not BlockSyntax block || acquisition.Parent is null)
+            {
+                return null;
+            }
+
+            // What outlives the statement must not need the resource: a plain value, or nothing.
+            switch (statement)
+            {
+                case ExpressionStatementSyntax:
+                    break;
+                case IfStatementSyntax ifStatement when ifStatement.Condition.Span.Contains(acquisition.Span):
+                    break;
+                case ReturnStatementSyntax { Expression: { } returned } when IsPlainValue(model.GetTypeInfo(returned, cancellationToken).Type):
+                    break;
+                case LocalDeclarationStatementSyntax { IsConst: false, UsingKeyword.RawKind: (int)SyntaxKind.None } local
+                    when local.Declaration.Variables.All(v => v.Initializer is null || !v.Initializer.Value.Span.Contains(acquisition.Span)
+                        || IsPlainValue(model.GetTypeInfo(v.Initializer.Value, cancellationToken).Type)):
+                    break;
+                default:
+                    return null;
+            }
+
+            if (tokenSource)
+            {
+                // The source's token, passed to a call that completes within the statement (awaited there, or not a task).
+                if (acquisition.Parent is not MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Token", Parent: ArgumentSyntax { Parent: ArgumentListSyntax { Parent: InvocationExpressionSyntax call } } }
+                    || !(awaited || !IsAwaitable(model.GetTypeInfo(call, cancellationToken).Type)))
+                {
+                    return null;
+                }
+            }
+
+            var awaitUsing = NeedsAwaitUsing(type, model.Compilation, statement);
+            if (awaitUsing is null)
+            {
+                return null;
+            }
+
+            var baseName = type.Name.Length > 1 && type.Name[0] == 'I' && char.IsUpper(type.Name[1]) ? type.Name.Substring(1) : type.Name;
+            baseName = char.ToLowerInvariant(baseName[0]) + baseName.Substring(1);
+            var name = baseName;
+            for (var i = 2; SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || model.LookupSymbols(statement.SpanStart, name: name).Length > 0
+                || statement.FirstAncestorOrSelf<MemberDeclarationSyntax>()!.DescendantNodes().OfType<VariableDeclaratorSyntax>().Any(v => v.Identifier.ValueText == name); i++)
+            {
+                name = baseName + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            var declaration = SyntaxFactory.LocalDeclarationStatement(
+                    SyntaxFactory.VariableDeclaration(
+                        SyntaxFactory.IdentifierName("var"),
+                        SyntaxFactory.SingletonSeparatedList(SyntaxFactory.VariableDeclarator(SyntaxFactory.Identifier(name))
+                            .WithInitializer(SyntaxFactory.EqualsValueClause(acquisition.WithoutTrivia())))))
+                .WithUsingKeyword(SyntaxFactory.Token(SyntaxKind.UsingKeyword));
+            if (awaitUsing.Value)
+            {
+                declaration = declaration.WithAwaitKeyword(SyntaxFactory.Token(SyntaxKind.AwaitKeyword));
+            }
+
+            var newStatement = statement.ReplaceNode(acquisition, SyntaxFactory.IdentifierName(name).WithTriviaFrom(acquisition));
+            var newBlock = block.ReplaceNode(statement, new[]
+            {
+                declaration.WithLeadingTrivia(statement.GetLeadingTrivia()).WithTrailingTrivia(SyntaxFactory.ElasticEndOfLine(EndOfLine(statement)))
+                    .WithAdditionalAnnotations(Formatter.Annotation),
+                newStatement.WithLeadingTrivia(statement.GetLeadingTrivia()),
+            });
+            return root.ReplaceNode(block, newBlock);
+        }
+
+        private static string EndOfLine(SyntaxNode node)
+            => node.GetTrailingTrivia().FirstOrDefault(t => t.IsKind(SyntaxKind.EndOfLineTrivia)) is { RawKind: (int)SyntaxKind.EndOfLineTrivia } eol ? eol.ToString() : "\n";
+
+        /// <summary>A value that needs nothing once computed: a primitive, a string, an enum, a struct that holds no disposable.</summary>
+        private static bool IsPlainValue(ITypeSymbol? type)
+            => type is not null && (type.SpecialType != SpecialType.None && type.SpecialType != SpecialType.System_Object
+                || type.TypeKind == TypeKind.Enum
+                || type.IsValueType && !type.IsRefLikeType && type.AllInterfaces.All(i => i.SpecialType != SpecialType.System_IDisposable && i.Name != "IAsyncDisposable")
+                    && type.GetMembers().OfType<IFieldSymbol>().All(f => f.Type.IsValueType && f.Type.SpecialType != SpecialType.None));
+
+        private static bool IsAwaitable(ITypeSymbol? type)
+            => type is not null && type.GetMembers("GetAwaiter").OfType<IMethodSymbol>().Any(m => m.Parameters.Length == 0);
 
         /// <summary>false: using; true: await using; null: neither compiles.</summary>
         private static bool? NeedsAwaitUsing(ITypeSymbol type, Compilation compilation, SyntaxNode statement)

@@ -21,7 +21,7 @@ namespace LeakAnalyzers.CodeFixes.Resources
     /// expression-bodied member becomes a block). Offered only where the edit can be made; Fix All gathers the fields of
     /// one type into one edit.
     /// </summary>
-    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(DisposeFieldCodeFixProvider)), Shared]
+    // Offered through LeakCodeFixProvider (one exported provider for every rule).
     public sealed class DisposeFieldCodeFixProvider : CodeFixProvider
     {
         public const string DisposeFieldKey = "LEAK006.DisposeField";

@@ -19,34 +19,58 @@ namespace LeakAnalyzers.CodeFixes.Resources
     /// <summary>
     /// LEAK009, a dropped timer in an instance method or constructor: keeps it in a new field <c>_timer</c> (disposing the
     /// previous one first when a method may run twice) and disposes the field in the type's Dispose (see <see cref="DisposeMembers"/>).
-    /// Fix All gathers the timers of one type into one edit.
+    /// The same for a dropped <c>token.Register(...)</c> (LEAK009, and LEAK004 when its callback captures <c>this</c>) that is
+    /// meant to outlive the method (no await or yield after it, see <see cref="Registrations"/>): a field <c>_registration</c>.
+    /// Fix All gathers the fields of one type into one edit.
     /// </summary>
-    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(KeepTimerInFieldCodeFixProvider)), Shared]
-    public sealed class KeepTimerInFieldCodeFixProvider : CodeFixProvider
+    // Offered through LeakCodeFixProvider (one exported provider for every rule).
+    public sealed class KeepTimerInFieldCodeFixProvider : CodeFixProvider, SolutionFixAllProvider.IAppliesEveryKey
     {
         public const string Key = "LEAK009.KeepTimerInField";
+        public const string RegistrationKey = "LEAK009.KeepRegistrationInField";
+        public const string CaptureRegistrationKey = "LEAK004.KeepRegistrationInField";
 
-        public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(RuleIdentifiers.TimerOrRegistrationKeptAlive);
+        public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(RuleIdentifiers.TimerOrRegistrationKeptAlive, RuleIdentifiers.LongLivedDelegateCaptures);
 
         public override FixAllProvider GetFixAllProvider() => new SolutionFixAllProvider(ApplyAsync);
 
-        public override Task RegisterCodeFixesAsync(CodeFixContext context)
+        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
         {
             foreach (var diagnostic in context.Diagnostics)
             {
-                if (IsDroppedTimer(diagnostic))
+                if (KeyOf(diagnostic) is { } key)
                 {
+                    // Offered only where a field suits it (computed here: one diagnostic's edit is small).
                     var solution = context.Document.Project.Solution;
-                    context.RegisterCodeFix(CodeAction.Create("Keep the timer in a field and dispose it", ct => ApplyAsync(solution, ImmutableArray.Create(diagnostic), Key, ct), Key), diagnostic);
+                    var changed = await ApplyAsync(solution, ImmutableArray.Create(diagnostic), key, context.CancellationToken).ConfigureAwait(false);
+                    if (!await LeakCodeFixProvider.ChangesTextAsync(solution, changed, context.CancellationToken).ConfigureAwait(false))
+                    {
+                        continue;
+                    }
+
+                    var title = key == Key ? "Keep the timer in a field and dispose it" : "Keep the registration in a field and dispose it";
+                    context.RegisterCodeFix(CodeAction.Create(title, _ => Task.FromResult(changed), key), diagnostic);
                 }
             }
-
-            return Task.CompletedTask;
         }
 
-        private static bool IsDroppedTimer(Diagnostic diagnostic)
-            => diagnostic.Properties.TryGetValue(DiagnosticPropertyNames.ResourceKind, out var kind) && kind == TimerOrRegistrationKeptAliveAnalyzer.TimerKind
-                && diagnostic.Properties.TryGetValue(DiagnosticPropertyNames.LeakShape, out var shape) && shape == nameof(LeakShape.Dropped);
+        /// <summary>The fix's key for a dropped timer or registration (whether a field suits it is decided at the syntax).</summary>
+        private static string? KeyOf(Diagnostic diagnostic)
+        {
+            if (diagnostic.Id == RuleIdentifiers.LongLivedDelegateCaptures)
+            {
+                return diagnostic.Properties.TryGetValue(LeakAnalyzers.Retention.LongLivedDelegateCapturesAnalyzer.SinkProperty, out var sink)
+                    && sink == nameof(LeakAnalyzers.Retention.LongLivedDelegateCapturesAnalyzer.Sink.TokenRegistration) ? CaptureRegistrationKey : null;
+            }
+
+            if (!diagnostic.Properties.TryGetValue(DiagnosticPropertyNames.LeakShape, out var shape) || shape != nameof(LeakShape.Dropped)
+                || !diagnostic.Properties.TryGetValue(DiagnosticPropertyNames.ResourceKind, out var kind))
+            {
+                return null;
+            }
+
+            return kind == TimerOrRegistrationKeptAliveAnalyzer.TimerKind ? Key : kind == TimerOrRegistrationKeptAliveAnalyzer.RegistrationKind ? RegistrationKey : null;
+        }
 
         private static async Task<Solution> ApplyAsync(Solution solution, ImmutableArray<Diagnostic> diagnostics, string key, CancellationToken cancellationToken)
         {
@@ -71,16 +95,25 @@ namespace LeakAnalyzers.CodeFixes.Resources
             var byType = new Dictionary<INamedTypeSymbol, (TypeDeclarationSyntax Declaration, List<StatementSyntax> Statements, HashSet<string> Names)>(SymbolEqualityComparer.Default);
             foreach (var diagnostic in diagnostics)
             {
-                if (!IsDroppedTimer(diagnostic) || diagnostic.Location.SourceTree is not { } tree || await EditorForAsync(tree).ConfigureAwait(false) is not { } editor)
+                if (KeyOf(diagnostic) is not { } diagnosticKey || diagnosticKey != key && key != SolutionFixAllProvider.AnyKey || diagnostic.Location.SourceTree is not { } tree || await EditorForAsync(tree).ConfigureAwait(false) is not { } editor)
                 {
                     continue;
                 }
 
                 var model = editor.SemanticModel;
-                var creation = editor.OriginalRoot.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true).FirstAncestorOrSelf<BaseObjectCreationExpressionSyntax>();
+                var node = editor.OriginalRoot.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
+                var isTimer = diagnosticKey == Key;
+                ExpressionSyntax? creation = isTimer ? node.FirstAncestorOrSelf<BaseObjectCreationExpressionSyntax>() : Registrations.RegisterCall(node, model, cancellationToken);
                 if (creation is null || model.GetTypeInfo(creation, cancellationToken).Type is not INamedTypeSymbol timerType
                     || creation.FirstAncestorOrSelf<TypeDeclarationSyntax>() is not { } declaration
                     || model.GetDeclaredSymbol(declaration, cancellationToken) is not INamedTypeSymbol type || type.IsStatic)
+                {
+                    continue;
+                }
+
+                // A registration followed by an await or yield serves that operation: 'using var' (AddUsing) ends it there.
+                if (!isTimer && (Registrations.Dropped(creation, out var registrationStatement) is null || registrationStatement is null
+                    || Registrations.ServesAnOperationAfter(registrationStatement)))
                 {
                     continue;
                 }
@@ -98,17 +131,18 @@ namespace LeakAnalyzers.CodeFixes.Resources
                     byType[type] = entry;
                 }
 
-                var name = "_timer";
+                var baseName = isTimer ? "_timer" : "_registration";
+                var name = baseName;
                 for (var i = 2; entry.Names.Contains(name) || model.LookupSymbols(creation.SpanStart, name: name).Any(s => s is ILocalSymbol or IParameterSymbol); i++)
                 {
-                    name = "_timer" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    name = baseName + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 }
 
                 var isConstructor = method.MethodKind == MethodKind.Constructor;
                 var assignment = SyntaxFactory.AssignmentExpression(SyntaxKind.SimpleAssignmentExpression, SyntaxFactory.IdentifierName(name), creation.WithoutTrivia());
-                if (creation.Parent is ExpressionStatementSyntax { Parent: BlockSyntax } statement)
+                if (Registrations.Dropped(creation, out var statement) is { } dropped && statement is not null)
                 {
-                    editor.ReplaceNode(creation, assignment.WithTriviaFrom(creation));
+                    editor.ReplaceNode(dropped, assignment.WithTriviaFrom(dropped));
                     if (!isConstructor)
                     {
                         editor.InsertBefore(statement, DisposeMembers.DisposeStatement(name, timerType));
@@ -132,7 +166,7 @@ namespace LeakAnalyzers.CodeFixes.Resources
                 }
 
                 entry.Names.Add(name);
-                var nullable = model.GetNullableContext(creation.SpanStart).AnnotationsEnabled() ? "?" : string.Empty;
+                var nullable = !timerType.IsValueType && model.GetNullableContext(creation.SpanStart).AnnotationsEnabled() ? "?" : string.Empty;
                 var typeName = timerType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + nullable;
                 var field = SyntaxFactory.ParseMemberDeclaration("private " + typeName + " " + name + ";")!
                     .WithLeadingTrivia(SyntaxFactory.ElasticMarker)

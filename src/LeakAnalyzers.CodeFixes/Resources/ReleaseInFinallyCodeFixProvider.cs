@@ -18,7 +18,7 @@ namespace LeakAnalyzers.CodeFixes.Resources
     /// in <c>try { ... } finally { &lt;free&gt;(p); }</c> and removes the top-level free/return of that local from them.
     /// Not offered when the local is freed anywhere else (a nested free would run twice).
     /// </summary>
-    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(ReleaseInFinallyCodeFixProvider)), Shared]
+    // Offered through LeakCodeFixProvider (one exported provider for every rule).
     public sealed class ReleaseInFinallyCodeFixProvider : CodeFixProvider
     {
         public const string FreeKey = "LEAK007.FreeInFinally";
@@ -27,7 +27,7 @@ namespace LeakAnalyzers.CodeFixes.Resources
         public override ImmutableArray<string> FixableDiagnosticIds
             => ImmutableArray.Create(RuleIdentifiers.NativeMemoryNotFreed, RuleIdentifiers.PooledArrayNotReturned);
 
-        public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+        public override FixAllProvider GetFixAllProvider() => new SolutionFixAllProvider(null);
 
         public override async Task RegisterCodeFixesAsync(CodeFixContext context)
         {

@@ -21,7 +21,7 @@ namespace LeakAnalyzers.CodeFixes.Retention
     /// "Keep and dispose the registration": <c>token.Register(...);</c> becomes <c>using var registration = token.Register(...);</c>.
     /// New local names are chosen per block, so Fix All goes through one editor per document.
     /// </summary>
-    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(CaptureOnlyWhatIsNeededCodeFixProvider)), Shared]
+    // Offered through LeakCodeFixProvider (one exported provider for every rule).
     public sealed class CaptureOnlyWhatIsNeededCodeFixProvider : CodeFixProvider
     {
         public const string CaptureKey = "LEAK004.CaptureOnlyNeeded";
@@ -42,7 +42,7 @@ namespace LeakAnalyzers.CodeFixes.Retention
 
             foreach (var diagnostic in context.Diagnostics)
             {
-                if (RegistrationStatement(root, diagnostic) is not null)
+                if (RegistrationStatement(root, model, diagnostic, context.CancellationToken) is not null)
                 {
                     context.RegisterCodeFix(
                         CodeAction.Create("Keep and dispose the registration", ct => ApplyAsync(context.Document.Project.Solution, ImmutableArray.Create(diagnostic), RegistrationKey, ct), RegistrationKey),
@@ -61,31 +61,22 @@ namespace LeakAnalyzers.CodeFixes.Retention
         private static bool IsThisCapture(Diagnostic diagnostic)
             => diagnostic.Properties.TryGetValue(LongLivedDelegateCapturesAnalyzer.CapturedProperty, out var captured) && captured == "this";
 
-        /// <summary><c>token.Register(...);</c> as a statement of a block.</summary>
-        private static ExpressionStatementSyntax? RegistrationStatement(SyntaxNode root, Diagnostic diagnostic)
+        /// <summary>
+        /// <c>token.Register(...);</c> (or <c>_ = token.Register(...);</c>) as a statement of a block, followed by an await or
+        /// yield that the registration serves: it becomes a <c>using var</c>. A registration meant to outlive the method is
+        /// kept in a field instead (<see cref="Resources.KeepTimerInFieldCodeFixProvider"/>).
+        /// </summary>
+        private static ExpressionStatementSyntax? RegistrationStatement(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
         {
             if (!diagnostic.Properties.TryGetValue(LongLivedDelegateCapturesAnalyzer.SinkProperty, out var sink)
-                || sink != nameof(LongLivedDelegateCapturesAnalyzer.Sink.TokenRegistration))
+                || sink != nameof(LongLivedDelegateCapturesAnalyzer.Sink.TokenRegistration)
+                || Resources.Registrations.RegisterCall(root.FindToken(diagnostic.Location.SourceSpan.Start).Parent, model, cancellationToken) is not { } invocation
+                || Resources.Registrations.Dropped(invocation, out var statement) is null || statement is null)
             {
                 return null;
             }
 
-            var node = root.FindToken(diagnostic.Location.SourceSpan.Start).Parent;
-            for (; node != null; node = node.Parent)
-            {
-                if (node is InvocationExpressionSyntax invocation
-                    && invocation.Parent is ExpressionStatementSyntax { Parent: BlockSyntax } statement)
-                {
-                    return statement;
-                }
-
-                if (node is StatementSyntax and not ExpressionStatementSyntax || node is MemberDeclarationSyntax)
-                {
-                    return null;
-                }
-            }
-
-            return null;
+            return Resources.Registrations.ServesAnOperationAfter(statement) ? statement : null;
         }
 
         private sealed class Plan
@@ -202,10 +193,11 @@ namespace LeakAnalyzers.CodeFixes.Retention
                 var model = editor.SemanticModel;
                 if (key == RegistrationKey)
                 {
-                    if (RegistrationStatement(root, diagnostic) is { } statement)
+                    if (RegistrationStatement(root, model, diagnostic, cancellationToken) is { } statement)
                     {
                         var name = UniqueName(names, model, statement, "registration");
-                        var declaration = SyntaxFactory.ParseStatement($"using var {name} = {statement.Expression.WithoutTrivia()};").WithTriviaFrom(statement);
+                        var call = statement.Expression is AssignmentExpressionSyntax discard ? discard.Right : statement.Expression;
+                        var declaration = SyntaxFactory.ParseStatement($"using var {name} = {call.WithoutTrivia()};").WithTriviaFrom(statement);
                         editor.ReplaceNode(statement, SyntaxEditing.Format(declaration));
                     }
 

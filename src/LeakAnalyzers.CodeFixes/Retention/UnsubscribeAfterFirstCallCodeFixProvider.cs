@@ -20,7 +20,7 @@ namespace LeakAnalyzers.CodeFixes.Retention
     /// <c>EventHandler? handler = null; handler = (s, e) => { x.E -= handler; Body; }; x.E += handler;</c>.
     /// Offered for void lambdas subscribed in a statement of a block.
     /// </summary>
-    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(UnsubscribeAfterFirstCallCodeFixProvider)), Shared]
+    // Offered through LeakCodeFixProvider (one exported provider for every rule).
     public sealed class UnsubscribeAfterFirstCallCodeFixProvider : CodeFixProvider
     {
         public const string Key = "LEAK003.UnsubscribeAfterFirstCall";

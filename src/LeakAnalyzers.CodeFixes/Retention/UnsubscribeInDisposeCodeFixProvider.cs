@@ -20,7 +20,7 @@ namespace LeakAnalyzers.CodeFixes.Retention
     /// a type with none of them gets <c>IDisposable</c> and a <c>Dispose()</c>. Several subscriptions of one type share one
     /// Dispose, so Fix All applies them together.
     /// </summary>
-    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(UnsubscribeInDisposeCodeFixProvider)), Shared]
+    // Offered through LeakCodeFixProvider (one exported provider for every rule).
     public sealed class UnsubscribeInDisposeCodeFixProvider : CodeFixProvider
     {
         public const string Key = "LEAK003.UnsubscribeInDispose";

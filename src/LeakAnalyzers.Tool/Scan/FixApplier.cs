@@ -17,12 +17,12 @@ namespace LeakAnalyzers.Tool.Scan
     {
         private const int MaxFixes = 500;
         private readonly ImmutableArray<DiagnosticAnalyzer> _analyzers;
-        private readonly ProjectId? _target;
+        private readonly LoadedSolution _loaded;
 
-        public FixApplier(ImmutableArray<DiagnosticAnalyzer> analyzers, ProjectId? target)
+        public FixApplier(ImmutableArray<DiagnosticAnalyzer> analyzers, LoadedSolution loaded)
         {
             _analyzers = analyzers;
-            _target = target;
+            _loaded = loaded;
         }
 
         public async Task<(Solution Solution, int Applied)> ApplyAsync(Solution solution, CancellationToken cancellationToken)
@@ -46,7 +46,7 @@ namespace LeakAnalyzers.Tool.Scan
 
         private async Task<Solution?> NextFixAsync(Solution solution, System.Collections.Generic.HashSet<(string, string?, int)> unfixable, CancellationToken cancellationToken)
         {
-            foreach (var project in solution.Projects.Where(p => p.Language == LanguageNames.CSharp && (_target is null || p.Id == _target)))
+            foreach (var project in solution.Projects.Where(_loaded.IsTarget))
             {
                 var compilation = await project.GetCompilationAsync(cancellationToken).ConfigureAwait(false);
                 if (compilation is null)

@@ -11,6 +11,12 @@ namespace LeakAnalyzers.Tool.Scan
     /// <summary>Writes findings as SARIF 2.1, with the diagnostic properties under <c>properties.customProperties</c> as the compiler does.</summary>
     public static class SarifWriter
     {
+        /// <summary>The tool's version (the package version it was built with, without the source revision).</summary>
+        public static string ToolVersion { get; } = (typeof(SarifWriter).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "0.0.0")
+            .Split('+')[0];
+
         public static void Write(string path, IReadOnlyList<Diagnostic> findings, ImmutableArray<DiagnosticAnalyzer> analyzers)
         {
             var directory = Path.GetDirectoryName(Path.GetFullPath(path));
@@ -29,6 +35,8 @@ namespace LeakAnalyzers.Tool.Scan
             json.WriteStartObject("tool");
             json.WriteStartObject("driver");
             json.WriteString("name", "leakcheck");
+            json.WriteString("version", ToolVersion);
+            json.WriteString("semanticVersion", ToolVersion);
             json.WriteString("informationUri", "https://github.com/leakanalyzers/leakanalyzers");
             json.WriteStartArray("rules");
             foreach (var descriptor in analyzers.SelectMany(a => a.SupportedDiagnostics).GroupBy(d => d.Id).Select(g => g.First()).OrderBy(d => d.Id, System.StringComparer.Ordinal))

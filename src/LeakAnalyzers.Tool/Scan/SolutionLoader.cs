@@ -16,15 +16,21 @@ namespace LeakAnalyzers.Tool.Scan
     /// <summary>A loaded workspace and its solution.</summary>
     public sealed class LoadedSolution : IDisposable
     {
-        public LoadedSolution(Workspace workspace, Solution solution, ProjectId? target = null)
+        public LoadedSolution(Workspace workspace, Solution solution, IReadOnlyCollection<ProjectId>? targets = null)
         {
             Workspace = workspace;
             Solution = solution;
-            Target = target;
+            Targets = targets;
         }
 
-        /// <summary>The project that was asked for, when a project (not a solution) was opened: its references load too but are not scanned.</summary>
-        public ProjectId? Target { get; }
+        /// <summary>
+        /// The project that was asked for, when a project (not a solution) was opened, once per target framework: its
+        /// references load too but are not scanned. Null: every project of the solution.
+        /// </summary>
+        public IReadOnlyCollection<ProjectId>? Targets { get; }
+
+        /// <summary>Whether a project is one to scan.</summary>
+        public bool IsTarget(Project project) => project.Language == LanguageNames.CSharp && (Targets is null || Targets.Contains(project.Id));
 
         public Workspace Workspace { get; }
 
@@ -41,7 +47,8 @@ namespace LeakAnalyzers.Tool.Scan
     {
         private static readonly object Gate = new();
 
-        public static async Task<LoadedSolution?> LoadAsync(string path, TextWriter error, CancellationToken cancellationToken)
+        /// <param name="restore">Run <c>dotnet restore</c> on the solution or project first (what <c>dotnet build</c> does).</param>
+        public static async Task<LoadedSolution?> LoadAsync(string path, TextWriter error, CancellationToken cancellationToken, bool restore = true)
         {
             var full = Path.GetFullPath(path);
             if (Directory.Exists(full))
@@ -79,18 +86,28 @@ namespace LeakAnalyzers.Tool.Scan
                 return null;
             }
 
-            EnsureMsBuild();
+            var sdk = EnsureMsBuild();
+            if (restore && !await Restore.RunAsync(sdk, full, error, cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+
             return await OpenWithMsBuildAsync(full, extension, error, cancellationToken).ConfigureAwait(false);
         }
 
-        private static void EnsureMsBuild()
+        private static string? s_msbuildPath;
+
+        /// <summary>Registers the installed SDK's MSBuild once; returns its folder (…/sdk/&lt;version&gt;/).</summary>
+        private static string? EnsureMsBuild()
         {
             lock (Gate)
             {
                 if (!MSBuildLocator.IsRegistered)
                 {
-                    MSBuildLocator.RegisterDefaults();
+                    s_msbuildPath = MSBuildLocator.RegisterDefaults().MSBuildPath;
                 }
+
+                return s_msbuildPath;
             }
         }
 
@@ -112,14 +129,16 @@ namespace LeakAnalyzers.Tool.Scan
             });
 
             Solution solution;
-            ProjectId? target = null;
+            List<ProjectId>? targets = null;
             try
             {
                 if (extension == ".csproj")
                 {
+                    // A project with several target frameworks loads once per framework: each is scanned (findings met in
+                    // more than one are reported once).
                     var project = await workspace.OpenProjectAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false);
                     solution = project.Solution;
-                    target = project.Id;
+                    targets = solution.Projects.Where(p => string.Equals(p.FilePath, project.FilePath, StringComparison.Ordinal)).Select(p => p.Id).ToList();
                 }
                 else
                 {
@@ -144,7 +163,7 @@ namespace LeakAnalyzers.Tool.Scan
                 return null;
             }
 
-            return new LoadedSolution(workspace, solution, target);
+            return new LoadedSolution(workspace, solution, targets);
         }
 
         private static async Task<LoadedSolution?> LoadLooseFilesAsync(string folder, TextWriter error)

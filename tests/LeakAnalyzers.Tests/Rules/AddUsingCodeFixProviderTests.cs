@@ -182,6 +182,126 @@ namespace LeakAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task ADisposableDroppedInsideAnExpressionIsHoistedIntoAUsingLocal()
+        {
+            return F5.CodeFixAsync("""
+                using System.IO;
+
+                public static class Files
+                {
+                    public static string Head(string path)
+                    {
+                        var text = {|LEAK005:new StreamReader(path)|}.ReadToEnd();
+                        return text.Substring(0, 10);
+                    }
+
+                    public static long Size(string path) => Measure(path);
+
+                    private static long Measure(string path)
+                    {
+                        return {|LEAK005:File.OpenRead(path)|}.Length;
+                    }
+                }
+                """, """
+                using System.IO;
+
+                public static class Files
+                {
+                    public static string Head(string path)
+                    {
+                        using var streamReader = new StreamReader(path);
+                        var text = streamReader.ReadToEnd();
+                        return text.Substring(0, 10);
+                    }
+
+                    public static long Size(string path) => Measure(path);
+
+                    private static long Measure(string path)
+                    {
+                        using var fileStream = File.OpenRead(path);
+                        return fileStream.Length;
+                    }
+                }
+                """, AddUsingCodeFixProvider.DisposableKey);
+        }
+
+        [Fact]
+        public Task NoHoistingWhereTheCreationIsConditionalOrNotInABlock()
+        {
+            return F5.NoCodeFixAsync("""
+                using System.IO;
+
+                public static class Console2
+                {
+                    public static bool Available(bool interactive)
+                    {
+                        if (!interactive)
+                        {
+                            return false;
+                        }
+                        else if ({|LEAK005:System.Console.OpenStandardInput(1)|} == Stream.Null)
+                        {
+                            return false;
+                        }
+
+                        return interactive && {|LEAK005:System.Console.OpenStandardInput(1)|}.CanRead;
+                    }
+                }
+                """, AddUsingCodeFixProvider.DisposableKey);
+        }
+
+        [Fact]
+        public Task ALinkedSourceWhoseTokenIsPassedToAnAwaitedCallIsHoisted()
+        {
+            return F9.CodeFixAsync("""
+                using System.IO;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                public class Copier
+                {
+                    private readonly CancellationTokenSource _stopping = new();
+
+                    public async Task CopyAsync(Stream source, Stream target, CancellationToken cancellationToken)
+                    {
+                        await source.CopyToAsync(target, {|LEAK009:CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token)|}.Token);
+                    }
+                }
+                """, """
+                using System.IO;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                public class Copier
+                {
+                    private readonly CancellationTokenSource _stopping = new();
+
+                    public async Task CopyAsync(Stream source, Stream target, CancellationToken cancellationToken)
+                    {
+                        using var cancellationTokenSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+                        await source.CopyToAsync(target, cancellationTokenSource.Token);
+                    }
+                }
+                """, AddUsingCodeFixProvider.TimerOrRegistrationKey);
+        }
+
+        [Fact]
+        public Task NoHoistingOfATokenSourceWhoseTokenOutlivesTheStatement()
+        {
+            return F9.NoCodeFixAsync("""
+                using System;
+                using System.Threading;
+
+                public class Command
+                {
+                    private Func<CancellationToken>? _factory;
+
+                    public void CancelAfter(TimeSpan timeout) => _factory = () => {|LEAK009:new CancellationTokenSource(timeout)|}.Token;
+                }
+                """, AddUsingCodeFixProvider.TimerOrRegistrationKey);
+        }
+
+        [Fact]
         public Task NoUsingForATimerThatMustKeepRunning()
         {
             return F9.NoCodeFixAsync("""

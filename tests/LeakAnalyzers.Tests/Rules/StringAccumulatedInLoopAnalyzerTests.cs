@@ -51,6 +51,45 @@ namespace LeakAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task TheToStringAssignmentGetsALineOfItsOwnBeforeAStatementRightAfterTheLoop()
+        {
+            return F.CodeFixAsync("""
+                using System.Collections.Generic;
+
+                public static class Lines
+                {
+                    public static string Join(IEnumerable<string> words)
+                    {
+                        var s = "";
+                        foreach (var w in words)
+                        {
+                            {|LEAK011:s += w|};
+                        }
+                        return s;
+                    }
+                }
+                """, """
+                using System.Collections.Generic;
+                using System.Text;
+
+                public static class Lines
+                {
+                    public static string Join(IEnumerable<string> words)
+                    {
+                        var s = "";
+                        var sBuilder = new StringBuilder(s);
+                        foreach (var w in words)
+                        {
+                            sBuilder.Append(w);
+                        }
+                        s = sBuilder.ToString();
+                        return s;
+                    }
+                }
+                """, UseStringBuilderCodeFixProvider.Key);
+        }
+
+        [Fact]
         public Task SelfConcatenationInNestedLoopsInAsyncMethodReportsAtTheOutermostLoop()
         {
             return F.CodeFixAsync("""

@@ -66,6 +66,36 @@ namespace LeakAnalyzers.Tests.Suites
             }
         }
 
+        /// <summary>docs/leaks.md: a section per leak pattern a .NET user meets, every rule linked, linked from the README.</summary>
+        [Fact]
+        public void LeakPatternsPageCoversEveryPatternAndRuleAndIsLinkedFromTheReadme()
+        {
+            var guide = Path.Combine(AppContext.BaseDirectory, "guide");
+            Assert.Contains("](docs/leaks.md)", File.ReadAllText(Path.Combine(guide, "README.md")), StringComparison.Ordinal);
+
+            var text = File.ReadAllText(Path.Combine(guide, "leaks.md"));
+            var headings = text.Split('\n').Where(l => l.StartsWith("## ", StringComparison.Ordinal)).Select(l => l.Substring(3)).ToArray();
+            foreach (var pattern in new[]
+            {
+                "Global collections", "Caches without eviction", "Event listeners", "Closures", "Undisposed resources", "Native memory",
+                "Pools", "Timers", "Whole-file loading", "String accumulation", "Circular references",
+            })
+            {
+                Assert.True(headings.Any(h => h.StartsWith(pattern, StringComparison.Ordinal)), $"docs/leaks.md has no section on '{pattern}'");
+            }
+
+            foreach (var descriptor in Descriptors)
+            {
+                Assert.Contains($"(rules/{descriptor.Id}.md)", text, StringComparison.Ordinal);
+            }
+
+            // Cycles: the GC collects them; what leaks is a cycle reachable from a root.
+            var cycles = text.Substring(text.IndexOf("## Circular references", StringComparison.Ordinal));
+            cycles = cycles.Substring(0, cycles.IndexOf("\n## ", 3, StringComparison.Ordinal) is var end and > 0 ? end : cycles.Length);
+            Assert.Contains("static", cycles, StringComparison.Ordinal);
+            Assert.Contains("root", cycles, StringComparison.Ordinal);
+        }
+
         [Fact]
         public void ReleaseTrackingListsEveryRule()
         {
