@@ -108,7 +108,8 @@ namespace LeakAnalyzers.Runtime.Tests
             Assert.Equal(80, report.Iterations);
             Assert.Equal(20, report.Heap.Judged);
             Assert.True(report.StillGrowing);
-            Assert.InRange(report.Heap.TotalGrowth, 70 * Scenarios.Payload, 90 * Scenarios.Payload);
+            // At least what the scenario kept (after its warm-up); other tests of this process allocate too, so no upper bound.
+            Assert.True(report.Heap.TotalGrowth >= 70 * Scenarios.Payload, $"grew {report.Heap.TotalGrowth} bytes");
             Assert.Contains("Still growing after 80 iterations (the cap)", report.Describe());
             Assert.DoesNotContain("per 1,000,000", report.Describe());
         }

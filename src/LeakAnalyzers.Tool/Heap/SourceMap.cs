@@ -125,7 +125,7 @@ namespace LeakAnalyzers.Tool.Heap
                     }
                 }
 
-                if (loaded.Target is not null && project.Id != loaded.Target)
+                if (!loaded.IsTarget(project))
                 {
                     continue;
                 }
