@@ -410,7 +410,7 @@ namespace LeakAnalyzers.Tool.Tests
             // same path, but a test cannot send it: background processes inherit SIGINT ignored) as soon as its first dump appears.
             var folder = Directory.CreateTempSubdirectory("leakcheck-sigint-").FullName;
             using var target = await StartSampleAsync();
-            var tool = Path.Combine(AppContext.BaseDirectory, "LeakAnalyzers.Tool.dll");
+            var tool = Path.Combine(AppContext.BaseDirectory, "leakcheck.dll");
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             foreach (var argument in new[] { tool, "watch", "--pid", target.Id.ToString(CultureInfo.InvariantCulture), "--retention", "--dump-dir", folder, "--duration", "60s", "--interval", "200ms" })
             {
