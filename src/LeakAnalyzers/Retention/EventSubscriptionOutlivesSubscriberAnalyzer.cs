@@ -151,13 +151,13 @@ namespace LeakAnalyzers.Retention
 
         private static void Evaluate(in OperationAnalysisContext context, Subscription subscription, TypeState state, PublisherLifetime lifetime)
         {
-            if (subscription.Key != null && state.IsRemoved(subscription.EventReference.Event.Name, subscription.Key))
+            var subscriber = subscription.Subscriber;
+            var origins = state.Origins(subscriber);
+            if (subscription.Key != null && state.IsRemoved(subscription.EventReference, subscription.Key, origins))
             {
                 return;
             }
 
-            var subscriber = subscription.Subscriber;
-            var origins = state.Origins(subscriber);
             if (CompilationModel.For(context.Compilation).Creations.IsSingleton(subscriber, context.CancellationToken) || IsApplication(subscriber)
                 || Lifetime.IsConfiguredLongLived(subscriber, Lifetime.ConfiguredLongLivedTypes(context.Options, subscriber)))
             {
@@ -428,7 +428,7 @@ namespace LeakAnalyzers.Retention
 
             private readonly INamedTypeSymbol _type;
             private readonly object _gate = new object();
-            private readonly HashSet<(string, ISymbol)> _removals = new HashSet<(string, ISymbol)>(new RemovalComparer());
+            private readonly List<(string Event, ISymbol Handler, IEventReferenceOperation Reference)> _removals = new List<(string, ISymbol, IEventReferenceOperation)>();
             private readonly Dictionary<INamedTypeSymbol, MemberOrigins> _origins = new Dictionary<INamedTypeSymbol, MemberOrigins>(SymbolEqualityComparer.Default);
 
             public TypeState(INamedTypeSymbol type)
@@ -480,7 +480,7 @@ namespace LeakAnalyzers.Retention
                 {
                     case IEventAssignmentOperation { Adds: false, EventReference: IEventReferenceOperation reference } removal
                         when DelegateCaptures.Unwrap(removal.HandlerValue) is { } removedHandler && HandlerKey(removedHandler) is { } removed:
-                        AddRemoval(reference.Event.Name, removed);
+                        AddRemoval(reference, removed);
                         break;
                     case ISimpleAssignmentOperation { Target: IMemberReferenceOperation { Member: IFieldSymbol or IPropertySymbol } target } assignment
                         when target.Member.ContainingType is { } owner && Owns(owner):
@@ -537,20 +537,52 @@ namespace LeakAnalyzers.Retention
                 }
             }
 
-            public void AddRemoval(string eventName, ISymbol handler)
+            public void AddRemoval(IEventReferenceOperation reference, ISymbol handler)
             {
                 lock (_gate)
                 {
-                    _removals.Add((eventName, handler));
+                    _removals.Add((reference.Event.Name, handler, reference));
                 }
             }
 
-            public bool IsRemoved(string eventName, ISymbol handler)
+            /// <summary>
+            /// A <c>-=</c> of the same handler from an event of that name on the same publisher: the same static event, the
+            /// same member of this, a parameter and the field it is stored in. A publisher the model cannot name (a local,
+            /// a call) matches any.
+            /// </summary>
+            public bool IsRemoved(IEventReferenceOperation subscription, ISymbol handler, MemberOrigins origins)
             {
+                var comparer = new RemovalComparer();
+                var publisher = PublisherKey(subscription, origins);
                 lock (_gate)
                 {
-                    return _removals.Contains((eventName, handler));
+                    foreach (var removal in _removals)
+                    {
+                        if (comparer.Equals((removal.Event, removal.Handler), (subscription.Event.Name, handler))
+                            && (publisher is null || PublisherKey(removal.Reference, origins) is not { } other || SymbolEqualityComparer.Default.Equals(publisher, other)))
+                        {
+                            return true;
+                        }
+                    }
                 }
+
+                return false;
+            }
+
+            private static ISymbol? PublisherKey(IEventReferenceOperation reference, MemberOrigins origins)
+            {
+                if (reference.Event.IsStatic)
+                {
+                    return reference.Event.OriginalDefinition;
+                }
+
+                return DelegateCaptures.Unwrap(reference.Instance) switch
+                {
+                    IInstanceReferenceOperation => reference.Event.OriginalDefinition,
+                    IMemberReferenceOperation { Member: IFieldSymbol or IPropertySymbol, Instance: IInstanceReferenceOperation or null } member => member.Member.OriginalDefinition,
+                    IParameterReferenceOperation parameter => origins.StoredIn(parameter.Parameter)?.OriginalDefinition ?? parameter.Parameter,
+                    _ => null,
+                };
             }
         }
 

@@ -871,6 +871,44 @@ namespace LeakAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task RemovalFromAnotherPublisherDoesNotUndoTheSubscription()
+        {
+            // Dispose unsubscribes OnChanged from the local document's Changed, not from the static Theme.Changed.
+            return V.AnalyzerAsync("""
+                using System;
+
+                public static class Theme { public static event EventHandler? Changed; }
+
+                public sealed class Document { public event EventHandler? Changed; }
+
+                public interface IBus { event EventHandler? Changed; }
+
+                public sealed class Editor : IDisposable
+                {
+                    private readonly Document _document = new Document();
+                    private readonly IBus _bus;
+                    private int _changes;
+
+                    public Editor(IBus bus)
+                    {
+                        _bus = bus;
+                        {|#0:Theme.Changed += OnChanged|};
+                        _document.Changed += OnChanged;
+                        bus.Changed += OnChanged;
+                    }
+
+                    private void OnChanged(object? sender, EventArgs e) => _changes++;
+
+                    public void Dispose()
+                    {
+                        _document.Changed -= OnChanged;
+                        _bus.Changed -= OnChanged;
+                    }
+                }
+                """, Static(0, "Editor", "Theme.Changed"));
+        }
+
+        [Fact]
         public Task ConcreteParentHandedInIsNotReported()
         {
             return V.AnalyzerAsync("""
