@@ -251,7 +251,7 @@ namespace LeakAnalyzers.Retention
                 return;
             }
 
-            if (!ValueFlow.IsLibrary(method) && HasDelegateArgument(invocation))
+            if (!ValueFlow.IsLibrary(method) && MayRegisterOrRemove(invocation))
             {
                 OnRegistrationCall(context, invocation, state);
                 return;
@@ -287,13 +287,28 @@ namespace LeakAnalyzers.Retention
             }
         }
 
-        private static bool HasDelegateArgument(IInvocationOperation invocation)
+        /// <summary>
+        /// Cheap tests before a summary is asked for: the receiver outlives the call (a static method, or an object reached
+        /// through a static), and an argument is either a delegate that holds <c>this</c> (a registration to check) or
+        /// something a removal names (<c>this</c>, a method group, a delegate kept in a member).
+        /// </summary>
+        private static bool MayRegisterOrRemove(IInvocationOperation invocation)
         {
+            if (invocation.Instance is { } instance && !IsStaticallyReached(instance))
+            {
+                return false;
+            }
+
             foreach (var argument in invocation.Arguments)
             {
-                if (argument.Parameter is { Type.TypeKind: TypeKind.Delegate } || argument.Parameter?.Type.SpecialType == SpecialType.System_Object)
+                switch (DelegateCaptures.Unwrap(argument.Value))
                 {
-                    return true;
+                    case IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }:
+                    case IMethodReferenceOperation:
+                    case IMemberReferenceOperation { Member: IFieldSymbol or IPropertySymbol } member when member.Type?.TypeKind == TypeKind.Delegate:
+                        return true;
+                    case IAnonymousFunctionOperation lambda when !lambda.Symbol.IsStatic && argument.Parameter?.Type.TypeKind == TypeKind.Delegate:
+                        return true;
                 }
             }
 
@@ -315,7 +330,7 @@ namespace LeakAnalyzers.Retention
                 return;
             }
 
-            var receiverIsLongLived = invocation.Instance is not null && IsStaticallyReached(invocation.Instance);
+            var receiverIsLongLived = invocation.Instance is not null; // statically reached (MayRegisterOrRemove)
             var store = invocation.TargetMethod.ContainingType.OriginalDefinition;
             foreach (var argument in invocation.Arguments)
             {

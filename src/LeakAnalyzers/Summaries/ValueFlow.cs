@@ -546,9 +546,9 @@ namespace LeakAnalyzers.Summaries
             return summary.Returns != ReturnKind.New && IsViewType(type, context) ? new ValueUse(FlowStep.Continue, reference.Syntax, reference, view: true) : ValueUse.Neutral();
         }
 
-        private static StoreKind ContainerKind(IOperation? container, IMethodSymbol method)
+        private static StoreKind ContainerKind(IOperation? container, IMethodSymbol? method, int depth = 0)
         {
-            if (method.IsStatic && container is null)
+            if (method is { IsStatic: true } && container is null)
             {
                 // A static method that stores its argument in its own type's state: a static store.
                 return StoreKind.Static;
@@ -560,11 +560,97 @@ namespace LeakAnalyzers.Summaries
                     return StoreKind.Instance;
                 case IFieldReferenceOperation field:
                     return field.Field.IsStatic ? StoreKind.Static : Strip(field.Instance) is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } ? StoreKind.Instance : StoreKind.Elsewhere;
+                case IPropertyReferenceOperation { Property.IsIndexer: true } element when depth < 2 && IsCollection(element.Instance?.Type):
+                    // s_topics[topic].Add(handler): the element's store is the collection's.
+                    return ContainerKind(element.Instance, null, depth + 1);
                 case IPropertyReferenceOperation property:
                     return property.Property.IsStatic ? StoreKind.Static : Strip(property.Instance) is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } ? StoreKind.Instance : StoreKind.Elsewhere;
+                case IInvocationOperation { Instance: { } collection } lookup when depth < 2 && IsCollection(collection.Type) && !lookup.TargetMethod.ReturnsVoid:
+                    // s_topics.GetOrAdd(topic, _ => new List<Action>()).Add(handler)
+                    return ContainerKind(collection, null, depth + 1);
+                case ILocalReferenceOperation local when depth < 2:
+                    return ElementStoreOf(local, depth);
                 default:
                     return StoreKind.Elsewhere;
             }
+        }
+
+        /// <summary>
+        /// A local that holds an element of one of this object's (or a static) collections — <c>_byKey.TryGetValue(k, out var
+        /// list)</c>, <c>var list = _byKey[k]</c>, <c>s_map.GetOrAdd(k, ..)</c> — stores into that collection's store: a
+        /// handler added to the per-key list lives as long as the map.
+        /// </summary>
+        private static StoreKind ElementStoreOf(ILocalReferenceOperation local, int depth)
+        {
+            var root = (IOperation)local;
+            for (var i = 0; i < 64 && root.Parent != null && root is not (IMethodBodyBaseOperation or IAnonymousFunctionOperation or ILocalFunctionOperation); i++)
+            {
+                root = root.Parent;
+            }
+
+            var kind = StoreKind.Elsewhere;
+            var visited = 0;
+            foreach (var operation in root.Descendants())
+            {
+                if (++visited > 5000)
+                {
+                    return StoreKind.Elsewhere;
+                }
+
+                IOperation? source = operation switch
+                {
+                    IVariableDeclaratorOperation { Initializer.Value: var value } declarator when SymbolEqualityComparer.Default.Equals(declarator.Symbol, local.Local) => value,
+                    ISimpleAssignmentOperation { Target: ILocalReferenceOperation target, Value: var value } when SymbolEqualityComparer.Default.Equals(target.Local, local.Local) => value,
+                    IArgumentOperation { Parameter.RefKind: RefKind.Out, Value: var value, Parent: IInvocationOperation call }
+                        when Strip(value) is IDeclarationExpressionOperation { Expression: ILocalReferenceOperation declared } && SymbolEqualityComparer.Default.Equals(declared.Local, local.Local)
+                            || Strip(value) is ILocalReferenceOperation assigned && SymbolEqualityComparer.Default.Equals(assigned.Local, local.Local)
+                        => call,
+                    _ => null,
+                };
+
+                var container = Strip(source) switch
+                {
+                    IPropertyReferenceOperation { Property.IsIndexer: true } indexer => indexer.Instance,
+                    IInvocationOperation { Instance: { } instance } call when IsCollection(instance.Type) => instance,
+                    ISimpleAssignmentOperation { Value: var chained } => (Strip(chained) as IPropertyReferenceOperation)?.Instance,
+                    _ => null,
+                };
+                if (container is null)
+                {
+                    continue;
+                }
+
+                var held = ContainerKind(container, null, depth + 1);
+                if (held == StoreKind.Static)
+                {
+                    return StoreKind.Static;
+                }
+
+                if (held == StoreKind.Instance)
+                {
+                    kind = StoreKind.Instance;
+                }
+            }
+
+            return kind;
+        }
+
+        private static bool IsCollection(ITypeSymbol? type)
+        {
+            if (type is null)
+            {
+                return false;
+            }
+
+            foreach (var implemented in type.AllInterfaces)
+            {
+                if (implemented.SpecialType == SpecialType.System_Collections_IEnumerable)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private static ISymbol? ContainerMember(IOperation? container) => Strip(container) switch

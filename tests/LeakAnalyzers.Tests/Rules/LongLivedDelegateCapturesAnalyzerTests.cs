@@ -35,10 +35,18 @@ namespace LeakAnalyzers.Tests.Rules
             public sealed class Messenger
             {
                 public static Messenger Default { get; } = new Messenger();
-                private readonly Dictionary<object, Action<object>> _byRecipient = new();
+                private readonly Dictionary<object, List<Action<object>>> _byRecipient = new();
                 private readonly List<Action<object>> _all = new();
 
-                public void Register(object recipient, Action<object> handler) => _byRecipient[recipient] = handler;
+                public void Register(object recipient, Action<object> handler)
+                {
+                    if (!_byRecipient.TryGetValue(recipient, out var list))
+                    {
+                        _byRecipient[recipient] = list = new List<Action<object>>();
+                    }
+
+                    list.Add(handler);
+                }
 
                 public void Subscribe(Action<object> handler) => _all.Add(handler);
                 public void Unsubscribe(Action<object> handler) => _all.Remove(handler);
@@ -49,8 +57,10 @@ namespace LeakAnalyzers.Tests.Rules
             public static class Bus
             {
                 private static readonly List<Action> s_handlers = new();
+                private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, List<Action>> s_topics = new();
                 public static void On(Action handler) => s_handlers.Add(handler);
                 public static void Off(Action handler) => s_handlers.Remove(handler);
+                public static void OnTopic(string topic, Action handler) => s_topics.GetOrAdd(topic, _ => new List<Action>()).Add(handler);
             }
             """;
 
@@ -80,13 +90,15 @@ namespace LeakAnalyzers.Tests.Rules
                 {
                     public int Seen { get; private set; }
                     public void Attach() => Bus.On(() {|#3:=>|} Seen++);
+                    public void Follow(string topic) => Bus.OnTopic(topic, () {|#4:=>|} Seen++);
                 }
                 """,
             },
             Captures(0, "the registrations of 'Bus' ('On' keeps it)", "'this'"),
             Captures(1, "the registrations of 'Messenger.Default' ('Subscribe' keeps it)", "'this'"),
             Captures(2, "the registrations of 'Messenger.Default' ('Register' keeps it)", "'this'"),
-            Captures(3, "the registrations of 'Bus' ('On' keeps it)", "'this'"));
+            Captures(3, "the registrations of 'Bus' ('On' keeps it)", "'this'"),
+            Captures(4, "the registrations of 'Bus' ('OnTopic' keeps it)", "'this'"));
         }
 
         [Fact]
