@@ -109,11 +109,12 @@ namespace LeakAnalyzers.Retention
                 return;
             }
 
-            // Static code has no subscriber instance to keep alive; a publisher that is the subscriber itself or a local
-            // dies with it; a handler that holds nothing of the subscriber keeps nothing alive.
+            // Static code has no subscriber instance to keep alive; a publisher that is the subscriber itself dies with it;
+            // a handler that holds nothing of the subscriber keeps nothing alive.
+            var root = DelegateCaptures.Root(assignment);
             if (context.ContainingSymbol.IsStatic || subscriber.IsStatic
                 || DelegateCaptures.Unwrap(eventReference.Instance) is IInstanceReferenceOperation
-                || handler is IAnonymousFunctionOperation or IMethodReferenceOperation && !DelegateCaptures.Of(handler, DelegateCaptures.Root(assignment)).CapturesThis)
+                || handler is IAnonymousFunctionOperation or IMethodReferenceOperation && !DelegateCaptures.Of(handler, root).CapturesThis)
             {
                 return;
             }
@@ -125,7 +126,7 @@ namespace LeakAnalyzers.Retention
             }
 
             var state = types.GetOrAdd(top.OriginalDefinition, t => TypeState.Read(t, context.Compilation, context.CancellationToken));
-            var subscription = new Subscription(assignment, eventReference, handler, HandlerKey(handler), subscriber, DelegateCaptures.Root(assignment));
+            var subscription = new Subscription(assignment, eventReference, handler, HandlerKey(handler), subscriber, root);
             Evaluate(context, subscription, state, lifetime);
         }
 
@@ -210,8 +211,9 @@ namespace LeakAnalyzers.Retention
             switch (handler)
             {
                 case IAnonymousFunctionOperation:
-                    retains = DelegateCaptures.Of(handler, root).CapturesThis;
-                    return DelegateCaptures.Of(handler, root).Variables.IsEmpty ? "Lambda" : "CapturingLambda";
+                    var captures = DelegateCaptures.Of(handler, root);
+                    retains = captures.CapturesThis;
+                    return captures.Variables.IsEmpty ? "Lambda" : "CapturingLambda";
                 case IMethodReferenceOperation { Method.MethodKind: MethodKind.LocalFunction }:
                     retains = DelegateCaptures.Of(handler, root).CapturesThis;
                     return "LocalFunction";
@@ -552,13 +554,12 @@ namespace LeakAnalyzers.Retention
             /// </summary>
             public bool IsRemoved(IEventReferenceOperation subscription, ISymbol handler, MemberOrigins origins)
             {
-                var comparer = new RemovalComparer();
                 var publisher = PublisherKey(subscription, origins);
                 lock (_gate)
                 {
                     foreach (var removal in _removals)
                     {
-                        if (comparer.Equals((removal.Event, removal.Handler), (subscription.Event.Name, handler))
+                        if (string.Equals(removal.Event, subscription.Event.Name, StringComparison.Ordinal) && SameHandler(removal.Handler, handler)
                             && (publisher is null || PublisherKey(removal.Reference, origins) is not { } other || SymbolEqualityComparer.Default.Equals(publisher, other)))
                         {
                             return true;
@@ -590,24 +591,15 @@ namespace LeakAnalyzers.Retention
         /// Handlers compared across semantic models: a local (or a lambda's parameter) is the same variable when it is
         /// declared at the same place; members compare as symbols.
         /// </summary>
-        private sealed class RemovalComparer : IEqualityComparer<(string, ISymbol)>
-        {
-            public bool Equals((string, ISymbol) x, (string, ISymbol) y)
-                => string.Equals(x.Item1, y.Item1, StringComparison.Ordinal) && Same(x.Item2, y.Item2);
+        private static bool SameHandler(ISymbol a, ISymbol b)
+            => Declaration(a) is { } left && Declaration(b) is { } right
+                ? left.SyntaxTree == right.SyntaxTree && left.Span == right.Span
+                : SymbolEqualityComparer.Default.Equals(a, b);
 
-            public int GetHashCode((string, ISymbol) obj)
-                => StringComparer.Ordinal.GetHashCode(obj.Item1) ^ (Declaration(obj.Item2) is { } at ? at.Span.GetHashCode() : SymbolEqualityComparer.Default.GetHashCode(obj.Item2));
-
-            private static bool Same(ISymbol a, ISymbol b)
-                => Declaration(a) is { } left && Declaration(b) is { } right
-                    ? left.SyntaxTree == right.SyntaxTree && left.Span == right.Span
-                    : SymbolEqualityComparer.Default.Equals(a, b);
-
-            private static SyntaxReference? Declaration(ISymbol symbol)
-                => symbol is ILocalSymbol or IParameterSymbol { ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.AnonymousFunction or MethodKind.LocalFunction } }
-                    && symbol.DeclaringSyntaxReferences.Length > 0
-                    ? symbol.DeclaringSyntaxReferences[0]
-                    : null;
-        }
+        private static SyntaxReference? Declaration(ISymbol symbol)
+            => symbol is ILocalSymbol or IParameterSymbol { ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.AnonymousFunction or MethodKind.LocalFunction } }
+                && symbol.DeclaringSyntaxReferences.Length > 0
+                ? symbol.DeclaringSyntaxReferences[0]
+                : null;
     }
 }

@@ -419,7 +419,7 @@ namespace LeakAnalyzers.Retention
                     case IMemberReferenceOperation { Instance: IInstanceReferenceOperation or null } uiTimer:
                         state.Candidate(assignment.HandlerValue, Sink.Timer, "the Tick event of the UI timer '" + uiTimer.Member.Name + "'", assignment, uiTimer.Member);
                         break;
-                    case ILocalReferenceOperation local when Starts(assignment, local.Local) && !Stops(assignment, local.Local):
+                    case ILocalReferenceOperation local when TimerUse(assignment, local.Local) is (Starts: true, Stops: false):
                         state.Candidate(assignment.HandlerValue, Sink.Timer, "the Tick event of the UI timer '" + local.Local.Name + "'", assignment);
                         break;
                 }
@@ -434,44 +434,36 @@ namespace LeakAnalyzers.Retention
             }
         }
 
-        /// <summary>The method starts the timer held in the local (<c>Start()</c>, <c>IsEnabled = true</c>, <c>Enabled = true</c>).</summary>
-        private static bool Starts(IOperation within, ILocalSymbol local) => TimerCalls(within, local, start: true);
-
-        /// <summary>The method, or a lambda in it (a one-shot Tick handler), stops or disposes the timer held in the local.</summary>
-        private static bool Stops(IOperation within, ILocalSymbol local) => TimerCalls(within, local, start: false);
-
-        private static bool TimerCalls(IOperation within, ILocalSymbol local, bool start)
+        /// <summary>
+        /// What the method (and the lambdas in it: a one-shot Tick handler) does with the timer held in the local: starts it
+        /// (<c>Start()</c>, <c>IsEnabled = true</c>, <c>Enabled = true</c>) and stops it (<c>Stop()</c>, <c>Dispose()</c>, <c>IsEnabled = false</c>).
+        /// </summary>
+        private static (bool Starts, bool Stops) TimerUse(IOperation within, ILocalSymbol local)
         {
-            var root = DelegateCaptures.Root(within);
-            var visited = 0;
-            foreach (var operation in root.Descendants())
+            var index = BodyIndex.For(BodyIndex.RootOf(within));
+            if (index.TooLarge)
             {
-                if (++visited > 20000)
-                {
-                    return !start;
-                }
+                return (false, true);
+            }
 
-                switch (operation)
+            var (starts, stops) = (false, false);
+            foreach (var reference in index.ReferencesTo(local))
+            {
+                switch (reference.Parent)
                 {
-                    case IInvocationOperation { Instance: ILocalReferenceOperation target } call when SymbolEqualityComparer.Default.Equals(target.Local, local):
-                        if (start ? call.TargetMethod.Name == "Start" : call.TargetMethod.Name is "Stop" or "Dispose")
-                        {
-                            return true;
-                        }
-
+                    case IInvocationOperation call when call.Instance == reference:
+                        starts |= call.TargetMethod.Name == "Start";
+                        stops |= call.TargetMethod.Name is "Stop" or "Dispose";
                         break;
-                    case ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.Name: "IsEnabled" or "Enabled", Instance: ILocalReferenceOperation target } } assignment
-                        when SymbolEqualityComparer.Default.Equals(target.Local, local) && assignment.Value.ConstantValue is { HasValue: true, Value: bool enabled }:
-                        if (enabled == start)
-                        {
-                            return true;
-                        }
-
+                    case IPropertyReferenceOperation { Property.Name: "IsEnabled" or "Enabled" } enabled
+                        when enabled.Parent is ISimpleAssignmentOperation { Value.ConstantValue: { HasValue: true, Value: bool on } } set && set.Target == enabled:
+                        starts |= on;
+                        stops |= !on;
                         break;
                 }
             }
 
-            return false;
+            return (starts, stops);
         }
 
         /// <summary>

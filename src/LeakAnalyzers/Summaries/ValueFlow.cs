@@ -582,36 +582,19 @@ namespace LeakAnalyzers.Summaries
         /// </summary>
         private static StoreKind ElementStoreOf(ILocalReferenceOperation local, int depth)
         {
-            var root = (IOperation)local;
-            for (var i = 0; i < 64 && root.Parent != null && root is not (IMethodBodyBaseOperation or IAnonymousFunctionOperation or ILocalFunctionOperation); i++)
+            var index = BodyIndex.For(BodyIndex.RootOf(local));
+            if (index.TooLarge)
             {
-                root = root.Parent;
+                return StoreKind.Elsewhere;
             }
 
             var kind = StoreKind.Elsewhere;
-            var visited = 0;
-            foreach (var operation in root.Descendants())
+            foreach (var source in Sources(index, local.Local))
             {
-                if (++visited > 5000)
-                {
-                    return StoreKind.Elsewhere;
-                }
-
-                IOperation? source = operation switch
-                {
-                    IVariableDeclaratorOperation { Initializer.Value: var value } declarator when SymbolEqualityComparer.Default.Equals(declarator.Symbol, local.Local) => value,
-                    ISimpleAssignmentOperation { Target: ILocalReferenceOperation target, Value: var value } when SymbolEqualityComparer.Default.Equals(target.Local, local.Local) => value,
-                    IArgumentOperation { Parameter.RefKind: RefKind.Out, Value: var value, Parent: IInvocationOperation call }
-                        when Strip(value) is IDeclarationExpressionOperation { Expression: ILocalReferenceOperation declared } && SymbolEqualityComparer.Default.Equals(declared.Local, local.Local)
-                            || Strip(value) is ILocalReferenceOperation assigned && SymbolEqualityComparer.Default.Equals(assigned.Local, local.Local)
-                        => call,
-                    _ => null,
-                };
-
                 var container = Strip(source) switch
                 {
                     IPropertyReferenceOperation { Property.IsIndexer: true } indexer => indexer.Instance,
-                    IInvocationOperation { Instance: { } instance } call when IsCollection(instance.Type) => instance,
+                    IInvocationOperation { Instance: { } instance } when IsCollection(instance.Type) => instance,
                     ISimpleAssignmentOperation { Value: var chained } => (Strip(chained) as IPropertyReferenceOperation)?.Instance,
                     _ => null,
                 };
@@ -633,6 +616,24 @@ namespace LeakAnalyzers.Summaries
             }
 
             return kind;
+        }
+
+        /// <summary>Where the local's values come from: what it is assigned, and the calls that fill it as an <c>out</c> argument.</summary>
+        private static IEnumerable<IOperation> Sources(BodyIndex index, ILocalSymbol local)
+        {
+            foreach (var value in index.ValuesOf(local))
+            {
+                yield return value;
+            }
+
+            foreach (var reference in index.ReferencesTo(local))
+            {
+                var argument = reference.Parent is IDeclarationExpressionOperation declaration ? declaration.Parent : reference.Parent;
+                if (argument is IArgumentOperation { Parameter.RefKind: RefKind.Out, Parent: IInvocationOperation call })
+                {
+                    yield return call;
+                }
+            }
         }
 
         private static bool IsCollection(ITypeSymbol? type)
