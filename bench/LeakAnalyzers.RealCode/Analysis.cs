@@ -48,7 +48,7 @@ namespace LeakAnalyzers.RealCode
         /// <summary>Analyzer exceptions seen (tool: type: message), reported once each.</summary>
         public static readonly ConcurrentDictionary<string, int> Exceptions = new(StringComparer.Ordinal);
 
-        public static CompilationWithAnalyzers WithTool(Compilation compilation, Tool tool, bool concurrent = false) =>
+        public static CompilationWithAnalyzers WithTool(Compilation compilation, Tool tool, bool concurrent = false, bool telemetry = false) =>
             compilation.WithAnalyzers(tool.CreateAnalyzers(), new CompilationWithAnalyzersOptions(
                 new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
                 onAnalyzerException: (e, a, _) =>
@@ -60,7 +60,7 @@ namespace LeakAnalyzers.RealCode
                     }
                 },
                 concurrentAnalysis: concurrent,
-                logAnalyzerExecutionTime: false,
+                logAnalyzerExecutionTime: telemetry,
                 reportSuppressedDiagnostics: false));
 
         /// <summary>The whole-compilation findings of one tool (its counted ids only).</summary>

@@ -65,6 +65,7 @@ namespace LeakAnalyzers.RealCode
             }
 
             // Every document, every tool (tool order rotates per document).
+            phase = "document";
             var perDocFindings = new List<Finding>();
             for (var i = 0; i < docs.Count; i++)
             {
@@ -89,6 +90,7 @@ namespace LeakAnalyzers.RealCode
             }
 
             // One-line edits in the largest documents, then the same request on the edited compilation.
+            phase = "edit";
             foreach (var tree in compilation.SyntaxTrees.Where(t => t.FilePath != Corpus.ImplicitUsingsPath).OrderByDescending(t => t.Length).Take(edits))
             {
                 var text = tree.GetText(ct);
@@ -105,6 +107,7 @@ namespace LeakAnalyzers.RealCode
             }
 
             Report(Console.Out, folder, docs.Count, totalLines, tools, samples, whole);
+            ReportTelemetry(Console.Out);
 
             if (check && whole.TryGetValue("leak", out var ours))
             {
@@ -140,13 +143,46 @@ namespace LeakAnalyzers.RealCode
             return 0;
         }
 
+        /// <summary>LEAK_TELEMETRY=1: also sum each of our analyzers' execution time (wall, as Roslyn logs it) per phase and print it.</summary>
+        private static readonly bool Telemetry = Environment.GetEnvironmentVariable("LEAK_TELEMETRY") == "1";
+
+        private static readonly Dictionary<string, double> AnalyzerMs = new(StringComparer.Ordinal);
+
+        private static string phase = "warmup";
+
         private static async Task<List<Finding>> RequestAsync(Compilation compilation, SyntaxTree tree, Tool tool, CancellationToken ct)
         {
-            var withAnalyzers = Analysis.WithTool(compilation, tool);
+            var withAnalyzers = Analysis.WithTool(compilation, tool, telemetry: Telemetry && tool.Name == "leak");
             var model = compilation.GetSemanticModel(tree);
             var syntax = await withAnalyzers.GetAnalyzerSyntaxDiagnosticsAsync(tree, ct).ConfigureAwait(false);
             var semantic = await withAnalyzers.GetAnalyzerSemanticDiagnosticsAsync(model, null, ct).ConfigureAwait(false);
+            if (Telemetry && tool.Name == "leak")
+            {
+                foreach (var analyzer in withAnalyzers.Analyzers)
+                {
+                    var info = await withAnalyzers.GetAnalyzerTelemetryInfoAsync(analyzer, ct).ConfigureAwait(false);
+                    var key = phase + "\t" + analyzer.GetType().Name;
+                    AnalyzerMs[key] = AnalyzerMs.GetValueOrDefault(key) + info.ExecutionTime.TotalMilliseconds;
+                }
+            }
+
             return Analysis.Filter(tool, syntax.Concat(semantic));
+        }
+
+        private static void ReportTelemetry(TextWriter o)
+        {
+            if (!Telemetry)
+            {
+                return;
+            }
+
+            o.WriteLine();
+            o.WriteLine("Our analyzers, summed execution time per phase (ms, Roslyn's telemetry):");
+            o.WriteLine();
+            foreach (var pair in AnalyzerMs.Where(p => !p.Key.StartsWith("warmup", StringComparison.Ordinal)).OrderByDescending(p => p.Value))
+            {
+                o.WriteLine($"  {pair.Key.Replace("\t", "  ")}  {pair.Value:F0}");
+            }
         }
 
         private static async Task<(double Cpu, double Wall)> MeasureAsync(Func<Task> action)
