@@ -1,9 +1,12 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Threading;
 using LeakAnalyzers.Summaries;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -82,21 +85,14 @@ namespace LeakAnalyzers.Retention
             context.RegisterCompilationStartAction(start =>
             {
                 var lifetime = CompilationModel.For(start.Compilation).Publishers;
-                start.RegisterSymbolStartAction(symbolStart => OnTypeStart(symbolStart, lifetime), SymbolKind.NamedType);
+                var facts = new ConcurrentDictionary<INamedTypeSymbol, TypeFacts>(SymbolEqualityComparer.Default);
+                start.RegisterOperationAction(c => OnAssignment(c, lifetime, new TypeState(c, lifetime, facts)), OperationKind.SimpleAssignment);
+                start.RegisterOperationAction(c => OnCompoundAssignment(c, new TypeState(c, lifetime, facts)), OperationKind.CompoundAssignment);
+                start.RegisterOperationAction(c => OnCoalesceAssignment(c, new TypeState(c, lifetime, facts)), OperationKind.CoalesceAssignment);
+                start.RegisterOperationAction(c => OnInvocation(c, lifetime, new TypeState(c, lifetime, facts)), OperationKind.Invocation);
+                start.RegisterOperationAction(c => OnObjectCreation(c, lifetime, new TypeState(c, lifetime, facts)), OperationKind.ObjectCreation);
+                start.RegisterOperationAction(c => OnEventAssignment(c, lifetime, new TypeState(c, lifetime, facts)), OperationKind.EventAssignment);
             });
-        }
-
-        private static void OnTypeStart(SymbolStartAnalysisContext context, PublisherLifetime lifetime)
-        {
-            var state = new TypeState(lifetime, (INamedTypeSymbol)context.Symbol);
-            context.RegisterOperationAction(c => OnAssignment(c, lifetime, state), OperationKind.SimpleAssignment);
-            context.RegisterOperationAction(c => OnCompoundAssignment(c, state), OperationKind.CompoundAssignment);
-            context.RegisterOperationAction(c => OnCoalesceAssignment(c, state), OperationKind.CoalesceAssignment);
-            context.RegisterOperationAction(c => OnInvocation(c, lifetime, state), OperationKind.Invocation);
-            context.RegisterOperationAction(c => OnObjectCreation(c, lifetime, state), OperationKind.ObjectCreation);
-            context.RegisterOperationAction(c => OnEventAssignment(c, lifetime, state), OperationKind.EventAssignment);
-            context.RegisterOperationAction(c => OnMemberReference(c, state), OperationKind.FieldReference, OperationKind.PropertyReference);
-            context.RegisterSymbolEndAction(end => state.Report(end));
         }
 
         private static void OnAssignment(OperationAnalysisContext context, PublisherLifetime lifetime, TypeState state)
@@ -194,12 +190,7 @@ namespace LeakAnalyzers.Retention
 
             if (assignment.OperatorKind == BinaryOperatorKind.Subtract)
             {
-                // s_onSaved -= Notify (in Dispose, anywhere in the type) takes it out again.
-                if (HandlerKey(assignment.Value) is { } removed)
-                {
-                    state.Removed(member.Member, removed);
-                }
-
+                // s_onSaved -= Notify (in Dispose, anywhere in the type) takes it out again: read by TypeFacts when needed.
                 return;
             }
 
@@ -342,15 +333,7 @@ namespace LeakAnalyzers.Retention
                 var effects = summary.EffectsOn(parameter.Ordinal);
                 if ((effects & ValueEffects.Removed) != 0)
                 {
-                    if (DelegateCaptures.Unwrap(argument.Value) is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance })
-                    {
-                        state.Removed(store, store);
-                    }
-                    else if (HandlerKey(argument.Value) is { } removed)
-                    {
-                        state.Removed(store, removed);
-                    }
-
+                    // A removal: read by TypeFacts (RemovalsFrom) when a registration asks.
                     continue;
                 }
 
@@ -470,12 +453,11 @@ namespace LeakAnalyzers.Retention
         /// A member holding a timer is released when something disposes or stops it, or when its value leaves the member
         /// (copied to a local, passed on, <c>Interlocked.Exchange(ref _timer, null)</c>): then whoever took it may dispose it.
         /// </summary>
-        private static void OnMemberReference(OperationAnalysisContext context, TypeState state)
+        private static bool ReleasesTimer(IMemberReferenceOperation reference)
         {
-            var reference = (IMemberReferenceOperation)context.Operation;
             if (reference.Member.GetMemberType() is not INamedTypeSymbol { Name: "Timer" or "DispatcherTimer" })
             {
-                return;
+                return false;
             }
 
             var parent = reference.Parent;
@@ -487,33 +469,21 @@ namespace LeakAnalyzers.Retention
             switch (parent)
             {
                 case IInvocationOperation invocation when invocation.Instance == reference || invocation.Instance is IConversionOperation { Operand: var operand } && operand == reference:
-                    if (invocation.TargetMethod.Name is "Dispose" or "DisposeAsync" or "Stop" or "Close" or "Change")
-                    {
-                        state.Released(reference.Member);
-                    }
-
-                    return;
+                    return invocation.TargetMethod.Name is "Dispose" or "DisposeAsync" or "Stop" or "Close" or "Change";
                 case IConditionalAccessOperation access when access.Operation == reference:
-                    if (access.WhenNotNull is IInvocationOperation { TargetMethod.Name: "Dispose" or "DisposeAsync" or "Stop" or "Close" or "Change" })
-                    {
-                        state.Released(reference.Member);
-                    }
-
-                    return;
+                    return access.WhenNotNull is IInvocationOperation { TargetMethod.Name: "Dispose" or "DisposeAsync" or "Stop" or "Close" or "Change" };
                 case IPropertyReferenceOperation { Property.Name: "IsEnabled" or "Enabled" } enabled
                     when enabled.Parent is ISimpleAssignmentOperation { Value.ConstantValue: { HasValue: true, Value: false } } off && off.Target == enabled:
                     // _timer.IsEnabled = false stops a dispatcher or WinForms timer.
-                    state.Released(reference.Member);
-                    return;
+                    return true;
                 case IMemberReferenceOperation:
                 case ISimpleAssignmentOperation assignment when assignment.Target == reference && assignment.Value.ConstantValue is not { HasValue: true, Value: null }:
                 case IIsPatternOperation:
                 case IBinaryOperation:
-                    return;
+                    return false;
                 default:
                     // Read out, passed on, set to null, used in 'using': someone else takes care of it.
-                    state.Released(reference.Member);
-                    return;
+                    return true;
             }
         }
 
@@ -742,205 +712,346 @@ namespace LeakAnalyzers.Retention
             public ISymbol? Releasable { get; }
         }
 
+        /// <summary>
+        /// One operation callback's view: a candidate is judged and reported at once, where it is written (so the IDE's
+        /// per-document request sees it). What the rest of the type does with the store — stops or disposes a timer,
+        /// removes a handler with <c>-=</c> or an <c>Unregister</c> call, in any part of a partial type — is asked of
+        /// <see cref="TypeFacts"/>, which reads only the code that names the store, once per type and compilation.
+        /// </summary>
         private sealed class TypeState
         {
-            private readonly object _gate = new object();
-            private readonly List<Candidate> _candidates = new List<Candidate>();
-            private readonly HashSet<ISymbol> _released = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+            private readonly OperationAnalysisContext _context;
             private readonly PublisherLifetime _lifetime;
+            private readonly ConcurrentDictionary<INamedTypeSymbol, TypeFacts> _facts;
 
-            private readonly INamedTypeSymbol _type;
-
-            public TypeState(PublisherLifetime lifetime, INamedTypeSymbol type)
+            public TypeState(OperationAnalysisContext context, PublisherLifetime lifetime, ConcurrentDictionary<INamedTypeSymbol, TypeFacts> facts)
             {
+                _context = context;
                 _lifetime = lifetime;
-                _type = type;
+                _facts = facts;
             }
 
             public void Candidate(IOperation value, Sink sink, string place, IOperation store, ISymbol? releasable = null)
             {
-                lock (_gate)
+                if (_context.ContainingSymbol.ContainingType is not { } type)
                 {
-                    _candidates.Add(new Candidate(value, sink, place, store, releasable));
+                    return;
                 }
+
+                var candidate = new Candidate(value, sink, place, store, releasable);
+                ReportCandidate(_context, candidate, _lifetime, () => ThisIsLongLived(type), () => IsStillHeld(type, candidate));
             }
 
-            private readonly HashSet<(ISymbol Member, ISymbol Handler)> _removed = new HashSet<(ISymbol, ISymbol)>();
+            /// <summary>'this' of a type that lives as long as the process anyway (singletons, configured long-lived types) costs nothing.</summary>
+            private bool ThisIsLongLived(INamedTypeSymbol type)
+                => FactsOf(type).LongLived.GetOrAdd(type.OriginalDefinition, t =>
+                    CompilationModel.For(_context.Compilation).Creations.IsSingleton(type, _context.CancellationToken)
+                    || Lifetime.IsConfiguredLongLived(type, Lifetime.ConfiguredLongLivedTypes(_context.Options, type)));
 
-            public void Removed(ISymbol member, ISymbol handler)
+            private bool IsStillHeld(INamedTypeSymbol type, Candidate candidate)
             {
-                lock (_gate)
+                var cancellationToken = _context.CancellationToken;
+                switch (candidate.Sink)
                 {
-                    _removed.Add((member.OriginalDefinition, handler));
+                    case Sink.Registration:
+                        return !(candidate.Releasable is INamedTypeSymbol store && FactsOf(type).IsUnregistered(store, HandlerKey(candidate.Value), cancellationToken));
+                    case Sink.StaticMulticast when candidate.Store is ICompoundAssignmentOperation { Target: IMemberReferenceOperation member }
+                        && HandlerKey(candidate.Value) is { } handler:
+                        if (FactsOf(type).IsRemoved(member.Member, handler, cancellationToken))
+                        {
+                            return false;
+                        }
+
+                        break;
                 }
+
+                return !(candidate.Sink != Sink.Registration && candidate.Releasable is { } releasable && FactsOf(type).IsReleased(releasable, cancellationToken));
             }
 
-            public void Released(ISymbol member)
+            private TypeFacts FactsOf(INamedTypeSymbol type)
             {
-                lock (_gate)
+                var top = type.OriginalDefinition;
+                while (top.ContainingType is { } containing)
                 {
-                    _released.Add(member.OriginalDefinition);
+                    top = containing.OriginalDefinition;
                 }
+
+                var compilation = _context.Compilation;
+                return _facts.GetOrAdd(top, t => new TypeFacts(t, compilation));
+            }
+        }
+
+        private static void ReportCandidate(OperationAnalysisContext context, Candidate candidate, PublisherLifetime lifetime, Func<bool> thisIsLongLived, Func<bool> stillHeld)
+        {
+            var root = DelegateCaptures.Root(candidate.Store);
+            var captures = DelegateCaptures.Of(candidate.Value, root);
+            // A lambda at its arrow; a method group or local function where it is stored (a local function's own
+            // declaration is another declaration for the IDE's per-document analysis, which drops what is reported there).
+            var location = captures.Body is IAnonymousFunctionOperation body ? DelegateCaptures.LocationOf(body) : DelegateCaptures.Unwrap(candidate.Value)!.Syntax.GetLocation();
+            var properties = ImmutableDictionary.CreateBuilder<string, string?>();
+            properties[SinkProperty] = candidate.Sink.ToString();
+
+            // A plain static field or property holds only the latest delegate: one instance, replaced by the next (a main
+            // window, a hook procedure kept for native code); 'this' there is not reported, large locals still are.
+            if (captures.CapturesThis && candidate.Sink is not (Sink.StaticEvent or Sink.StaticMember) && !thisIsLongLived())
+            {
+                if (!stillHeld())
+                {
+                    return;
+                }
+
+                properties[CapturedProperty] = "this";
+                context.ReportDiagnostic(Diagnostic.Create(Rule, location, properties.ToImmutable(), candidate.Place, "'this'"));
+                return;
             }
 
-            public void Report(SymbolAnalysisContext context)
+            foreach (var variable in captures.Variables)
             {
-                List<Candidate> candidates;
-                lock (_gate)
+                if (IsHeavy(variable, root, lifetime, out var description))
                 {
-                    candidates = new List<Candidate>(_candidates);
-                }
-
-                candidates.Sort((a, b) =>
-                {
-                    var byPath = string.CompareOrdinal(a.Store.Syntax.SyntaxTree.FilePath, b.Store.Syntax.SyntaxTree.FilePath);
-                    return byPath != 0 ? byPath : a.Value.Syntax.SpanStart.CompareTo(b.Value.Syntax.SpanStart);
-                });
-
-                // 'this' of a type that lives as long as the process anyway (singletons, configured long-lived types) costs nothing.
-                var thisIsLongLived = CompilationModel.For(context.Compilation).Creations.IsSingleton(_type, context.CancellationToken)
-                    || Lifetime.IsConfiguredLongLived(_type, Lifetime.ConfiguredLongLivedTypes(context.Options, _type));
-                foreach (var candidate in candidates)
-                {
-                    context.CancellationToken.ThrowIfCancellationRequested();
-                    bool released;
-                    lock (_gate)
+                    if (!stillHeld())
                     {
-                        released = candidate.Sink != Sink.Registration && candidate.Releasable != null && _released.Contains(candidate.Releasable.OriginalDefinition);
+                        return;
                     }
 
-                    if (released || candidate.Sink == Sink.StaticMulticast && IsRemoved(candidate) || candidate.Sink == Sink.Registration && IsUnregistered(candidate))
+                    properties[CapturedProperty] = variable.Name;
+                    context.ReportDiagnostic(Diagnostic.Create(Rule, location, properties.ToImmutable(), candidate.Place, description));
+                    return;
+                }
+            }
+
+            if (captures.Body is not IAnonymousFunctionOperation self || captures.Variables.IsEmpty)
+            {
+                return;
+            }
+
+            // The shared closure: another lambda of the same scope captures a heavy local this one never uses.
+            var scopes = new HashSet<SyntaxNode>();
+            foreach (var variable in captures.Variables)
+            {
+                if (ScopeOf(variable) is { } scope)
+                {
+                    scopes.Add(scope);
+                }
+            }
+
+            foreach (var other in root.Descendants())
+            {
+                if (other is not IAnonymousFunctionOperation lambda || lambda == self
+                    || lambda.Syntax.Span.Contains(self.Syntax.Span) || self.Syntax.Span.Contains(lambda.Syntax.Span))
+                {
+                    continue;
+                }
+
+                var otherCaptures = DelegateCaptures.Of(lambda, root);
+                foreach (var variable in otherCaptures.Variables)
+                {
+                    if (Contains(captures.Variables, variable) || ScopeOf(variable) is not { } scope || !scopes.Contains(scope)
+                        || !IsHeavy(variable, root, lifetime, out var description))
                     {
                         continue;
                     }
 
-                    ReportCandidate(context, candidate, _lifetime, thisIsLongLived);
-                }
-            }
-
-            /// <summary>A call of this type removes the handler, or every handler of this object, from the store that keeps it.</summary>
-            private bool IsUnregistered(Candidate candidate)
-            {
-                if (candidate.Releasable is not { } store)
-                {
-                    return false;
-                }
-
-                var handler = HandlerKey(candidate.Value);
-                lock (_gate)
-                {
-                    return _removed.Contains((store.OriginalDefinition, store)) || handler != null && _removed.Contains((store.OriginalDefinition, handler));
-                }
-            }
-
-            private bool IsRemoved(Candidate candidate)
-            {
-                if (candidate.Store is not ICompoundAssignmentOperation { Target: IMemberReferenceOperation member } || HandlerKey(candidate.Value) is not { } handler)
-                {
-                    return false;
-                }
-
-                lock (_gate)
-                {
-                    foreach (var (removedMember, removedHandler) in _removed)
+                    if (!stillHeld())
                     {
-                        if (SymbolEqualityComparer.Default.Equals(removedMember, member.Member.OriginalDefinition)
-                            && SymbolEqualityComparer.Default.Equals(removedHandler, handler))
+                        return;
+                    }
+
+                    properties[CapturedProperty] = variable.Name;
+                    var otherLocation = DelegateCaptures.LocationOf(lambda);
+                    var line = otherLocation.GetLineSpan().StartLinePosition.Line + 1;
+                    context.ReportDiagnostic(Diagnostic.Create(
+                        SharedClosureRule,
+                        location,
+                        new[] { otherLocation },
+                        properties.ToImmutable(),
+                        candidate.Place,
+                        description,
+                        line.ToString(CultureInfo.InvariantCulture)));
+                    return;
+                }
+            }
+        }
+
+        private static bool Contains(ImmutableArray<ISymbol> symbols, ISymbol symbol)
+        {
+            foreach (var s in symbols)
+            {
+                if (SymbolEqualityComparer.Default.Equals(s, symbol))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// What the code of one top-level type (every part, generated ones and nested types included) does to the stores
+        /// its delegates go to, asked per store and remembered per compilation: only the trees of the type that mention
+        /// the store's name are read (<see cref="NameIndex"/>), and only those names are bound.
+        /// </summary>
+        private sealed class TypeFacts
+        {
+            /// <summary>Names read per question: past it, what was read stands.</summary>
+            private const int MaxReferences = 4000;
+
+            private readonly INamedTypeSymbol _top;
+            private readonly Compilation _compilation;
+            private readonly ConcurrentDictionary<ISymbol, bool> _released = new ConcurrentDictionary<ISymbol, bool>(SymbolEqualityComparer.Default);
+            private readonly ConcurrentDictionary<(ISymbol Member, ISymbol Handler), bool> _removed = new ConcurrentDictionary<(ISymbol, ISymbol), bool>();
+            private readonly ConcurrentDictionary<INamedTypeSymbol, HashSet<ISymbol>> _unregistered = new ConcurrentDictionary<INamedTypeSymbol, HashSet<ISymbol>>(SymbolEqualityComparer.Default);
+
+            public TypeFacts(INamedTypeSymbol top, Compilation compilation)
+            {
+                _top = top;
+                _compilation = compilation;
+            }
+
+            /// <summary>Per type of this top-level type: its instances live as long as the process.</summary>
+            public ConcurrentDictionary<INamedTypeSymbol, bool> LongLived { get; } = new ConcurrentDictionary<INamedTypeSymbol, bool>(SymbolEqualityComparer.Default);
+
+            /// <summary>Something disposes or stops the timer kept in the member, or takes it out of the member.</summary>
+            public bool IsReleased(ISymbol member, CancellationToken cancellationToken)
+                => _released.GetOrAdd(member.OriginalDefinition, m =>
+                {
+                    foreach (var operation in References(m.Name, cancellationToken))
+                    {
+                        if (operation is IMemberReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Member.OriginalDefinition, m)
+                            && ReleasesTimer(reference))
                         {
                             return true;
                         }
                     }
-                }
 
-                return false;
+                    return false;
+                });
+
+            /// <summary><c>s_member -= handler</c> somewhere in the type.</summary>
+            public bool IsRemoved(ISymbol member, ISymbol handler, CancellationToken cancellationToken)
+                => _removed.GetOrAdd((member.OriginalDefinition, handler), key =>
+                {
+                    foreach (var operation in References(key.Member.Name, cancellationToken))
+                    {
+                        if (operation is IMemberReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Member.OriginalDefinition, key.Member)
+                            && reference.Parent is ICompoundAssignmentOperation { OperatorKind: BinaryOperatorKind.Subtract } removal && removal.Target == reference
+                            && SymbolEqualityComparer.Default.Equals(HandlerKey(removal.Value), key.Handler))
+                        {
+                            return true;
+                        }
+                    }
+
+                    return false;
+                });
+
+            /// <summary>A call of this type to a method of the store's type removes the handler, or every handler of this object.</summary>
+            public bool IsUnregistered(INamedTypeSymbol store, ISymbol? handler, CancellationToken cancellationToken)
+            {
+                var removed = _unregistered.GetOrAdd(store.OriginalDefinition, s => RemovalsFrom(s, cancellationToken));
+                lock (removed)
+                {
+                    return removed.Contains(store.OriginalDefinition) || handler != null && removed.Contains(handler);
+                }
             }
 
-            private static void ReportCandidate(SymbolAnalysisContext context, Candidate candidate, PublisherLifetime lifetime, bool thisIsLongLived)
+            /// <summary>What the type's calls to the store's methods remove: the store itself stands for <c>this</c> (<c>UnregisterAll(this)</c>).</summary>
+            private HashSet<ISymbol> RemovalsFrom(INamedTypeSymbol store, CancellationToken cancellationToken)
             {
-                var root = DelegateCaptures.Root(candidate.Store);
-                var captures = DelegateCaptures.Of(candidate.Value, root);
-                var location = captures.Body is { } body ? DelegateCaptures.LocationOf(body) : DelegateCaptures.Unwrap(candidate.Value)!.Syntax.GetLocation();
-                var properties = ImmutableDictionary.CreateBuilder<string, string?>();
-                properties[SinkProperty] = candidate.Sink.ToString();
-
-                // A plain static field or property holds only the latest delegate: one instance, replaced by the next (a main
-                // window, a hook procedure kept for native code); 'this' there is not reported, large locals still are.
-                if (captures.CapturesThis && candidate.Sink is not (Sink.StaticEvent or Sink.StaticMember) && !thisIsLongLived)
+                var removed = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+                var names = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var member in store.GetMembers())
                 {
-                    properties[CapturedProperty] = "this";
-                    context.ReportDiagnostic(Diagnostic.Create(Rule, location, properties.ToImmutable(), candidate.Place, "'this'"));
-                    return;
-                }
-
-                foreach (var variable in captures.Variables)
-                {
-                    if (IsHeavy(variable, root, lifetime, out var description))
+                    if (member is IMethodSymbol { MethodKind: MethodKind.Ordinary } method)
                     {
-                        properties[CapturedProperty] = variable.Name;
-                        context.ReportDiagnostic(Diagnostic.Create(Rule, location, properties.ToImmutable(), candidate.Place, description));
-                        return;
+                        names.Add(method.Name);
                     }
                 }
 
-                if (captures.Body is not IAnonymousFunctionOperation self || captures.Variables.IsEmpty)
+                var summaries = CompilationModel.For(_compilation).Summaries;
+                foreach (var name in names)
                 {
-                    return;
-                }
-
-                // The shared closure: another lambda of the same scope captures a heavy local this one never uses.
-                var scopes = new HashSet<SyntaxNode>();
-                foreach (var variable in captures.Variables)
-                {
-                    if (ScopeOf(variable) is { } scope)
+                    foreach (var operation in References(name, cancellationToken))
                     {
-                        scopes.Add(scope);
-                    }
-                }
-
-                foreach (var other in root.Descendants())
-                {
-                    if (other is not IAnonymousFunctionOperation lambda || lambda == self
-                        || lambda.Syntax.Span.Contains(self.Syntax.Span) || self.Syntax.Span.Contains(lambda.Syntax.Span))
-                    {
-                        continue;
-                    }
-
-                    var otherCaptures = DelegateCaptures.Of(lambda, root);
-                    foreach (var variable in otherCaptures.Variables)
-                    {
-                        if (Contains(captures.Variables, variable) || ScopeOf(variable) is not { } scope || !scopes.Contains(scope)
-                            || !IsHeavy(variable, root, lifetime, out var description))
+                        if (operation is not IInvocationOperation invocation
+                            || !SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType.OriginalDefinition, store)
+                            || ValueFlow.IsLibrary(invocation.TargetMethod) || !MayRegisterOrRemove(invocation))
                         {
                             continue;
                         }
 
-                        properties[CapturedProperty] = variable.Name;
-                        var otherLocation = DelegateCaptures.LocationOf(lambda);
-                        var line = otherLocation.GetLineSpan().StartLinePosition.Line + 1;
-                        context.ReportDiagnostic(Diagnostic.Create(
-                            SharedClosureRule,
-                            location,
-                            new[] { otherLocation },
-                            properties.ToImmutable(),
-                            candidate.Place,
-                            description,
-                            line.ToString(CultureInfo.InvariantCulture)));
-                        return;
+                        var summary = summaries.ForCall(invocation, new FlowContext(summaries, LeakAnalyzers.Resources.AnyResourceKind.Instance, cancellationToken));
+                        if (summary.IsUnknown)
+                        {
+                            continue;
+                        }
+
+                        foreach (var argument in invocation.Arguments)
+                        {
+                            if (argument.Parameter is not { } parameter || (summary.EffectsOn(parameter.Ordinal) & ValueEffects.Removed) == 0)
+                            {
+                                continue;
+                            }
+
+                            if (DelegateCaptures.Unwrap(argument.Value) is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance })
+                            {
+                                removed.Add(store);
+                            }
+                            else if (HandlerKey(argument.Value) is { } key)
+                            {
+                                removed.Add(key);
+                            }
+                        }
                     }
                 }
+
+                return removed;
             }
 
-            private static bool Contains(ImmutableArray<ISymbol> symbols, ISymbol symbol)
+            /// <summary>The operations the simple names with this text bind to, in the type's declarations (a call's name: the call).</summary>
+            private IEnumerable<IOperation> References(string name, CancellationToken cancellationToken)
             {
-                foreach (var s in symbols)
+                var budget = MaxReferences;
+                foreach (var declaration in _top.DeclaringSyntaxReferences)
                 {
-                    if (SymbolEqualityComparer.Default.Equals(s, symbol))
+                    var tree = declaration.SyntaxTree;
+                    if (!NameIndex.Mentions(tree, name, cancellationToken))
                     {
-                        return true;
+                        continue;
+                    }
+
+#pragma warning disable RS1030 // Only the trees of the type that mention the store's name, once per question and compilation.
+                    var model = _compilation.GetSemanticModel(tree);
+#pragma warning restore RS1030
+                    foreach (var token in declaration.GetSyntax(cancellationToken).DescendantTokens())
+                    {
+                        if (!token.IsKind(SyntaxKind.IdentifierToken) || token.ValueText != name || token.Parent is not SimpleNameSyntax simple)
+                        {
+                            continue;
+                        }
+
+                        if (--budget < 0)
+                        {
+                            yield break;
+                        }
+
+                        SyntaxNode target = simple.Parent switch
+                        {
+                            MemberAccessExpressionSyntax access when access.Name == simple => access,
+                            MemberBindingExpressionSyntax binding => binding,
+                            _ => simple,
+                        };
+
+                        if (target.Parent is InvocationExpressionSyntax invocation && invocation.Expression == target)
+                        {
+                            target = invocation;
+                        }
+
+                        if (model.GetOperation(target, cancellationToken) is { } operation)
+                        {
+                            yield return operation;
+                        }
                     }
                 }
-
-                return false;
             }
         }
     }

@@ -466,8 +466,8 @@ namespace LeakAnalyzers.Tests.Rules
                     public static Action? OnSaved { get; set; }
                     public void Save()
                     {
-                        OnSaved += Notify;
-                        void {|#0:Notify|}() => Console.WriteLine(Id);
+                        OnSaved += {|#0:Notify|};
+                        void Notify() => Console.WriteLine(Id);
                     }
                 }
                 """, Captures(0, "static property 'OnSaved'", "'this'"));
@@ -605,6 +605,106 @@ namespace LeakAnalyzers.Tests.Rules
                 }
                 """,
             });
+        }
+
+        [Fact]
+        public Task PartsOfAPartialTypeReleaseOrRemoveWhatAnotherPartStores()
+        {
+            // The release is in another document than the store, before or after it: per-document analysis of either
+            // document must agree with the whole compilation (the verifier checks both).
+            return V.AnalyzerAsync(new[]
+            {
+                Messaging,
+                """
+                using System;
+                using System.Threading;
+
+                public partial class Poller
+                {
+                    private Timer? _timer;
+                    private int _ticks;
+                    public static Action? Saved;
+                    public void Start()
+                    {
+                        _timer = new Timer(_ => _ticks++, null, 0, 1000);
+                        Saved += OnSaved;
+                        Messenger.Default.Register(this, m => _ticks++);
+                    }
+
+                    private void OnSaved() => _ticks++;
+                }
+                """,
+                """
+                using System;
+
+                public partial class Poller : IDisposable
+                {
+                    public void Dispose()
+                    {
+                        _timer?.Dispose();
+                        Saved -= OnSaved;
+                        Messenger.Default.UnregisterAll(this);
+                    }
+                }
+
+                public partial class Leaky
+                {
+                    public void Stop() => Messenger.Default.UnregisterAll(new object());
+                }
+                """,
+                """
+                using System;
+                using System.Threading;
+
+                public partial class Leaky
+                {
+                    private Timer? _timer;
+                    private int _ticks;
+                    public static Action? Saved;
+                    public void Start()
+                    {
+                        _timer = new Timer(_ {|#0:=>|} _ticks++, null, 0, 1000);
+                        Saved += {|#1:OnSaved|};
+                        Messenger.Default.Register(this, m {|#2:=>|} _ticks++);
+                    }
+
+                    private void OnSaved() => _ticks++;
+                }
+                """,
+            },
+            Captures(0, "the callback of the timer '_timer'", "'this'"),
+            Captures(1, "static field 'Saved'", "'this'"),
+            Captures(2, "the registrations of 'Messenger.Default' ('Register' keeps it)", "'this'"));
+        }
+
+        [Fact]
+        public Task NestedTypeStoreReleasedByItsOwnCode()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Threading;
+
+                public class Host
+                {
+                    private int _count;
+                    public sealed class Worker : IDisposable
+                    {
+                        private readonly Timer _timer;
+                        private int _ticks;
+                        public Worker() => _timer = new Timer(_ => _ticks++, null, 0, 1000);
+                        public void Dispose() => _timer.Dispose();
+                    }
+
+                    public sealed class Leaky
+                    {
+                        private Timer? _timer;
+                        private int _ticks;
+                        public void Start() => _timer = new Timer(_ {|#0:=>|} _ticks++, null, 0, 1000);
+                    }
+
+                    public void Touch() => _count++;
+                }
+                """, Captures(0, "the callback of the timer '_timer'", "'this'"));
         }
 
         [Fact]
