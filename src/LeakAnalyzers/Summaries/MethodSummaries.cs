@@ -32,6 +32,13 @@ namespace LeakAnalyzers.Summaries
         internal static Action<IMethodSymbol>? Computed;
 
         private readonly ConcurrentDictionary<IMethodSymbol, Entry> _cache = new ConcurrentDictionary<IMethodSymbol, Entry>(SymbolEqualityComparer.Default);
+
+        /// <summary>
+        /// Summaries cut short by <see cref="MaxDepth"/> (and in no cycle), per method and the depth they were asked at:
+        /// the same question gets the same answer without walking the calls again (a deep call graph asked from many
+        /// callers was otherwise walked once per path), and the answer never depends on which caller asked first.
+        /// </summary>
+        private readonly ConcurrentDictionary<(IMethodSymbol Method, int Depth), Entry> _truncated = new ConcurrentDictionary<(IMethodSymbol, int), Entry>();
         private ImplementationIndex? _implementations;
 
         public MethodSummaries(CompilationModel model)
@@ -114,6 +121,13 @@ namespace LeakAnalyzers.Summaries
                 return shared.Summary;
             }
 
+            if (_truncated.TryGetValue((method, caller.Depth), out var cut))
+            {
+                caller.Truncated = true;
+                caller.Dependencies.UnionWith(cut.Dependencies);
+                return cut.Summary;
+            }
+
             if (caller.InProgress.Contains(method))
             {
                 // A recursive call adds nothing the method's own body does not already do; the result is provisional.
@@ -171,6 +185,12 @@ namespace LeakAnalyzers.Summaries
                 {
                     Trees.GetValue(cacheTree, _ => new TreeCache()).Entries[key.Span] = new SharedEntry(summary, trees);
                 }
+            }
+            else if (!provisional)
+            {
+                var trees = new SyntaxTree[context.Dependencies.Count];
+                context.Dependencies.CopyTo(trees);
+                _truncated.TryAdd((method, caller.Depth), new Entry(summary, trees));
             }
 
             return summary;
