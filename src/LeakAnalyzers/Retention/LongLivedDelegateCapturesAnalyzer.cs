@@ -74,6 +74,12 @@ namespace LeakAnalyzers.Retention
 
             /// <summary>Handed to a method of this code that keeps it in a static or in a statically reached object (an event bus, a messenger).</summary>
             Registration,
+
+            /// <summary>
+            /// A continuation on a task the object was handed (<c>task.ContinueWith(t => OnDone(t))</c>, or with <c>this</c>
+            /// as its state) with no cancellation token: a task that never completes keeps the disposed object.
+            /// </summary>
+            Continuation,
         }
 
         public override void Initialize(AnalysisContext context)
@@ -263,6 +269,27 @@ namespace LeakAnalyzers.Retention
                     if (argument.Parameter is { Type.TypeKind: TypeKind.Delegate })
                     {
                         state.Candidate(argument.Value, Sink.TokenRegistration, "a registration on the non-local token '" + invocation.Instance.Syntax + "'", invocation);
+                    }
+                }
+            }
+            else if (method.Name == "ContinueWith" && IsTask(method.ContainingType) && invocation.Instance is { } task
+                && DelegateCaptures.Unwrap(task) is IParameterReferenceOperation handed
+                && !context.ContainingSymbol.IsStatic && context.ContainingSymbol.ContainingType is { } owner && lifetime.IsDisposable(owner)
+                && !TakesCancellationToken(invocation, lifetime))
+            {
+                // The object ends with Dispose, the continuation only when the task completes: a task that never does (a
+                // user's, a long poll) keeps the continuation and what it holds for as long as the task lives.
+                var place = "the continuation of the task '" + handed.Parameter.Name + "' (no cancellation token)";
+                foreach (var argument in invocation.Arguments)
+                {
+                    if (argument.Parameter is { Type.TypeKind: TypeKind.Delegate })
+                    {
+                        state.Candidate(argument.Value, Sink.Continuation, place, invocation);
+                    }
+                    else if (argument.Parameter is { Type.SpecialType: SpecialType.System_Object }
+                        && DelegateCaptures.Unwrap(argument.Value) is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance })
+                    {
+                        state.StateIsThis(argument.Value, Sink.Continuation, place);
                     }
                 }
             }
@@ -495,6 +522,25 @@ namespace LeakAnalyzers.Retention
                 ILocalReferenceOperation local => local.Local,
                 _ => null,
             };
+
+        private static bool IsTask(INamedTypeSymbol? type)
+            => type?.OriginalDefinition is { Name: "Task", ContainingNamespace: { Name: "Tasks", ContainingNamespace: { Name: "Threading", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } } };
+
+        /// <summary>A <c>CancellationToken</c> argument other than <c>default</c> / <c>CancellationToken.None</c>.</summary>
+        private static bool TakesCancellationToken(IInvocationOperation invocation, PublisherLifetime lifetime)
+        {
+            foreach (var argument in invocation.Arguments)
+            {
+                if (argument.Parameter is { } parameter && PublisherLifetime.Is(parameter.Type, lifetime.CancellationToken)
+                    && argument.ArgumentKind != ArgumentKind.DefaultValue
+                    && DelegateCaptures.Unwrap(argument.Value) is not (IDefaultValueOperation or IPropertyReferenceOperation { Property.Name: "None", Property.IsStatic: true }))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
 
         private static bool IsStaticallyReached(IOperation instance)
         {
@@ -740,6 +786,18 @@ namespace LeakAnalyzers.Retention
 
                 var candidate = new Candidate(value, sink, place, store, releasable);
                 ReportCandidate(_context, candidate, _lifetime, () => ThisIsLongLived(type), () => IsStillHeld(type, candidate));
+            }
+
+            /// <summary><c>this</c> handed to the store as the callback's state: kept just as a capture is.</summary>
+            public void StateIsThis(IOperation value, Sink sink, string place)
+            {
+                if (_context.ContainingSymbol.ContainingType is not { } type || ThisIsLongLived(type))
+                {
+                    return;
+                }
+
+                var properties = ImmutableDictionary<string, string?>.Empty.Add(SinkProperty, sink.ToString()).Add(CapturedProperty, "this");
+                _context.ReportDiagnostic(Diagnostic.Create(Rule, value.Syntax.GetLocation(), properties, place, "'this'"));
             }
 
             /// <summary>'this' of a type that lives as long as the process anyway (singletons, configured long-lived types) costs nothing.</summary>

@@ -708,6 +708,69 @@ namespace LeakAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task ContinuationsOnHandedTasksWithoutCancellation()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                public sealed class MergeSink<T> : IDisposable
+                {
+                    private int _pending;
+                    public void OnNext(Task<T> value) => value.ContinueWith((t, self) => ((MergeSink<T>)self!).Done(t), {|#0:this|});
+                    public void Attach(Task<T> task) => task.ContinueWith(t {|#1:=>|} Done(t));
+                    public async Task AttachLaterAsync(Task<T> task)
+                    {
+                        await Task.Yield();
+                        _ = task.ContinueWith(t {|#2:=>|} _pending--, TaskScheduler.Default);
+                    }
+
+                    private void Done(Task<T> task) => _pending--;
+                    public void Dispose() { }
+                }
+                """,
+                Captures(0, "the continuation of the task 'value' (no cancellation token)", "'this'"),
+                Captures(1, "the continuation of the task 'task' (no cancellation token)", "'this'"),
+                Captures(2, "the continuation of the task 'task' (no cancellation token)", "'this'"));
+        }
+
+        [Fact]
+        public Task ContinuationsThatEndWithTheObjectOrHoldNothingAreQuiet()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                public sealed class CancelledSink<T> : IDisposable
+                {
+                    private readonly CancellationTokenSource _cts = new();
+                    private readonly Task _own = Task.Delay(10);
+                    private int _pending;
+                    public void OnNext(Task<T> value) => value.ContinueWith((t, self) => ((CancelledSink<T>)self!).Done(), this, _cts.Token);
+                    public void Attach(Task<T> task) => task.ContinueWith(t => Done(), _cts.Token, TaskContinuationOptions.None, TaskScheduler.Default);
+                    public void Log(Task<T> task) => task.ContinueWith(t => Console.WriteLine(t.Status));
+                    public void Own() => _own.ContinueWith(t => Done());
+                    public Task Chained(Task<T> task) => task.ContinueWith(t => Done());
+                    private void Done() => _pending--;
+                    public void Dispose() => _cts.Cancel();
+                }
+
+                public sealed class NotDisposable
+                {
+                    private int _pending;
+                    public void Attach(Task task) => task.ContinueWith(t => _pending--);
+                }
+
+                public static class Helpers
+                {
+                    public static void Forget(Task task) => task.ContinueWith(t => Console.WriteLine(t.Exception));
+                }
+                """);
+        }
+
+        [Fact]
         public Task RegisterOnOwnTokenSourceIsACycle()
         {
             return V.AnalyzerAsync("""
