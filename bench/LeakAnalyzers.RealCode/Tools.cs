@@ -46,7 +46,7 @@ namespace LeakAnalyzers.RealCode
 
         public static readonly ImmutableArray<string> NetAnalyzersIds = ImmutableArray.Create("CA2000", "CA2213", "CA1001", "CA2215");
 
-        public static readonly ImmutableArray<string> Known = ImmutableArray.Create("leak", "idisp", "netanalyzers", "baseline");
+        public static readonly ImmutableArray<string> Known = ImmutableArray.Create("leak", "idisp", "netanalyzers", "baseline", "baseline-op");
 
         /// <param name="netIds">NetAnalyzers ids to count (perdoc uses CA2000/CA2213/CA1001 only).</param>
         public static Tool Load(string name, string? leakDll, IReadOnlyCollection<string>? netIds = null)
@@ -76,6 +76,8 @@ namespace LeakAnalyzers.RealCode
 
                 case "baseline":
                     return new Tool(name, "(built in)", ImmutableArray.Create(typeof(BaselineAnalyzer)), ImmutableHashSet<string>.Empty, ImmutableHashSet.Create(BaselineAnalyzer.Id));
+                case "baseline-op":
+                    return new Tool(name, "(built in)", ImmutableArray.Create(typeof(OperationBaselineAnalyzer)), ImmutableHashSet<string>.Empty, ImmutableHashSet.Create(OperationBaselineAnalyzer.Id));
 
                 default:
                     throw new UsageException($"unknown tool '{name}' (known: {string.Join(", ", Known)})");
@@ -91,7 +93,7 @@ namespace LeakAnalyzers.RealCode
             var options = new Dictionary<string, ReportDiagnostic>(StringComparer.Ordinal);
             foreach (var tool in tools)
             {
-                if (tool.Name is "leak" or "baseline")
+                if (tool.Name is "leak" or "baseline" or "baseline-op")
                 {
                     continue; // our rules at their own severities (LEAK010/011 are Info)
                 }
@@ -242,6 +244,26 @@ namespace LeakAnalyzers.RealCode
         {
             context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.Analyze | GeneratedCodeAnalysisFlags.ReportDiagnostics);
             context.RegisterSemanticModelAction(_ => { });
+        }
+    }
+
+    /// <summary>
+    /// A do-nothing analyzer with one operation action: the driver then builds the operation tree of every member body of
+    /// the document. The floor for any analyzer written on IOperation.
+    /// </summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class OperationBaselineAnalyzer : DiagnosticAnalyzer
+    {
+        public const string Id = "BASE002";
+
+        private static readonly DiagnosticDescriptor Rule = new(Id, "baseline-op", "baseline-op", "bench", DiagnosticSeverity.Hidden, isEnabledByDefault: true);
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
+
+        public override void Initialize(AnalysisContext context)
+        {
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.Analyze | GeneratedCodeAnalysisFlags.ReportDiagnostics);
+            context.RegisterOperationAction(_ => { }, OperationKind.Invocation);
         }
     }
 }
