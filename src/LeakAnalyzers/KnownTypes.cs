@@ -20,7 +20,7 @@ namespace LeakAnalyzers
             var kinds = ImmutableDictionary.CreateBuilder<INamedTypeSymbol, CollectionKind>(SymbolEqualityComparer.Default);
             void Kind(string name, CollectionKind kind)
             {
-                if (compilation.GetTypeByMetadataName(name) is { } t)
+                if (MetadataTypes.Get(compilation, name) is { } t)
                 {
                     kinds[t] = kind;
                 }
@@ -81,9 +81,9 @@ namespace LeakAnalyzers
                 "System.RuntimeMethodHandle",
                 "System.RuntimeFieldHandle");
 
-            ImmutableInterlocked = compilation.GetTypeByMetadataName("System.Collections.Immutable.ImmutableInterlocked");
-            ConditionalWeakTable = compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.ConditionalWeakTable`2");
-            MemoryCache = compilation.GetTypeByMetadataName("Microsoft.Extensions.Caching.Memory.MemoryCache");
+            ImmutableInterlocked = MetadataTypes.Get(compilation, "System.Collections.Immutable.ImmutableInterlocked");
+            ConditionalWeakTable = MetadataTypes.Get(compilation, "System.Runtime.CompilerServices.ConditionalWeakTable`2");
+            MemoryCache = MetadataTypes.Get(compilation, "Microsoft.Extensions.Caching.Memory.MemoryCache");
         }
 
         public Compilation Compilation { get; }
@@ -181,7 +181,7 @@ namespace LeakAnalyzers
             var builder = ImmutableHashSet.CreateBuilder<INamedTypeSymbol>(SymbolEqualityComparer.Default);
             foreach (var name in names)
             {
-                if (compilation.GetTypeByMetadataName(name) is { } t)
+                if (MetadataTypes.Get(compilation, name) is { } t)
                 {
                     builder.Add(t);
                 }

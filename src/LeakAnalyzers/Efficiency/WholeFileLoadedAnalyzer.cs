@@ -34,8 +34,8 @@ namespace LeakAnalyzers.Efficiency
             context.EnableConcurrentExecution();
             context.RegisterCompilationStartAction(start =>
             {
-                var file = start.Compilation.GetTypeByMetadataName("System.IO.File");
-                var enumerable = start.Compilation.GetTypeByMetadataName("System.Linq.Enumerable");
+                var file = MetadataTypes.Get(start.Compilation, "System.IO.File");
+                var enumerable = MetadataTypes.Get(start.Compilation, "System.Linq.Enumerable");
                 if (file is null)
                 {
                     return;

@@ -203,7 +203,7 @@ namespace LeakAnalyzers.Resources
         /// declared to return <c>Stream</c> that returns a stream wrapper freeing nothing creates nothing to dispose.
         /// </summary>
         private static bool CreatesTracked(in OperationAnalysisContext context, CompilationModel model, MethodSummary summary)
-            => summary.CreatedType is not { } name || context.Compilation.GetTypeByMetadataName(name) is not { } created
+            => summary.CreatedType is not { } name || MetadataTypes.Get(context.Compilation, name) is not { } created
                 || IsTracked(context, model.Disposables, created);
 
         private static bool IsTracked(in OperationAnalysisContext context, DisposableTypes types, ITypeSymbol type)

@@ -24,29 +24,29 @@ namespace LeakAnalyzers.Resources
         private DisposableTypes(Compilation compilation)
         {
             IDisposable = compilation.GetSpecialType(SpecialType.System_IDisposable);
-            IAsyncDisposable = compilation.GetTypeByMetadataName("System.IAsyncDisposable");
+            IAsyncDisposable = MetadataTypes.Get(compilation, "System.IAsyncDisposable");
             _disposeMethod = IDisposable.GetMembers("Dispose").OfType<IMethodSymbol>().FirstOrDefault();
-            Task = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task");
-            TaskOfT = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task`1");
-            ValueTaskOfT = compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask`1");
-            ThreadingTimer = compilation.GetTypeByMetadataName("System.Threading.Timer");
-            TimersTimer = compilation.GetTypeByMetadataName("System.Timers.Timer");
-            CancellationToken = compilation.GetTypeByMetadataName("System.Threading.CancellationToken");
-            CancellationTokenSource = compilation.GetTypeByMetadataName("System.Threading.CancellationTokenSource");
-            CancellationTokenRegistration = compilation.GetTypeByMetadataName("System.Threading.CancellationTokenRegistration");
-            Marshal = compilation.GetTypeByMetadataName("System.Runtime.InteropServices.Marshal");
-            NativeMemory = compilation.GetTypeByMetadataName("System.Runtime.InteropServices.NativeMemory");
-            GCHandle = compilation.GetTypeByMetadataName("System.Runtime.InteropServices.GCHandle");
-            ArrayPool = compilation.GetTypeByMetadataName("System.Buffers.ArrayPool`1");
-            ObjectPool = compilation.GetTypeByMetadataName("Microsoft.Extensions.ObjectPool.ObjectPool`1");
-            File = compilation.GetTypeByMetadataName("System.IO.File");
-            FileInfo = compilation.GetTypeByMetadataName("System.IO.FileInfo");
-            HttpMessageInvoker = compilation.GetTypeByMetadataName("System.Net.Http.HttpMessageInvoker");
-            JsonDocument = compilation.GetTypeByMetadataName("System.Text.Json.JsonDocument");
-            Process = compilation.GetTypeByMetadataName("System.Diagnostics.Process");
-            WebRequest = compilation.GetTypeByMetadataName("System.Net.WebRequest");
-            DbCommand = compilation.GetTypeByMetadataName("System.Data.Common.DbCommand");
-            IDbCommand = compilation.GetTypeByMetadataName("System.Data.IDbCommand");
+            Task = MetadataTypes.Get(compilation, "System.Threading.Tasks.Task");
+            TaskOfT = MetadataTypes.Get(compilation, "System.Threading.Tasks.Task`1");
+            ValueTaskOfT = MetadataTypes.Get(compilation, "System.Threading.Tasks.ValueTask`1");
+            ThreadingTimer = MetadataTypes.Get(compilation, "System.Threading.Timer");
+            TimersTimer = MetadataTypes.Get(compilation, "System.Timers.Timer");
+            CancellationToken = MetadataTypes.Get(compilation, "System.Threading.CancellationToken");
+            CancellationTokenSource = MetadataTypes.Get(compilation, "System.Threading.CancellationTokenSource");
+            CancellationTokenRegistration = MetadataTypes.Get(compilation, "System.Threading.CancellationTokenRegistration");
+            Marshal = MetadataTypes.Get(compilation, "System.Runtime.InteropServices.Marshal");
+            NativeMemory = MetadataTypes.Get(compilation, "System.Runtime.InteropServices.NativeMemory");
+            GCHandle = MetadataTypes.Get(compilation, "System.Runtime.InteropServices.GCHandle");
+            ArrayPool = MetadataTypes.Get(compilation, "System.Buffers.ArrayPool`1");
+            ObjectPool = MetadataTypes.Get(compilation, "Microsoft.Extensions.ObjectPool.ObjectPool`1");
+            File = MetadataTypes.Get(compilation, "System.IO.File");
+            FileInfo = MetadataTypes.Get(compilation, "System.IO.FileInfo");
+            HttpMessageInvoker = MetadataTypes.Get(compilation, "System.Net.Http.HttpMessageInvoker");
+            JsonDocument = MetadataTypes.Get(compilation, "System.Text.Json.JsonDocument");
+            Process = MetadataTypes.Get(compilation, "System.Diagnostics.Process");
+            WebRequest = MetadataTypes.Get(compilation, "System.Net.WebRequest");
+            DbCommand = MetadataTypes.Get(compilation, "System.Data.Common.DbCommand");
+            IDbCommand = MetadataTypes.Get(compilation, "System.Data.IDbCommand");
 
             _exempt = Set(compilation,
                 "System.Threading.Tasks.Task",
@@ -541,7 +541,7 @@ namespace LeakAnalyzers.Resources
             var builder = ImmutableHashSet.CreateBuilder<INamedTypeSymbol>(SymbolEqualityComparer.Default);
             foreach (var name in names)
             {
-                if (compilation.GetTypeByMetadataName(name) is { } t)
+                if (MetadataTypes.Get(compilation, name) is { } t)
                 {
                     builder.Add(t);
                 }

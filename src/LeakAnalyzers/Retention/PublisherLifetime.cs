@@ -52,7 +52,7 @@ namespace LeakAnalyzers.Retention
                 "System.Windows.Application",
             })
             {
-                if (compilation.GetTypeByMetadataName(name) is { } type)
+                if (MetadataTypes.Get(compilation, name) is { } type)
                 {
                     _processLifetimeTypes.Add(type);
                 }
@@ -67,18 +67,18 @@ namespace LeakAnalyzers.Retention
                 "Windows.UI.Xaml.DispatcherTimer",
             })
             {
-                if (compilation.GetTypeByMetadataName(name) is { } type)
+                if (MetadataTypes.Get(compilation, name) is { } type)
                 {
                     _uiTimerTypes.Add(type);
                 }
             }
 
-            ThreadingTimer = compilation.GetTypeByMetadataName("System.Threading.Timer");
-            TimersTimer = compilation.GetTypeByMetadataName("System.Timers.Timer");
-            CancellationToken = compilation.GetTypeByMetadataName("System.Threading.CancellationToken");
-            ThreadPool = compilation.GetTypeByMetadataName("System.Threading.ThreadPool");
+            ThreadingTimer = MetadataTypes.Get(compilation, "System.Threading.Timer");
+            TimersTimer = MetadataTypes.Get(compilation, "System.Timers.Timer");
+            CancellationToken = MetadataTypes.Get(compilation, "System.Threading.CancellationToken");
+            ThreadPool = MetadataTypes.Get(compilation, "System.Threading.ThreadPool");
             Disposable = compilation.GetSpecialType(SpecialType.System_IDisposable);
-            AsyncDisposable = compilation.GetTypeByMetadataName("System.IAsyncDisposable");
+            AsyncDisposable = MetadataTypes.Get(compilation, "System.IAsyncDisposable");
             Delegate = compilation.GetSpecialType(SpecialType.System_Delegate);
             Known = known;
         }
