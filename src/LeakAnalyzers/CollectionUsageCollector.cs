@@ -46,20 +46,21 @@ namespace LeakAnalyzers
         /// </summary>
         public (ISymbol Member, CollectionKind Kind)? Candidate(ISymbol symbol)
         {
-            IFieldSymbol? field = symbol switch
+            var type = symbol switch
             {
-                IFieldSymbol { IsConst: false, AssociatedSymbol: null, IsImplicitlyDeclared: false } declared => declared,
-                IPropertySymbol { IsIndexer: false } property => BackingField(property),
+                IFieldSymbol { IsConst: false, AssociatedSymbol: null, IsImplicitlyDeclared: false } field => field.Type,
+                IPropertySymbol { IsIndexer: false } property => property.Type,
                 _ => null,
             };
 
-            if (field is null || symbol.ContainingType is null)
+            if (type is null || symbol.ContainingType is null)
             {
                 return null;
             }
 
-            var kind = _known.GetCollectionKind(field.Type);
-            return kind == CollectionKind.None ? null : (symbol, kind);
+            // A property is a collection member only when it is an auto-property: its backing field (of the same type) holds the collection.
+            var kind = _known.GetCollectionKind(type);
+            return kind == CollectionKind.None || symbol is IPropertySymbol auto && BackingField(auto) is null ? null : (symbol, kind);
         }
 
         private static IFieldSymbol? BackingField(IPropertySymbol property)

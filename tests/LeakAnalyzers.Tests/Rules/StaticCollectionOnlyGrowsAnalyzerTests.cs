@@ -421,6 +421,35 @@ namespace LeakAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task HelperCalledFromStaticInitializersInAnotherPartIsStartUp()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                """
+                using System.Collections.Generic;
+
+                public static partial class Units
+                {
+                    private static readonly List<string> Names = new();
+                    private static readonly List<string> {|#0:Aliases|} = new();
+
+                    private static bool Load(string n) { Names.Add(n); return true; }
+                    private static bool Alias(string n) { {|#1:Aliases.Add(n)|}; return true; }
+                }
+                """,
+                """
+                public static partial class Units
+                {
+                    private static readonly bool Loaded = Load("m");
+                    public static bool Ready { get; } = Load("s") && Alias("sec");
+                    public static bool Add(string n) => Alias(n);
+                }
+                """,
+            },
+            V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("Units.Aliases", 1));
+        }
+
+        [Fact]
         public Task HelpersThatCallEachOtherAreNotStartUpOnly()
         {
             return V.AnalyzerAsync("""
