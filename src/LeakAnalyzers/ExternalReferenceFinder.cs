@@ -18,9 +18,9 @@ namespace LeakAnalyzers
     /// </summary>
     internal sealed class ExternalReferenceFinder
     {
-        /// <summary>Per tree: the simple-name tokens with a given text, found once per tree and name.</summary>
-        private static readonly ConditionalWeakTable<SyntaxTree, ConcurrentDictionary<string, ImmutableArray<SyntaxToken>>> Occurrences
-            = new ConditionalWeakTable<SyntaxTree, ConcurrentDictionary<string, ImmutableArray<SyntaxToken>>>();
+        /// <summary>Per tree: where each simple name is (token start positions), found in one walk of the tree and kept with it.</summary>
+        private static readonly ConditionalWeakTable<SyntaxTree, Dictionary<string, int[]>> Occurrences
+            = new ConditionalWeakTable<SyntaxTree, Dictionary<string, int[]>>();
 
         /// <summary>A cap on the nodes bound per look-up; past it the answer is incomplete and the caller assumes the worst.</summary>
         private const int MaxBound = 2000;
@@ -231,30 +231,55 @@ namespace LeakAnalyzers
             }
         }
 
-        /// <summary>The simple-name tokens with this text in the tree; read once per tree and name, kept with the tree.</summary>
-        private static ImmutableArray<SyntaxToken> TokensIn(SyntaxTree tree, string name, CancellationToken cancellationToken)
+        /// <summary>The simple-name tokens with this text in the tree; the tree is read once, then kept with it.</summary>
+        private static IEnumerable<SyntaxToken> TokensIn(SyntaxTree tree, string name, CancellationToken cancellationToken)
         {
             if (!NameIndex.Mentions(tree, name, cancellationToken))
             {
-                return ImmutableArray<SyntaxToken>.Empty;
+                yield break;
             }
 
-            var byName = Occurrences.GetValue(tree, _ => new ConcurrentDictionary<string, ImmutableArray<SyntaxToken>>(System.StringComparer.Ordinal));
-            if (byName.TryGetValue(name, out var tokens))
+            if (!Occurrences.TryGetValue(tree, out var byName))
             {
-                return tokens;
+                var built = Index(tree, cancellationToken);
+                byName = Occurrences.GetValue(tree, _ => built);
             }
 
-            var builder = ImmutableArray.CreateBuilder<SyntaxToken>();
+            if (!byName.TryGetValue(name, out var positions))
+            {
+                yield break;
+            }
+
+            var root = tree.GetRoot(cancellationToken);
+            foreach (var position in positions)
+            {
+                yield return root.FindToken(position);
+            }
+        }
+
+        private static Dictionary<string, int[]> Index(SyntaxTree tree, CancellationToken cancellationToken)
+        {
+            var lists = new Dictionary<string, List<int>>(System.StringComparer.Ordinal);
             foreach (var token in tree.GetRoot(cancellationToken).DescendantTokens())
             {
-                if (token.IsKind(SyntaxKind.IdentifierToken) && token.Parent is SimpleNameSyntax && token.ValueText == name)
+                if (token.IsKind(SyntaxKind.IdentifierToken) && token.Parent is SimpleNameSyntax)
                 {
-                    builder.Add(token);
+                    if (!lists.TryGetValue(token.ValueText, out var list))
+                    {
+                        lists[token.ValueText] = list = new List<int>(2);
+                    }
+
+                    list.Add(token.SpanStart);
                 }
             }
 
-            return byName.GetOrAdd(name, builder.ToImmutable());
+            var index = new Dictionary<string, int[]>(lists.Count, System.StringComparer.Ordinal);
+            foreach (var pair in lists)
+            {
+                index[pair.Key] = pair.Value.ToArray();
+            }
+
+            return index;
         }
 
         private SemanticModel GetModel(SyntaxTree tree)
