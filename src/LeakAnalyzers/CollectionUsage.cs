@@ -31,7 +31,7 @@ namespace LeakAnalyzers
 
         public bool IsCacheShaped { get; set; }
 
-        /// <summary>The key is a compile-time constant, or a parameter every visible caller passes a constant for.</summary>
+        /// <summary>The key is a compile-time constant (a parameter key is judged by its callers: <see cref="KeyParameter"/>).</summary>
         public bool KeyIsConstant { get; set; }
 
         /// <summary>The key is this parameter of <see cref="Container"/>; its callers decide whether keys are bounded.</summary>
@@ -72,9 +72,6 @@ namespace LeakAnalyzers
         public bool MemoryCacheCompatible { get; set; } = true;
 
         public void AddLookup(ISymbol? container, string keyText) => _lookups.Add((container, keyText));
-
-        /// <summary>Set by the collector: finds whether key parameters only ever receive constants (costly, so run on demand).</summary>
-        public System.Action? ResolveConstantKeys { get; set; }
 
         /// <summary>True when some growth is a lookup-then-add of the same key in the same member: a cache (LEAK002's domain).</summary>
         public bool IsCache
@@ -125,12 +122,12 @@ namespace LeakAnalyzers
         }
 
         /// <summary>The growth sites that run after start-up: not in the static constructor, an initializer or a helper only they call.</summary>
-        public ImmutableArray<GrowthSite> GetRuntimeGrowth(ISet<ISymbol> initOnlyMethods)
+        public ImmutableArray<GrowthSite> GetRuntimeGrowth(System.Func<ISymbol, bool> isInitOnlyMethod)
         {
             var builder = ImmutableArray.CreateBuilder<GrowthSite>();
             foreach (var site in Growth)
             {
-                if (site.InInitializer || site.Container is not null && initOnlyMethods.Contains(site.Container))
+                if (site.InInitializer || site.Container is not null && isInitOnlyMethod(site.Container))
                 {
                     continue;
                 }
@@ -138,7 +135,7 @@ namespace LeakAnalyzers
                 builder.Add(site);
             }
 
-            // Operation callbacks run concurrently: report in source order so results are stable.
+            // Report in source order so results are stable.
             builder.Sort((a, b) =>
             {
                 var byFile = string.CompareOrdinal(a.Location.SourceTree?.FilePath, b.Location.SourceTree?.FilePath);
@@ -148,27 +145,32 @@ namespace LeakAnalyzers
         }
 
         /// <summary>
-        /// True when every key that goes in comes from a domain that cannot grow without bound: a bounded key type, a map
-        /// whose values are (resolution caches: name → Type), or constant keys at every growth site.
+        /// True when the member's type alone bounds its keys: a keyed collection of a bounded key type, or a map whose values
+        /// are reflection results (resolution caches: name → Type). Needs no use of the member.
         /// </summary>
-        public bool HasBoundedKeys(KnownTypes known)
+        public static bool HasBoundedKeyType(ISymbol member, CollectionKind kind, KnownTypes known)
+            => kind.IsKeyed() && member.GetMemberType() is INamedTypeSymbol { IsGenericType: true } generic && generic.TypeArguments.Length > 0
+                && (known.IsBoundedKeyType(generic.TypeArguments[0]) || kind.IsMap() && generic.TypeArguments.Length > 1 && known.IsBoundedReflectionType(generic.TypeArguments[1]));
+
+        /// <summary>
+        /// True when every key that goes in comes from a domain that cannot grow without bound: a bounded key type, a map
+        /// whose values are (resolution caches: name → Type), or constant keys at every growth site
+        /// (<paramref name="keyIsConstant"/>: a constant, or a parameter every caller passes a constant for).
+        /// </summary>
+        public bool HasBoundedKeys(KnownTypes known, System.Func<GrowthSite, bool> keyIsConstant)
         {
             if (!Kind.IsKeyed())
             {
                 return false;
             }
 
-            if (Member.GetMemberType() is INamedTypeSymbol { IsGenericType: true } generic && generic.TypeArguments.Length > 0
-                && (known.IsBoundedKeyType(generic.TypeArguments[0]) || Kind.IsMap() && generic.TypeArguments.Length > 1 && known.IsBoundedReflectionType(generic.TypeArguments[1])))
+            if (HasBoundedKeyType(Member, Kind, known))
             {
                 return true;
             }
 
             // Only now, when the cheap answers did not settle it, look at what the callers pass.
-            var resolve = ResolveConstantKeys;
-            ResolveConstantKeys = null;
-            resolve?.Invoke();
-            if (Growth.Count > 0 && Growth.TrueForAll(site => site.KeyIsConstant))
+            if (Growth.Count > 0 && Growth.TrueForAll(site => keyIsConstant(site)))
             {
                 return true;
             }

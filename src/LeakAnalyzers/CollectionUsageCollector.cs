@@ -1,97 +1,167 @@
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace LeakAnalyzers
 {
     /// <summary>
-    /// Collects, for one top-level type (and its nested types), every use of its collection members through the
-    /// operation tree, plus the uses other types make of its non-private members, and summarises them as
-    /// <see cref="CollectionUsage"/>. Shared by the collection rules; each rule decides which members are candidates.
+    /// Reads every use of one collection member (a field, or an auto-property through its backing field) and summarises
+    /// them as a <see cref="CollectionUsage"/>, on demand: the rules ask from a symbol action on the member, which runs in
+    /// the document that declares it, and the uses are found by name through <see cref="ExternalReferenceFinder"/> (only
+    /// the nodes that name the member, or a property that forwards it, are bound). What callers a growth site's method has
+    /// (only start-up code? constants for the key?) is read the same way, and only when a rule gets that far. Answers are
+    /// kept per compilation and shared by the collection rules; each rule decides which members are candidates.
     /// </summary>
     internal sealed class CollectionUsageCollector
     {
-        private readonly KnownTypes _known;
-        private readonly INamedTypeSymbol _type;
-        private readonly Dictionary<ISymbol, CollectionUsage> _usages;
-        private readonly Dictionary<ISymbol, ISymbol> _forwardingProperties;
-        private readonly Dictionary<IMethodSymbol, List<(ISymbol? Caller, bool InLambda, ulong ConstantArguments)>> _calls = new Dictionary<IMethodSymbol, List<(ISymbol?, bool, ulong)>>(SymbolEqualityComparer.Default);
-        private readonly HashSet<IMethodSymbol> _usedAsDelegate = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
-        private readonly object _gate = new object();
+        private static readonly ConditionalWeakTable<Compilation, CollectionUsageCollector> Collectors = new ConditionalWeakTable<Compilation, CollectionUsageCollector>();
 
-        private CollectionUsageCollector(KnownTypes known, INamedTypeSymbol type, Dictionary<ISymbol, CollectionUsage> usages, Dictionary<ISymbol, ISymbol> forwardingProperties)
+        /// <summary>How deep "only called from start-up code" follows callers of callers.</summary>
+        private const int MaxCallerDepth = 8;
+
+        private readonly KnownTypes _known;
+        private readonly ExternalReferenceFinder _finder;
+        private readonly ConcurrentDictionary<ISymbol, CollectionUsage> _usages = new ConcurrentDictionary<ISymbol, CollectionUsage>(SymbolEqualityComparer.Default);
+        private readonly ConcurrentDictionary<IMethodSymbol, bool> _initOnly = new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
+        private readonly ConcurrentDictionary<(IMethodSymbol Method, int Ordinal), bool> _constantArguments = new ConcurrentDictionary<(IMethodSymbol, int), bool>(new MethodOrdinalComparer());
+
+        private CollectionUsageCollector(KnownTypes known, ExternalReferenceFinder finder)
         {
             _known = known;
-            _type = type;
-            _usages = usages;
-            _forwardingProperties = forwardingProperties;
+            _finder = finder;
         }
 
+        public static CollectionUsageCollector For(Compilation compilation)
+            => Collectors.GetValue(compilation, c => new CollectionUsageCollector(CompilationModel.For(c).Known, CompilationModel.For(c).References));
+
         /// <summary>
-        /// Registers the operation actions that feed the collector, when the type declares a candidate; returns null otherwise.
+        /// The collection member a declared field or property stands for (the property for an auto-property, whose backing
+        /// field holds the collection) and its kind; null when it is not a collection member.
         /// </summary>
-        public static CollectionUsageCollector? Register(SymbolStartAnalysisContext context, KnownTypes known, System.Func<ISymbol, CollectionKind, bool> isCandidate)
+        public (ISymbol Member, CollectionKind Kind)? Candidate(ISymbol symbol)
         {
-            var type = (INamedTypeSymbol)context.Symbol;
-            var usages = new Dictionary<ISymbol, CollectionUsage>(SymbolEqualityComparer.Default);
-            var forwarding = new Dictionary<ISymbol, ISymbol>(SymbolEqualityComparer.Default);
-            AddCandidates(type, known, isCandidate, usages, forwarding, context.CancellationToken);
-            if (usages.Count == 0)
+            var type = symbol switch
+            {
+                IFieldSymbol { IsConst: false, AssociatedSymbol: null, IsImplicitlyDeclared: false } field => field.Type,
+                IPropertySymbol { IsIndexer: false } property => property.Type,
+                _ => null,
+            };
+
+            if (type is null || symbol.ContainingType is null)
             {
                 return null;
             }
 
-            var collector = new CollectionUsageCollector(known, type, usages, forwarding);
-            context.RegisterOperationAction(collector.OnMemberReference, OperationKind.FieldReference, OperationKind.PropertyReference);
-            context.RegisterOperationAction(collector.OnInvocation, OperationKind.Invocation);
-            context.RegisterOperationAction(collector.OnMethodReference, OperationKind.MethodReference);
-            return collector;
+            // A property is a collection member only when it is an auto-property: its backing field (of the same type) holds the collection.
+            var kind = _known.GetCollectionKind(type);
+            return kind == CollectionKind.None || symbol is IPropertySymbol auto && BackingField(auto) is null ? null : (symbol, kind);
         }
 
-        private static void AddCandidates(INamedTypeSymbol type, KnownTypes known, System.Func<ISymbol, CollectionKind, bool> isCandidate,
-            Dictionary<ISymbol, CollectionUsage> usages, Dictionary<ISymbol, ISymbol> forwarding, CancellationToken cancellationToken)
+        private static IFieldSymbol? BackingField(IPropertySymbol property)
         {
-            foreach (var member in type.GetMembers())
+            if (property.GetMethod is null || property.IsAbstract || property.IsExtern)
             {
-                switch (member)
-                {
-                    case INamedTypeSymbol nested:
-                        AddCandidates(nested, known, isCandidate, usages, forwarding, cancellationToken);
-                        break;
-                    case IFieldSymbol { IsConst: false } field when field.AssociatedSymbol is null || field.AssociatedSymbol is IPropertySymbol:
-                        var kind = known.GetCollectionKind(field.Type);
-                        if (kind != CollectionKind.None && isCandidate(field.AssociatedSymbol ?? field, kind))
-                        {
-                            var owner = field.AssociatedSymbol ?? field;
-                            usages[owner] = new CollectionUsage(owner, kind);
-                        }
+                return null;
+            }
 
-                        break;
+            foreach (var member in property.ContainingType.GetMembers())
+            {
+                if (member is IFieldSymbol field && SymbolEqualityComparer.Default.Equals(field.AssociatedSymbol, property))
+                {
+                    return field;
                 }
             }
 
-            // Properties that only hand out a candidate field (=> _items) are followed as if they were the field.
-            foreach (var member in type.GetMembers())
+            return null;
+        }
+
+        /// <summary>
+        /// Everything the compilation does with the member. Reading stops at the first use that settles it for every
+        /// collection rule (a removal, a reset outside start-up code, an escape): such a usage is only good for "skip".
+        /// </summary>
+        public CollectionUsage Get(ISymbol member, CollectionKind kind, CancellationToken cancellationToken)
+        {
+            member = member.OriginalDefinition;
+            if (_usages.TryGetValue(member, out var usage))
+            {
+                return usage;
+            }
+
+            return _usages.GetOrAdd(member, Compute(member, kind, cancellationToken));
+        }
+
+        private CollectionUsage Compute(ISymbol member, CollectionKind kind, CancellationToken cancellationToken)
+        {
+            var usage = new CollectionUsage(member, kind);
+            var forwarding = ForwardingProperties(member, cancellationToken);
+            if (!Read(usage, member, forwarding, cancellationToken))
+            {
+                return usage;
+            }
+
+            foreach (var property in forwarding)
+            {
+                if (!Read(usage, property, forwarding, cancellationToken))
+                {
+                    return usage;
+                }
+            }
+
+            usage.ResolveCacheShapes();
+            return usage;
+        }
+
+        /// <summary>Records the references to <paramref name="referenced"/> (the member or a forwarding property); false once the usage is settled.</summary>
+        private bool Read(CollectionUsage usage, ISymbol referenced, List<IPropertySymbol> forwarding, CancellationToken cancellationToken)
+        {
+            var (references, complete) = _finder.FindReferences(referenced, cancellationToken);
+            if (!complete)
+            {
+                // Too many uses to read: say nothing about it.
+                usage.Escapes = true;
+                return false;
+            }
+
+            foreach (var (reference, container) in references)
+            {
+                Record(usage, referenced, forwarding, reference, container);
+                if (usage.Shrinks || usage.Replaced || usage.Escapes)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>Properties of the member's type that only hand out the member (=> _items): followed as if they were the member.</summary>
+        private List<IPropertySymbol> ForwardingProperties(ISymbol member, CancellationToken cancellationToken)
+        {
+            var forwarding = new List<IPropertySymbol>();
+            if (member is not IFieldSymbol field)
+            {
+                return forwarding;
+            }
+
+            foreach (var candidate in field.ContainingType.GetMembers())
             {
                 // A public property that hands out the mutable collection lets other assemblies change it: not followed, an escape.
-                if (member is IPropertySymbol { IsIndexer: false, SetMethod: null } property && !usages.ContainsKey(property)
-                    && (!IsVisibleOutsideAssembly(property) || known.IsReadOnlyView(property.Type))
-                    && GetForwardedField(property, cancellationToken) is { } fieldName)
+                if (candidate is IPropertySymbol { IsIndexer: false, SetMethod: null } property
+                    && SymbolEqualityComparer.Default.Equals(field.Type, property.Type) && field.IsStatic == property.IsStatic
+                    && (!IsVisibleOutsideAssembly(property) || _known.IsReadOnlyView(property.Type))
+                    && GetForwardedField(property, cancellationToken) == field.Name)
                 {
-                    foreach (var candidate in type.GetMembers(fieldName))
-                    {
-                        if (candidate is IFieldSymbol field && usages.ContainsKey(field)
-                            && SymbolEqualityComparer.Default.Equals(field.Type, property.Type) && field.IsStatic == property.IsStatic)
-                        {
-                            forwarding[property] = field;
-                        }
-                    }
+                    forwarding.Add(property);
                 }
             }
+
+            return forwarding;
         }
 
         private static bool IsVisibleOutsideAssembly(ISymbol symbol)
@@ -130,41 +200,12 @@ namespace LeakAnalyzers
             };
         }
 
-        private void OnMemberReference(OperationAnalysisContext context)
+        private void Record(CollectionUsage usage, ISymbol referenced, List<IPropertySymbol> forwarding, IOperation reference, ISymbol? container)
         {
-            var symbol = context.Operation switch
-            {
-                IFieldReferenceOperation field => (ISymbol)field.Field.OriginalDefinition,
-                IPropertyReferenceOperation property => property.Property.OriginalDefinition,
-                _ => null,
-            };
-
-            if (symbol is null)
-            {
-                return;
-            }
-
-            lock (_gate)
-            {
-                Record(symbol, context.Operation, context.ContainingSymbol);
-            }
-        }
-
-        private void Record(ISymbol symbol, IOperation reference, ISymbol? container)
-        {
-            if (_forwardingProperties.TryGetValue(symbol, out var forwardedField))
-            {
-                symbol = forwardedField;
-            }
-            else if (container is IMethodSymbol { AssociatedSymbol: { } accessorOf } && _forwardingProperties.TryGetValue(accessorOf, out var field)
-                && SymbolEqualityComparer.Default.Equals(field, symbol))
+            if (SymbolEqualityComparer.Default.Equals(referenced, usage.Member) && container is IMethodSymbol { AssociatedSymbol: IPropertySymbol accessorOf }
+                && forwarding.Contains(accessorOf, SymbolEqualityComparer.Default))
             {
                 // The getter of a forwarding property: its uses are followed instead.
-                return;
-            }
-
-            if (!_usages.TryGetValue(symbol, out var usage))
-            {
                 return;
             }
 
@@ -204,105 +245,151 @@ namespace LeakAnalyzers
             }
         }
 
-        private void OnInvocation(OperationAnalysisContext context)
+        /// <summary>
+        /// True when every key that goes in comes from a bounded domain (see <see cref="CollectionUsage.HasBoundedKeys"/>);
+        /// a key that is a parameter counts when every call of its method passes a constant for it.
+        /// </summary>
+        public bool HasBoundedKeys(CollectionUsage usage, CancellationToken cancellationToken)
+            => usage.HasBoundedKeys(_known, site => KeyIsConstant(site, cancellationToken));
+
+        /// <summary>The growth sites that run after start-up, in source order.</summary>
+        public ImmutableArray<GrowthSite> GetRuntimeGrowth(CollectionUsage usage, CancellationToken cancellationToken)
+            => usage.GetRuntimeGrowth(container => container is IMethodSymbol method && IsInitOnly(method, ExternalReferenceFinder.TopLevelType(usage.Member), cancellationToken));
+
+        private bool KeyIsConstant(GrowthSite site, CancellationToken cancellationToken)
         {
-            var invocation = (IInvocationOperation)context.Operation;
-            var target = invocation.TargetMethod.OriginalDefinition;
-            if (target.MethodKind != MethodKind.Ordinary || !IsDeclaredInType(target))
+            if (site.KeyIsConstant)
             {
-                return;
+                return true;
             }
 
-            var inLambda = IsInLambda(invocation);
-            var constants = ConstantArguments(invocation);
-            lock (_gate)
+            if (site.KeyParameter is not { Ordinal: < 64 } parameter || site.Container is not IMethodSymbol method)
             {
-                if (!_calls.TryGetValue(target, out var callers))
-                {
-                    _calls[target] = callers = new List<(ISymbol?, bool, ulong)>();
-                }
-
-                callers.Add((context.ContainingSymbol, inLambda, constants));
-            }
-        }
-
-        private void OnMethodReference(OperationAnalysisContext context)
-        {
-            var target = ((IMethodReferenceOperation)context.Operation).Method.OriginalDefinition;
-            if (IsDeclaredInType(target))
-            {
-                lock (_gate)
-                {
-                    _usedAsDelegate.Add(target);
-                }
-            }
-        }
-
-        private bool IsDeclaredInType(ISymbol symbol)
-        {
-            for (var type = symbol.ContainingType; type != null; type = type.ContainingType)
-            {
-                if (SymbolEqualityComparer.Default.Equals(type, _type))
-                {
-                    return true;
-                }
+                return false;
             }
 
-            return false;
+            method = method.OriginalDefinition;
+            var key = (method, parameter.Ordinal);
+            if (_constantArguments.TryGetValue(key, out var known))
+            {
+                return known;
+            }
+
+            return _constantArguments.GetOrAdd(key, AlwaysConstant(method, parameter.Ordinal, cancellationToken));
         }
 
         /// <summary>
-        /// Called from SymbolEnd: adds the uses other types make of non-private members, resolves cache shapes and returns
-        /// the usages together with the private helpers that only start-up code calls.
+        /// A key that is a parameter is bounded when every call the compilation makes passes a constant for it (channel
+        /// names, setting names): only methods never used as delegates, with at least one call. An instance method other
+        /// types can call can be reached through any receiver, so only private and static methods are looked at.
         /// </summary>
-        public (ImmutableArray<CollectionUsage> Usages, ISet<ISymbol> InitOnlyMethods) Complete(ExternalReferenceFinder finder, CancellationToken cancellationToken)
+        private bool AlwaysConstant(IMethodSymbol method, int ordinal, CancellationToken cancellationToken)
         {
-            lock (_gate)
+            if (method.DeclaredAccessibility != Accessibility.Private && !method.IsStatic)
             {
-                foreach (var usage in new List<CollectionUsage>(_usages.Values))
-                {
-                    if (usage.Escapes)
-                    {
-                        continue;
-                    }
-
-                    // Private members are visible to nested types only; the operation actions of this type do not see those.
-                    if (usage.Member.DeclaredAccessibility != Accessibility.Private || HasNestedTypes(_type))
-                    {
-                        foreach (var (reference, container) in finder.Find(usage.Member, _type, cancellationToken))
-                        {
-                            Record(usage.Member, reference, container);
-                        }
-                    }
-
-                    foreach (var pair in _forwardingProperties)
-                    {
-                        if (SymbolEqualityComparer.Default.Equals(pair.Value, usage.Member)
-                            && (pair.Key.DeclaredAccessibility != Accessibility.Private || HasNestedTypes(_type)))
-                        {
-                            foreach (var (reference, container) in finder.Find(pair.Key, _type, cancellationToken))
-                            {
-                                Record(pair.Key, reference, container);
-                            }
-                        }
-                    }
-                }
-
-                foreach (var usage in _usages.Values)
-                {
-                    usage.ResolveCacheShapes();
-                    var current = usage;
-                    usage.ResolveConstantKeys = () =>
-                    {
-                        lock (_gate)
-                        {
-                            ResolveConstantKeyParameters(current, finder, cancellationToken);
-                        }
-                    };
-                }
-
-                return (_usages.Values.ToImmutableArrayOrEmpty(), ComputeInitOnlyMethods());
+                return false;
             }
+
+            var (uses, complete) = _finder.FindMethodUses(method, cancellationToken);
+            if (!complete)
+            {
+                return false;
+            }
+
+            var bit = 1UL << ordinal;
+            var calls = 0;
+            foreach (var (use, _) in uses)
+            {
+                if (use is not IInvocationOperation invocation || (ConstantArguments(invocation) & bit) == 0)
+                {
+                    return false;
+                }
+
+                calls++;
+            }
+
+            return calls > 0;
+        }
+
+        /// <summary>
+        /// A private method of the member's top-level type that only start-up code calls (the static constructor, a static
+        /// initializer, or another such method), never from a lambda, never used as a delegate, called at least once.
+        /// </summary>
+        private bool IsInitOnly(IMethodSymbol method, INamedTypeSymbol? owner, CancellationToken cancellationToken)
+            => IsInitOnly(method, owner, new CallerWalk(), cancellationToken);
+
+        private bool IsInitOnly(IMethodSymbol method, INamedTypeSymbol? owner, CallerWalk walk, CancellationToken cancellationToken)
+        {
+            method = method.OriginalDefinition;
+            if (owner is null || method.MethodKind != MethodKind.Ordinary || method.DeclaredAccessibility != Accessibility.Private
+                || !SymbolEqualityComparer.Default.Equals(ExternalReferenceFinder.TopLevelType(method), owner))
+            {
+                return false;
+            }
+
+            if (_initOnly.TryGetValue(method, out var known))
+            {
+                return known;
+            }
+
+            // A caller already being asked about is on a cycle of calls, which start-up code alone never ends: not start-up only.
+            if (walk.Visiting.Contains(method))
+            {
+                return false;
+            }
+
+            if (walk.Visiting.Count >= MaxCallerDepth)
+            {
+                walk.Capped = true;
+                return false;
+            }
+
+            walk.Visiting.Add(method);
+            var result = ComputeInitOnly(method, owner, walk, cancellationToken);
+            walk.Visiting.Remove(method);
+
+            // An answer cut short by the depth cap depends on where the walk started: not kept.
+            return walk.Capped ? result : _initOnly.GetOrAdd(method, result);
+        }
+
+        private bool ComputeInitOnly(IMethodSymbol method, INamedTypeSymbol owner, CallerWalk walk, CancellationToken cancellationToken)
+        {
+            var (uses, complete) = _finder.FindMethodUses(method, cancellationToken);
+            if (!complete || uses.Count == 0)
+            {
+                return false;
+            }
+
+            foreach (var (use, caller) in uses)
+            {
+                if (use is not IInvocationOperation invocation || IsInLambda(invocation) || caller is null)
+                {
+                    return false;
+                }
+
+                if (!IsStartupCode(caller) && !(caller is IMethodSymbol callerMethod && IsInitOnly(callerMethod, owner, walk, cancellationToken)))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private sealed class CallerWalk
+        {
+            public HashSet<IMethodSymbol> Visiting { get; } = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+
+            public bool Capped { get; set; }
+        }
+
+        private sealed class MethodOrdinalComparer : IEqualityComparer<(IMethodSymbol Method, int Ordinal)>
+        {
+            public bool Equals((IMethodSymbol Method, int Ordinal) x, (IMethodSymbol Method, int Ordinal) y)
+                => x.Ordinal == y.Ordinal && SymbolEqualityComparer.Default.Equals(x.Method, y.Method);
+
+            public int GetHashCode((IMethodSymbol Method, int Ordinal) obj)
+                => (SymbolEqualityComparer.Default.GetHashCode(obj.Method) * 31) + obj.Ordinal;
         }
 
         private static bool IsWeakTableCompatible(IOperation reference)
@@ -356,98 +443,6 @@ namespace LeakAnalyzers
             }
 
             return mask;
-        }
-
-        /// <summary>
-        /// A key that is a parameter is bounded when every call the compilation makes passes a constant for it (channel
-        /// names, setting names): only methods never used as delegates, with at least one call.
-        /// </summary>
-        private void ResolveConstantKeyParameters(CollectionUsage usage, ExternalReferenceFinder finder, CancellationToken cancellationToken)
-        {
-            foreach (var site in usage.Growth)
-            {
-                if (site.KeyIsConstant || site.KeyParameter is not { Ordinal: < 64 } parameter || site.Container is not IMethodSymbol method
-                    || _usedAsDelegate.Contains(method.OriginalDefinition))
-                {
-                    continue;
-                }
-
-                var bit = 1UL << parameter.Ordinal;
-                var calls = 0;
-                var allConstant = true;
-                if (_calls.TryGetValue((IMethodSymbol)method.OriginalDefinition, out var callers))
-                {
-                    foreach (var (_, _, constants) in callers)
-                    {
-                        calls++;
-                        allConstant &= (constants & bit) != 0;
-                    }
-                }
-
-                // Calls from other types are found by name; an instance method's receiver can be anything, so only static
-                // methods (reached through the type's name) are looked up there, and instance methods count as unknown.
-                if (allConstant && method.DeclaredAccessibility != Accessibility.Private && !method.IsStatic)
-                {
-                    allConstant = false;
-                }
-
-                if (allConstant && method.DeclaredAccessibility != Accessibility.Private)
-                {
-                    foreach (var invocation in finder.FindInvocations(method, _type, cancellationToken))
-                    {
-                        calls++;
-                        allConstant &= (ConstantArguments(invocation) & bit) != 0;
-                        if (!allConstant)
-                        {
-                            break;
-                        }
-                    }
-                }
-
-                site.KeyIsConstant = calls > 0 && allConstant;
-            }
-        }
-
-        private static bool HasNestedTypes(INamedTypeSymbol type) => !type.GetTypeMembers().IsEmpty;
-
-        private ISet<ISymbol> ComputeInitOnlyMethods()
-        {
-            var initOnly = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
-            for (var round = 0; round < 8; round++)
-            {
-                var changed = false;
-                foreach (var pair in _calls)
-                {
-                    var method = pair.Key;
-                    if (initOnly.Contains(method) || method.DeclaredAccessibility != Accessibility.Private || _usedAsDelegate.Contains(method))
-                    {
-                        continue;
-                    }
-
-                    var all = true;
-                    foreach (var (caller, inLambda, _) in pair.Value)
-                    {
-                        if (inLambda || !(caller is not null && (initOnly.Contains(caller) || IsStartupCode(caller))))
-                        {
-                            all = false;
-                            break;
-                        }
-                    }
-
-                    if (all)
-                    {
-                        initOnly.Add(method);
-                        changed = true;
-                    }
-                }
-
-                if (!changed)
-                {
-                    break;
-                }
-            }
-
-            return initOnly;
         }
 
         private static bool IsStartupCode(ISymbol symbol)

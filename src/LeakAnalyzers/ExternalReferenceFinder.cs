@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -10,15 +11,21 @@ using Microsoft.CodeAnalysis.Operations;
 namespace LeakAnalyzers
 {
     /// <summary>
-    /// Finds the references to a non-private member outside its own type, so that a rule can decide at the end of the
-    /// type (SymbolEnd, which the IDE runs while typing) instead of at the end of the compilation (which it only runs in
-    /// full-solution analysis). Only names that match are bound, and the token scan per name is cached per compilation.
+    /// Finds the uses of a member by name, so that a rule run in the document declaring the member can read every use
+    /// without analysing the rest of the compilation: the trees that can use it are picked through <see cref="NameIndex"/>
+    /// (a private member: only the trees of its top-level type), the identifier tokens with its name are kept with each
+    /// tree (an edit re-reads only the edited tree), and only those nodes are bound. One instance per compilation.
     /// </summary>
     internal sealed class ExternalReferenceFinder
     {
+        /// <summary>Per tree: where each simple name is (token start positions), found in one walk of the tree and kept with it.</summary>
+        private static readonly ConditionalWeakTable<SyntaxTree, Dictionary<string, int[]>> Occurrences
+            = new ConditionalWeakTable<SyntaxTree, Dictionary<string, int[]>>();
+
+        /// <summary>A cap on the nodes bound per look-up; past it the answer is incomplete and the caller assumes the worst.</summary>
+        private const int MaxBound = 2000;
+
         private readonly Compilation _compilation;
-        private readonly ConcurrentDictionary<string, ImmutableArray<SyntaxToken>> _tokensByName = new ConcurrentDictionary<string, ImmutableArray<SyntaxToken>>(System.StringComparer.Ordinal);
-        private readonly ConcurrentDictionary<SyntaxTree, string> _texts = new ConcurrentDictionary<SyntaxTree, string>();
         private readonly ConcurrentDictionary<SyntaxTree, SemanticModel> _models = new ConcurrentDictionary<SyntaxTree, SemanticModel>();
 
         public ExternalReferenceFinder(Compilation compilation)
@@ -26,29 +33,52 @@ namespace LeakAnalyzers
             _compilation = compilation;
         }
 
-        /// <summary>
-        /// References to <paramref name="member"/> that the operation actions of the top-level <paramref name="ownerType"/>
-        /// do not see: those outside its declarations and those inside its nested types, with the symbol that contains each.
-        /// </summary>
-        public IEnumerable<(IOperation Reference, ISymbol? Container)> Find(ISymbol member, INamedTypeSymbol ownerType, CancellationToken cancellationToken)
+        /// <summary>The outermost type that contains the symbol (the symbol itself when it is a top-level type).</summary>
+        public static INamedTypeSymbol? TopLevelType(ISymbol symbol)
         {
-            var tokens = _tokensByName.GetOrAdd(member.Name, name => Scan(name, cancellationToken));
-
-            var owner = ownerType.DeclaringSyntaxReferences;
-            var nested = ImmutableArray.CreateBuilder<SyntaxReference>();
-            AddNestedDeclarations(ownerType, nested);
-            var onlyNested = member.DeclaredAccessibility == Accessibility.Private;
-            foreach (var token in tokens)
+            var type = symbol as INamedTypeSymbol ?? symbol.ContainingType;
+            while (type?.ContainingType is { } outer)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var inOwner = IsInside(token, owner);
-                if (inOwner && !IsInside(token, nested) || onlyNested && !inOwner || token.Parent is not SimpleNameSyntax name)
+                type = outer;
+            }
+
+            return type;
+        }
+
+        /// <summary>True when the symbol can only be named inside its top-level type (it or a containing type is private).</summary>
+        public static bool OnlyVisibleInTopLevelType(ISymbol symbol)
+        {
+            for (var current = symbol; current?.ContainingType is not null; current = current.ContainingType)
+            {
+                if (current.DeclaredAccessibility == Accessibility.Private)
                 {
-                    continue;
+                    return true;
                 }
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// Every reference to the field or property <paramref name="member"/> with the member that contains it (a lambda or
+        /// local function counts as the member around it). Trees are read in this order: the member's own, the other
+        /// trees of its top-level type, then (when it is visible outside that type) the rest.
+        /// </summary>
+        public (List<(IOperation Reference, ISymbol? Container)> References, bool Complete) FindReferences(ISymbol member, CancellationToken cancellationToken)
+        {
+            var found = new List<(IOperation, ISymbol?)>();
+            if (TopLevelType(member) is not { } owner)
+            {
+                return (found, true);
+            }
+
+            var bound = 0;
+            foreach (var (token, inOwner) in Tokens(member.Name, member, owner, OnlyVisibleInTopLevelType(member), null, cancellationToken))
+            {
+                var name = (SimpleNameSyntax)token.Parent!;
 
                 // Outside its own type a static member is reached through its type's name (or a using static); skip other names.
-                if (!inOwner && member.IsStatic && !QualifiedByOwner(name, ownerType, member.ContainingType))
+                if (!inOwner && member.IsStatic && !QualifiedByOwner(name, owner, member.ContainingType))
                 {
                     continue;
                 }
@@ -60,69 +90,210 @@ namespace LeakAnalyzers
                     _ => name,
                 };
 
+                if (++bound > MaxBound)
+                {
+                    return (found, false);
+                }
+
                 var model = GetModel(token.SyntaxTree!);
                 var operation = model.GetOperation(target, cancellationToken);
                 if (operation is not null && CollectionMutation.ReferencesMember(operation, member))
                 {
-                    yield return (operation, model.GetEnclosingSymbol(token.SpanStart, cancellationToken));
+                    found.Add((operation, ContainerAt(model, token.SpanStart, cancellationToken)));
+                }
+            }
+
+            return (found, true);
+        }
+
+        /// <summary>
+        /// The calls of <paramref name="method"/> (an <see cref="IInvocationOperation"/>) and its uses as a method group
+        /// (an <see cref="IMethodReferenceOperation"/>), with the member containing each. A private method is looked for
+        /// in its top-level type's trees; another static one also where its type's name is mentioned; another instance
+        /// method everywhere its name is.
+        /// </summary>
+        public (List<(IOperation Use, ISymbol? Container)> Uses, bool Complete) FindMethodUses(IMethodSymbol method, CancellationToken cancellationToken)
+        {
+            var found = new List<(IOperation, ISymbol?)>();
+            method = method.OriginalDefinition;
+            if (TopLevelType(method) is not { } owner)
+            {
+                return (found, true);
+            }
+
+            var bound = 0;
+            // A static method is called from other types as Type.Method(...): other trees must mention the type's name.
+            var alsoMentioned = method.IsStatic ? method.ContainingType.Name : null;
+            foreach (var (token, inOwner) in Tokens(method.Name, method, owner, OnlyVisibleInTopLevelType(method), alsoMentioned, cancellationToken))
+            {
+                var name = (SimpleNameSyntax)token.Parent!;
+                SyntaxNode callee = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? access : name;
+                if (!inOwner && method.IsStatic && callee != name && !QualifiedByOwner(name, owner, method.ContainingType))
+                {
+                    continue;
+                }
+
+                if (++bound > MaxBound)
+                {
+                    return (found, false);
+                }
+
+                var node = callee.Parent is InvocationExpressionSyntax invocation && invocation.Expression == callee ? invocation : callee;
+                var model = GetModel(token.SyntaxTree!);
+                var operation = model.GetOperation(node, cancellationToken);
+                while (operation is IConversionOperation or IDelegateCreationOperation)
+                {
+                    operation = operation is IConversionOperation conversion ? conversion.Operand : ((IDelegateCreationOperation)operation).Target;
+                }
+
+                var target = operation switch
+                {
+                    IInvocationOperation call => call.TargetMethod,
+                    IMethodReferenceOperation reference => reference.Method,
+                    _ => null,
+                };
+
+                if (target is not null && SymbolEqualityComparer.Default.Equals(target.OriginalDefinition, method))
+                {
+                    found.Add((operation!, ContainerAt(model, token.SpanStart, cancellationToken)));
+                }
+            }
+
+            return (found, true);
+        }
+
+        /// <summary>The member a position is in, as an operation action would see it: lambdas and local functions belong to the member around them.</summary>
+        private static ISymbol? ContainerAt(SemanticModel model, int position, CancellationToken cancellationToken)
+        {
+            var symbol = model.GetEnclosingSymbol(position, cancellationToken);
+            while (symbol is IMethodSymbol { MethodKind: MethodKind.AnonymousFunction or MethodKind.LocalFunction })
+            {
+                symbol = symbol.ContainingSymbol;
+            }
+
+            return symbol;
+        }
+
+        /// <summary>
+        /// The simple-name tokens with this text that can name <paramref name="symbol"/>, with whether each is inside its
+        /// top-level type: the symbol's own tree first, then the owner's other trees, then (unless
+        /// <paramref name="onlyInOwner"/>) every other tree that mentions the name (and <paramref name="alsoMentioned"/>).
+        /// </summary>
+        private IEnumerable<(SyntaxToken Token, bool InOwner)> Tokens(string name, ISymbol symbol, INamedTypeSymbol owner, bool onlyInOwner, string? alsoMentioned, CancellationToken cancellationToken)
+        {
+            var declarations = owner.DeclaringSyntaxReferences;
+            var ownTrees = new List<SyntaxTree>(declarations.Length);
+            var first = symbol.Locations.Length > 0 ? symbol.Locations[0].SourceTree : null;
+            if (first is not null && Declares(declarations, first))
+            {
+                ownTrees.Add(first);
+            }
+
+            foreach (var declaration in declarations)
+            {
+                if (!ownTrees.Contains(declaration.SyntaxTree))
+                {
+                    ownTrees.Add(declaration.SyntaxTree);
+                }
+            }
+
+            foreach (var tree in ownTrees)
+            {
+                foreach (var token in TokensIn(tree, name, cancellationToken))
+                {
+                    var inOwner = IsInside(token, declarations);
+                    if (!inOwner && onlyInOwner)
+                    {
+                        continue;
+                    }
+
+                    yield return (token, inOwner);
+                }
+            }
+
+            if (onlyInOwner)
+            {
+                yield break;
+            }
+
+            foreach (var tree in _compilation.SyntaxTrees)
+            {
+                if (ownTrees.Contains(tree) || !NameIndex.Mentions(tree, name, cancellationToken)
+                    || alsoMentioned is not null && !NameIndex.Mentions(tree, alsoMentioned, cancellationToken) && !NameIndex.Mentions(tree, owner.Name, cancellationToken))
+                {
+                    continue;
+                }
+
+                foreach (var token in TokensIn(tree, name, cancellationToken))
+                {
+                    yield return (token, false);
                 }
             }
         }
 
-        /// <summary>Calls of <paramref name="method"/> outside the top-level <paramref name="ownerType"/> (and in its nested types).</summary>
-        public IEnumerable<IInvocationOperation> FindInvocations(IMethodSymbol method, INamedTypeSymbol ownerType, CancellationToken cancellationToken)
+        /// <summary>The simple-name tokens with this text in the tree; the tree is read once, then kept with it.</summary>
+        private static IEnumerable<SyntaxToken> TokensIn(SyntaxTree tree, string name, CancellationToken cancellationToken)
         {
-            // A static method is called from other types as Type.Method(...): only trees whose text has that (and the
-            // owner's own trees when it has nested types; its own calls come from the operation actions) are tokenised,
-            // so a common method name does not walk the compilation.
-            var tokens = method.IsStatic
-                ? _tokensByName.GetOrAdd(method.ContainingType.Name + "." + method.Name, key => Scan(method.Name, cancellationToken, key, ownerType.GetTypeMembers().IsEmpty ? null : ownerType))
-                : _tokensByName.GetOrAdd(method.Name, name => Scan(name, cancellationToken));
-            var owner = ownerType.DeclaringSyntaxReferences;
-            var nested = ImmutableArray.CreateBuilder<SyntaxReference>();
-            AddNestedDeclarations(ownerType, nested);
-            foreach (var token in tokens)
+            if (!NameIndex.Mentions(tree, name, cancellationToken))
             {
-                cancellationToken.ThrowIfCancellationRequested();
+                yield break;
+            }
 
-                // Cheap syntax checks first: most tokens of a common name are other members (x.Length, list.Count).
-                if (token.Parent is not SimpleNameSyntax name)
-                {
-                    continue;
-                }
+            if (!Occurrences.TryGetValue(tree, out var byName))
+            {
+                var built = Index(tree, cancellationToken);
+                byName = Occurrences.GetValue(tree, _ => built);
+            }
 
-                SyntaxNode callee = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? access : name;
-                if (callee.Parent is not InvocationExpressionSyntax invocation || invocation.Expression != callee
-                    || method.IsStatic && callee != name && !QualifiedByOwner(name, ownerType, method.ContainingType))
-                {
-                    continue;
-                }
+            if (!byName.TryGetValue(name, out var positions))
+            {
+                yield break;
+            }
 
-                if (IsInside(token, owner) && !IsInside(token, nested))
-                {
-                    continue;
-                }
+            var root = tree.GetRoot(cancellationToken);
+            foreach (var position in positions)
+            {
+                yield return root.FindToken(position);
+            }
+        }
 
-                if (GetModel(token.SyntaxTree!).GetOperation(invocation, cancellationToken) is IInvocationOperation operation
-                    && SymbolEqualityComparer.Default.Equals(operation.TargetMethod.OriginalDefinition, method.OriginalDefinition))
+        private static Dictionary<string, int[]> Index(SyntaxTree tree, CancellationToken cancellationToken)
+        {
+            var lists = new Dictionary<string, List<int>>(System.StringComparer.Ordinal);
+            foreach (var token in tree.GetRoot(cancellationToken).DescendantTokens())
+            {
+                if (token.IsKind(SyntaxKind.IdentifierToken) && token.Parent is SimpleNameSyntax)
                 {
-                    yield return operation;
+                    if (!lists.TryGetValue(token.ValueText, out var list))
+                    {
+                        lists[token.ValueText] = list = new List<int>(2);
+                    }
+
+                    list.Add(token.SpanStart);
                 }
             }
+
+            var index = new Dictionary<string, int[]>(lists.Count, System.StringComparer.Ordinal);
+            foreach (var pair in lists)
+            {
+                index[pair.Key] = pair.Value.ToArray();
+            }
+
+            return index;
         }
 
         private SemanticModel GetModel(SyntaxTree tree)
         {
-#pragma warning disable RS1030 // Only trees that mention a candidate member's name are bound, once each per compilation.
+#pragma warning disable RS1030 // Only the nodes that name a candidate member are bound, in the trees that can use it.
             return _models.GetOrAdd(tree, t => _compilation.GetSemanticModel(t));
 #pragma warning restore RS1030
         }
 
-        private static bool Declares(INamedTypeSymbol type, SyntaxTree tree)
+        private static bool Declares(ImmutableArray<SyntaxReference> declarations, SyntaxTree tree)
         {
-            foreach (var reference in type.DeclaringSyntaxReferences)
+            foreach (var declaration in declarations)
             {
-                if (reference.SyntaxTree == tree)
+                if (declaration.SyntaxTree == tree)
                 {
                     return true;
                 }
@@ -131,15 +302,7 @@ namespace LeakAnalyzers
             return false;
         }
 
-        private static void AddNestedDeclarations(INamedTypeSymbol type, ImmutableArray<SyntaxReference>.Builder builder)
-        {
-            foreach (var nested in type.GetTypeMembers())
-            {
-                builder.AddRange(nested.DeclaringSyntaxReferences);
-            }
-        }
-
-        private static bool IsInside(SyntaxToken token, IEnumerable<SyntaxReference> declarations)
+        private static bool IsInside(SyntaxToken token, ImmutableArray<SyntaxReference> declarations)
         {
             foreach (var declaration in declarations)
             {
@@ -171,31 +334,6 @@ namespace LeakAnalyzers
 
             // Another type reaches a static member through the declaring type's name (aliases and derived-type names are rare).
             return last is null || last == declaringType.Name || last == ownerType.Name;
-        }
-
-        /// <summary>Identifier tokens with this name; only trees whose text contains the name are tokenised.</summary>
-        private ImmutableArray<SyntaxToken> Scan(string name, CancellationToken cancellationToken, string? textMustContain = null, INamedTypeSymbol? alwaysIn = null)
-        {
-            var builder = ImmutableArray.CreateBuilder<SyntaxToken>();
-            foreach (var tree in _compilation.SyntaxTrees)
-            {
-                var text = _texts.GetOrAdd(tree, t => t.GetText(cancellationToken).ToString());
-                if (text.IndexOf(textMustContain ?? name, System.StringComparison.Ordinal) < 0
-                    && !(alwaysIn is not null && Declares(alwaysIn, tree) && text.IndexOf(name, System.StringComparison.Ordinal) >= 0))
-                {
-                    continue;
-                }
-
-                foreach (var token in tree.GetRoot(cancellationToken).DescendantTokens())
-                {
-                    if (token.IsKind(SyntaxKind.IdentifierToken) && token.ValueText == name && token.Parent is SimpleNameSyntax)
-                    {
-                        builder.Add(token);
-                    }
-                }
-            }
-
-            return builder.ToImmutable();
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Collections.Immutable;
@@ -44,11 +45,11 @@ namespace LeakAnalyzers.Collections
             context.EnableConcurrentExecution();
             context.RegisterCompilationStartAction(start =>
             {
-                var model = CompilationModel.For(start.Compilation);
-                var known = model.Known;
-                var finder = model.References;
+                var known = CompilationModel.For(start.Compilation).Known;
+                var collector = CollectionUsageCollector.For(start.Compilation);
                 var memoizers = new Memoizers(start.Compilation, known);
-                start.RegisterSymbolStartAction(symbolStart => OnTypeStart(symbolStart, known, finder), SymbolKind.NamedType);
+                var longLivedOwners = new ConcurrentDictionary<INamedTypeSymbol, bool>(SymbolEqualityComparer.Default);
+                start.RegisterSymbolAction(symbol => Analyze(symbol, known, collector, longLivedOwners), SymbolKind.Field, SymbolKind.Property);
                 start.RegisterOperationAction(context => OnInitializer(context, memoizers), OperationKind.FieldInitializer, OperationKind.PropertyInitializer);
             });
         }
@@ -95,88 +96,84 @@ namespace LeakAnalyzers.Collections
                 memoizer.Growth.Count));
         }
 
-        private static void OnTypeStart(SymbolStartAnalysisContext context, KnownTypes known, ExternalReferenceFinder finder)
+        /// <summary>
+        /// Runs in the document that declares the member, so the finding (on the member, the growth sites as additional
+        /// locations) is reported by the per-document request of that document exactly as by the build.
+        /// </summary>
+        private static void Analyze(SymbolAnalysisContext context, KnownTypes known, CollectionUsageCollector collector, ConcurrentDictionary<INamedTypeSymbol, bool> longLivedOwners)
         {
-            var type = (INamedTypeSymbol)context.Symbol;
-            if (type.ContainingType is not null)
+            if (collector.Candidate(context.Symbol) is not { } candidate)
             {
                 return;
             }
 
-            var configured = Lifetime.ConfiguredLongLivedTypes(context.Options, type);
-            var longLivedOwners = new Dictionary<INamedTypeSymbol, bool>(SymbolEqualityComparer.Default);
-            bool IsLongLived(INamedTypeSymbol owner)
+            var (member, kind) = candidate;
+            if (!kind.IsMap() || CollectionUsage.HasBoundedKeyType(member, kind, known)
+                || !member.IsStatic && !(member is IFieldSymbol && IsLongLived(member.ContainingType, context.Options, longLivedOwners)))
             {
-                if (!longLivedOwners.TryGetValue(owner, out var value))
-                {
-                    longLivedOwners[owner] = value = Lifetime.IsSingleton(owner) || Lifetime.IsConfiguredLongLived(owner, configured);
-                }
+                return;
+            }
 
+            var usage = collector.Get(member, kind, context.CancellationToken);
+            if (!usage.IsCache || usage.Shrinks || usage.Replaced || usage.Escapes || collector.HasBoundedKeys(usage, context.CancellationToken))
+            {
+                return;
+            }
+
+            var growth = collector.GetRuntimeGrowth(usage, context.CancellationToken);
+            var cacheShaped = false;
+            foreach (var site in growth)
+            {
+                cacheShaped |= site.IsCacheShaped;
+            }
+
+            if (!cacheShaped)
+            {
+                return;
+            }
+
+            var locations = new List<Location>(growth.Length);
+            foreach (var site in growth)
+            {
+                locations.Add(site.Location);
+            }
+
+            var keyType = KeyTypeName(usage);
+            var properties = SymbolNames.MemberProperties(usage.Member);
+            properties[DiagnosticPropertyNames.CollectionKind] = usage.Kind.ToString();
+            properties[DiagnosticPropertyNames.GrowthCount] = growth.Length.ToString(CultureInfo.InvariantCulture);
+            properties[KeyTypeProperty] = keyType;
+            if (CanUseWeakTable(usage, known))
+            {
+                properties[WeakTableProperty] = "true";
+            }
+
+            if (known.MemoryCache is not null && usage.MemoryCacheCompatible && IsPrivateDictionaryField(usage))
+            {
+                properties[MemoryCacheProperty] = "true";
+            }
+
+            context.ReportDiagnostic(Diagnostic.Create(
+                Rule,
+                usage.Member.Locations[0],
+                locations,
+                properties.ToImmutable(),
+                usage.Member.ContainingType.Name + "." + usage.Member.Name,
+                keyType,
+                growth.Length));
+        }
+
+        /// <summary>A singleton, or a type named in <c>leak_analyzers.long_lived_types</c> (as configured for its top-level type's trees).</summary>
+        private static bool IsLongLived(INamedTypeSymbol owner, AnalyzerOptions options, ConcurrentDictionary<INamedTypeSymbol, bool> longLivedOwners)
+        {
+            if (longLivedOwners.TryGetValue(owner, out var value))
+            {
                 return value;
             }
 
-            var collector = CollectionUsageCollector.Register(
-                context,
-                known,
-                (member, kind) => kind.IsMap() && (member.IsStatic || member is IFieldSymbol && IsLongLived(member.ContainingType)));
-            if (collector is null)
-            {
-                return;
-            }
-
-            context.RegisterSymbolEndAction(end =>
-            {
-                var (usages, initOnly) = collector.Complete(finder, end.CancellationToken);
-                foreach (var usage in usages)
-                {
-                    if (!usage.IsCache || usage.Shrinks || usage.Replaced || usage.Escapes || usage.HasBoundedKeys(known))
-                    {
-                        continue;
-                    }
-
-                    var growth = usage.GetRuntimeGrowth(initOnly);
-                    var cacheShaped = false;
-                    foreach (var site in growth)
-                    {
-                        cacheShaped |= site.IsCacheShaped;
-                    }
-
-                    if (!cacheShaped)
-                    {
-                        continue;
-                    }
-
-                    var locations = new List<Location>(growth.Length);
-                    foreach (var site in growth)
-                    {
-                        locations.Add(site.Location);
-                    }
-
-                    var keyType = KeyTypeName(usage);
-                    var properties = SymbolNames.MemberProperties(usage.Member);
-                    properties[DiagnosticPropertyNames.CollectionKind] = usage.Kind.ToString();
-                    properties[DiagnosticPropertyNames.GrowthCount] = growth.Length.ToString(CultureInfo.InvariantCulture);
-                    properties[KeyTypeProperty] = keyType;
-                    if (CanUseWeakTable(usage, known))
-                    {
-                        properties[WeakTableProperty] = "true";
-                    }
-
-                    if (known.MemoryCache is not null && usage.MemoryCacheCompatible && IsPrivateDictionaryField(usage))
-                    {
-                        properties[MemoryCacheProperty] = "true";
-                    }
-
-                    end.ReportDiagnostic(Diagnostic.Create(
-                        Rule,
-                        usage.Member.Locations[0],
-                        locations,
-                        properties.ToImmutable(),
-                        usage.Member.ContainingType.Name + "." + usage.Member.Name,
-                        keyType,
-                        growth.Length));
-                }
-            });
+            value = Lifetime.IsSingleton(owner)
+                || ExternalReferenceFinder.TopLevelType(owner) is { } topLevel && Lifetime.IsConfiguredLongLived(owner, Lifetime.ConfiguredLongLivedTypes(options, topLevel));
+            return longLivedOwners.GetOrAdd(owner, value);
         }
 
         /// <summary>

@@ -8,8 +8,9 @@ namespace LeakAnalyzers.Collections
 {
     /// <summary>
     /// LEAK001: a static collection that code adds to after start-up and that nothing anywhere removes from, clears or
-    /// replaces. Analysed per top-level type (SymbolStart/SymbolEnd) so private, internal and public members all report
-    /// while typing; uses in other types are found by <see cref="ExternalReferenceFinder"/>.
+    /// replaces. Analysed per member (a symbol action on the field or auto-property, in the document declaring it); its
+    /// uses anywhere are read by name through <see cref="CollectionUsageCollector"/>, so a request on one part of a
+    /// partial type binds only the code that names a candidate of that part.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class StaticCollectionOnlyGrowsAnalyzer : DiagnosticAnalyzer
@@ -32,61 +33,58 @@ namespace LeakAnalyzers.Collections
             context.EnableConcurrentExecution();
             context.RegisterCompilationStartAction(start =>
             {
-                var model = CompilationModel.For(start.Compilation);
-                var known = model.Known;
-                var finder = model.References;
-                start.RegisterSymbolStartAction(symbolStart => OnTypeStart(symbolStart, known, finder), SymbolKind.NamedType);
+                var known = CompilationModel.For(start.Compilation).Known;
+                var collector = CollectionUsageCollector.For(start.Compilation);
+                start.RegisterSymbolAction(symbol => Analyze(symbol, known, collector), SymbolKind.Field, SymbolKind.Property);
             });
         }
 
-        private static void OnTypeStart(SymbolStartAnalysisContext context, KnownTypes known, ExternalReferenceFinder finder)
+        /// <summary>
+        /// Runs in the document that declares the member, so the finding (on the member, the growth sites as additional
+        /// locations) is reported by the per-document request of that document exactly as by the build.
+        /// </summary>
+        private static void Analyze(SymbolAnalysisContext context, KnownTypes known, CollectionUsageCollector collector)
         {
-            // Nested types are analysed with their top-level type: they can use its private members.
-            if (context.Symbol.ContainingType is not null)
+            if (!context.Symbol.IsStatic || collector.Candidate(context.Symbol) is not { } candidate)
             {
                 return;
             }
 
-            var collector = CollectionUsageCollector.Register(context, known, static (member, _) => member.IsStatic);
-            if (collector is null)
+            var (member, kind) = candidate;
+            if (CollectionUsage.HasBoundedKeyType(member, kind, known))
             {
                 return;
             }
 
-            context.RegisterSymbolEndAction(end =>
+            var usage = collector.Get(member, kind, context.CancellationToken);
+            if (usage.Shrinks || usage.Replaced || usage.Escapes || usage.IsCache || usage.Growth.Count == 0
+                || collector.HasBoundedKeys(usage, context.CancellationToken))
             {
-                var (usages, initOnly) = collector.Complete(finder, end.CancellationToken);
-                foreach (var usage in usages)
-                {
-                    if (usage.Shrinks || usage.Replaced || usage.Escapes || usage.IsCache || usage.HasBoundedKeys(known))
-                    {
-                        continue;
-                    }
+                return;
+            }
 
-                    var growth = usage.GetRuntimeGrowth(initOnly);
-                    if (growth.IsEmpty)
-                    {
-                        continue;
-                    }
+            var growth = collector.GetRuntimeGrowth(usage, context.CancellationToken);
+            if (growth.IsEmpty)
+            {
+                return;
+            }
 
-                    var locations = new List<Location>(growth.Length);
-                    foreach (var site in growth)
-                    {
-                        locations.Add(site.Location);
-                    }
+            var locations = new List<Location>(growth.Length);
+            foreach (var site in growth)
+            {
+                locations.Add(site.Location);
+            }
 
-                    var properties = SymbolNames.MemberProperties(usage.Member);
-                    properties[DiagnosticPropertyNames.CollectionKind] = usage.Kind.ToString();
-                    properties[DiagnosticPropertyNames.GrowthCount] = growth.Length.ToString(CultureInfo.InvariantCulture);
-                    end.ReportDiagnostic(Diagnostic.Create(
-                        Rule,
-                        usage.Member.Locations[0],
-                        locations,
-                        properties.ToImmutable(),
-                        usage.Member.ContainingType.Name + "." + usage.Member.Name,
-                        growth.Length));
-                }
-            });
+            var properties = SymbolNames.MemberProperties(usage.Member);
+            properties[DiagnosticPropertyNames.CollectionKind] = usage.Kind.ToString();
+            properties[DiagnosticPropertyNames.GrowthCount] = growth.Length.ToString(CultureInfo.InvariantCulture);
+            context.ReportDiagnostic(Diagnostic.Create(
+                Rule,
+                usage.Member.Locations[0],
+                locations,
+                properties.ToImmutable(),
+                usage.Member.ContainingType.Name + "." + usage.Member.Name,
+                growth.Length));
         }
     }
 }

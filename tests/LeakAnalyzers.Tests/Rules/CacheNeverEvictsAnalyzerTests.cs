@@ -218,6 +218,116 @@ namespace LeakAnalyzers.Tests.Rules
             V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("Geo.coordinates", "string", 1));
         }
 
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public Task PartialTypeCacheFilledInOtherDocumentInEitherOrder(bool growthFirst)
+        {
+            var declaration = """
+                using System.Collections.Concurrent;
+
+                public sealed partial class Resolver
+                {
+                    public static readonly Resolver Instance = new Resolver();
+
+                    private readonly ConcurrentDictionary<string, string> {|#0:resolved|} = new();
+                }
+                """;
+            var growth = """
+                public sealed partial class Resolver
+                {
+                    public string Resolve(string name) => {|#1:resolved.GetOrAdd(name, n => n.Trim())|};
+                }
+                """;
+            return V.AnalyzerAsync(
+                growthFirst ? new[] { growth, declaration } : new[] { declaration, growth },
+                V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("Resolver.resolved", "string", 1));
+        }
+
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public Task PartialTypeCacheEvictedInOtherDocumentInEitherOrderIsQuiet(bool evictionFirst)
+        {
+            var declaration = """
+                using System.Collections.Concurrent;
+
+                public static partial class Templates
+                {
+                    private static readonly ConcurrentDictionary<string, string> Compiled = new();
+
+                    public static string Get(string source) => Compiled.GetOrAdd(source, s => s.ToUpperInvariant());
+                }
+                """;
+            var eviction = """
+                public static partial class Templates
+                {
+                    public static void Forget(string source) => Compiled.TryRemove(source, out _);
+                }
+                """;
+            return V.AnalyzerAsync(evictionFirst ? new[] { eviction, declaration } : new[] { declaration, eviction });
+        }
+
+        [Fact]
+        public Task PrivateHelperWithConstantKeysFromAnotherPart()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                """
+                using System.Collections.Concurrent;
+
+                public static partial class Meters
+                {
+                    private static readonly ConcurrentDictionary<string, object> Named = new();
+                    private static readonly ConcurrentDictionary<string, object> {|#0:Tagged|} = new();
+
+                    private static object Named1(string name) => Named.GetOrAdd(name, _ => new object());
+                    private static object Tagged1(string tag) => {|#1:Tagged.GetOrAdd(tag, _ => new object())|};
+                }
+                """,
+                """
+                public static partial class Meters
+                {
+                    public static object Requests => Named1("requests");
+                    public static object Errors() => Named1("errors");
+                    public static object ForTag(string tag) => Tagged1(tag);
+                    public static object Default() => Tagged1("default");
+                }
+                """,
+            },
+            V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("Meters.Tagged", "string", 1));
+        }
+
+        [Fact]
+        public Task MemoizerInAnotherDocumentIsReportedOnTheMemoizingCall()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                """
+                using System;
+
+                public static partial class Parsers
+                {
+                    private static readonly Func<string, int> {|#1:Parse|} = {|#0:Memo.Of<string, int>(int.Parse)|};
+                }
+                """,
+                """
+                using System;
+                using System.Collections.Concurrent;
+
+                public static class Memo
+                {
+                    public static Func<TIn, TOut> Of<TIn, TOut>(Func<TIn, TOut> f) where TIn : notnull
+                    {
+                        var cache = new ConcurrentDictionary<TIn, TOut>();
+                        return x => {|#2:cache.GetOrAdd(x, f)|};
+                    }
+                }
+                """,
+            },
+            V.Diagnostic().WithLocation(0).WithLocation(1).WithLocation(2).WithArguments("Parsers.Parse (memoized by Of)", "string", 1));
+        }
+
         [Fact]
         public Task GenericMemoizerHelperStoredInAStaticField()
         {

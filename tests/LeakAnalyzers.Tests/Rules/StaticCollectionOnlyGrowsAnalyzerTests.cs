@@ -203,6 +203,272 @@ namespace LeakAnalyzers.Tests.Rules
             V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("AuditTrail.entries", 1));
         }
 
+        // ---- Per member, uses read by name: partial types, nested types, forwarding properties, helpers in other parts ----
+
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public Task PartialTypeGrowthInOtherDocumentInEitherOrder(bool growthFirst)
+        {
+            var declaration = """
+                using System.Collections.Generic;
+
+                public partial class Journal
+                {
+                    private static readonly List<string> {|#0:lines|} = new();
+                }
+                """;
+            var growth = """
+                public partial class Journal
+                {
+                    public void Append(string line) => {|#1:lines.Add(line)|};
+                }
+                """;
+            return V.AnalyzerAsync(
+                growthFirst ? new[] { growth, declaration } : new[] { declaration, growth },
+                V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("Journal.lines", 1));
+        }
+
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public Task PartialTypeRemovalInOtherDocumentInEitherOrderIsQuiet(bool removalFirst)
+        {
+            var declaration = """
+                using System.Collections.Generic;
+
+                public partial class Journal
+                {
+                    private static readonly List<string> lines = new();
+
+                    public void Append(string line) => lines.Add(line);
+                }
+                """;
+            var removal = """
+                public partial class Journal
+                {
+                    public void Trim() => lines.RemoveAt(0);
+                }
+                """;
+            return V.AnalyzerAsync(removalFirst ? new[] { removal, declaration } : new[] { declaration, removal });
+        }
+
+        [Fact]
+        public Task PartialTypeOfThreePartsReportsOnceWithEveryGrowthSite()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                """
+                public partial class Feed
+                {
+                    public void A(int x) => {|#1:items.Add(x)|};
+                }
+                """,
+                """
+                using System.Collections.Generic;
+
+                public partial class Feed
+                {
+                    internal static readonly List<int> {|#0:items|} = new();
+                }
+                """,
+                """
+                public partial class Feed
+                {
+                    public void B(int x) { {|#2:items.Add(x + 1)|}; }
+                }
+                """,
+            },
+            V.Diagnostic().WithLocation(0).WithLocation(1).WithLocation(2).WithArguments("Feed.items", 2));
+        }
+
+        [Fact]
+        public Task NestedTypesUseAPrivateStaticCollection()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                """
+                using System.Collections.Generic;
+
+                public partial class Host
+                {
+                    private static readonly HashSet<object> {|#0:Live|} = new();
+                    private static readonly HashSet<object> Tracked = new();
+
+                    private sealed class Worker
+                    {
+                        public void Start(object o) { {|#1:Live.Add(o)|}; Tracked.Add(o); }
+
+                        public sealed class Step
+                        {
+                            public void Run(object o) => {|#2:Live.Add(o)|};
+                        }
+                    }
+                }
+                """,
+                """
+                public partial class Host
+                {
+                    private sealed class Janitor
+                    {
+                        public void Sweep(object o) => Tracked.Remove(o);
+                    }
+                }
+                """,
+            },
+            V.Diagnostic().WithLocation(0).WithLocation(1).WithLocation(2).WithArguments("Host.Live", 2));
+        }
+
+        [Fact]
+        public Task CollectionOfANestedTypeFilledByTheOuterType()
+        {
+            return V.AnalyzerAsync("""
+                using System.Collections.Generic;
+
+                public class Outer
+                {
+                    private static class Store
+                    {
+                        public static readonly Queue<string> {|#0:Pending|} = new();
+                    }
+
+                    public void Put(string s) => {|#1:Store.Pending.Enqueue(s)|};
+                }
+
+                public class Other
+                {
+                    private static class Store
+                    {
+                        public static readonly Queue<string> Pending = new();
+
+                        public static void Drain() => Pending.Dequeue();
+                    }
+
+                    public void Put(string s) => Store.Pending.Enqueue(s);
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("Store.Pending", 1));
+        }
+
+        [Fact]
+        public Task ForwardingPropertyInAnotherPartIsFollowed()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                """
+                using System.Collections.Generic;
+
+                public partial class Catalog
+                {
+                    private static readonly List<string> {|#0:names|} = new();
+                    private static readonly List<string> kept = new();
+                }
+                """,
+                """
+                using System.Collections.Generic;
+
+                public partial class Catalog
+                {
+                    internal static List<string> Names => names;
+                    internal static List<string> Kept { get { return kept; } }
+                }
+                """,
+                """
+                internal static class Importer
+                {
+                    public static void Import(string n) { {|#1:Catalog.Names.Add(n)|}; Catalog.Kept.Add(n); }
+                    public static void Reset() => Catalog.Kept.Clear();
+                }
+                """,
+            },
+            V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("Catalog.names", 1));
+        }
+
+        [Fact]
+        public Task InitOnlyHelperInAnotherPartIsStartUp()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                """
+                using System.Collections.Generic;
+
+                public partial class Codes
+                {
+                    private static readonly Dictionary<string, int> Known = new();
+                    private static readonly Dictionary<string, int> {|#0:Seen|} = new();
+
+                    static Codes() { Register("a", 1); Note("b"); }
+                }
+                """,
+                """
+                public partial class Codes
+                {
+                    private static void Register(string name, int code) => Fill(name, code);
+
+                    private static void Fill(string name, int code) => Known[name] = code;
+
+                    private static void Note(string name) => {|#1:Seen[name] = 0|};
+                }
+                """,
+                """
+                public partial class Codes
+                {
+                    public static void Observe(string name) => Note(name);
+                }
+                """,
+            },
+            V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("Codes.Seen", 1));
+        }
+
+        [Fact]
+        public Task HelperCalledFromStaticInitializersInAnotherPartIsStartUp()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                """
+                using System.Collections.Generic;
+
+                public static partial class Units
+                {
+                    private static readonly List<string> Names = new();
+                    private static readonly List<string> {|#0:Aliases|} = new();
+
+                    private static bool Load(string n) { Names.Add(n); return true; }
+                    private static bool Alias(string n) { {|#1:Aliases.Add(n)|}; return true; }
+                }
+                """,
+                """
+                public static partial class Units
+                {
+                    private static readonly bool Loaded = Load("m");
+                    public static bool Ready { get; } = Load("s") && Alias("sec");
+                    public static bool Add(string n) => Alias(n);
+                }
+                """,
+            },
+            V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("Units.Aliases", 1));
+        }
+
+        [Fact]
+        public Task HelpersThatCallEachOtherAreNotStartUpOnly()
+        {
+            return V.AnalyzerAsync("""
+                using System.Collections.Generic;
+
+                public static class Loop
+                {
+                    private static readonly List<int> {|#0:Values|} = new();
+
+                    static Loop() => A(1);
+
+                    private static void A(int x) { {|#1:Values.Add(x)|}; B(x); }
+
+                    private static void B(int x) { if (x < 10) A(x + 1); }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("Loop.Values", 1));
+        }
+
         [Fact]
         public Task GenericTypeAndLocalFunctionAndConditionalAccess()
         {
