@@ -217,36 +217,51 @@ namespace LeakAnalyzers.Resources
                 return ImmutableArray<FieldFinding>.Empty;
             }
 
+            // First the initializers and assignments (the only uses that acquire, in source order); the other uses (reads,
+            // releases, hand-overs, the costly part) only when they acquire something the type may own.
             var facts = new Facts(resource);
             var models = new Dictionary<SyntaxTree, SemanticModel>();
-            foreach (var use in uses)
+            foreach (var assigns in new[] { true, false })
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (facts.NotOwned)
+                if (!assigns && facts.Acquisitions.Count == 0)
                 {
                     break;
                 }
 
-                var tree = use.SyntaxTree;
-                if (!models.TryGetValue(tree, out var semanticModel))
+                foreach (var use in uses)
                 {
-                    semanticModel = _compilation.GetSemanticModel(tree);
-                    models[tree] = semanticModel;
-                }
-
-                if (use is EqualsValueClauseSyntax initializer)
-                {
-                    if (semanticModel.GetOperation(initializer, cancellationToken) is IFieldInitializerOperation operation)
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (facts.NotOwned)
                     {
-                        Assigned(facts, operation.Value, null, cancellationToken);
+                        return ImmutableArray<FieldFinding>.Empty;
                     }
 
-                    continue;
-                }
+                    if (IsAssignmentUse(use) != assigns)
+                    {
+                        continue;
+                    }
 
-                if (ReferenceAt(semanticModel, (SimpleNameSyntax)use, field, cancellationToken) is { } reference)
-                {
-                    OnFieldReference(facts, reference, cancellationToken);
+                    var tree = use.SyntaxTree;
+                    if (!models.TryGetValue(tree, out var semanticModel))
+                    {
+                        semanticModel = _compilation.GetSemanticModel(tree);
+                        models[tree] = semanticModel;
+                    }
+
+                    if (use is EqualsValueClauseSyntax initializer)
+                    {
+                        if (semanticModel.GetOperation(initializer, cancellationToken) is IFieldInitializerOperation operation)
+                        {
+                            Assigned(facts, operation.Value, null, cancellationToken);
+                        }
+
+                        continue;
+                    }
+
+                    if (ReferenceAt(semanticModel, (SimpleNameSyntax)use, field, cancellationToken) is { } reference)
+                    {
+                        OnFieldReference(facts, reference, cancellationToken);
+                    }
                 }
             }
 
@@ -257,6 +272,38 @@ namespace LeakAnalyzers.Resources
             }
 
             return findings.ToImmutable();
+        }
+
+        /// <summary>
+        /// An initializer, or a name that is (through <c>this.</c>, <c>?.</c>, parentheses or <c>!</c>) the left side of an
+        /// assignment: the only uses where the field can be given a value.
+        /// </summary>
+        private static bool IsAssignmentUse(SyntaxNode use)
+        {
+            if (use is EqualsValueClauseSyntax)
+            {
+                return true;
+            }
+
+            var node = use;
+            for (var i = 0; i < 8 && node.Parent is { } parent; i++)
+            {
+                switch (parent)
+                {
+                    case MemberAccessExpressionSyntax access when access.Name == node:
+                    case MemberBindingExpressionSyntax:
+                    case ParenthesizedExpressionSyntax:
+                    case PostfixUnaryExpressionSyntax { RawKind: (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.SuppressNullableWarningExpression }:
+                        node = parent;
+                        continue;
+                    case AssignmentExpressionSyntax assignment:
+                        return assignment.Left == node;
+                    default:
+                        return false;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>
