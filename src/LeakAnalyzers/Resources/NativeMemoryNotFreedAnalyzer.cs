@@ -50,7 +50,7 @@ namespace LeakAnalyzers.Resources
                 }
 
                 start.RegisterOperationAction(c => Analyze(c, model), OperationKind.Invocation);
-                start.RegisterSymbolStartAction(s => OwnedFields.Register(s, model, field => FieldResourceOf(field, types), ReportField), SymbolKind.NamedType);
+                OwnedFields.Register(start, model, field => FieldResourceOf(field, types), DescribeField);
             });
         }
 
@@ -66,7 +66,7 @@ namespace LeakAnalyzers.Resources
             return SymbolEqualityComparer.Default.Equals(type, types.GCHandle) ? FieldResource.GCHandle : null;
         }
 
-        private static void ReportField(SymbolAnalysisContext context, FieldFinding finding)
+        private static Diagnostic DescribeField(FieldFinding finding)
         {
             var field = finding.Field;
             var handle = field.Type.Name == "GCHandle";
@@ -78,7 +78,7 @@ namespace LeakAnalyzers.Resources
                 FieldLeak.Replaced => "it is replaced here without freeing the previous " + (handle ? "handle" : "block"),
                 _ => "it is cleared here without being freed",
             };
-            context.ReportDiagnostic(ResourceDiagnostics.FieldDiagnostic(FieldRule, finding, field.Name, what, why));
+            return ResourceDiagnostics.FieldDiagnostic(FieldRule, finding, field.Name, what, why);
         }
 
         /// <summary>The call that frees what <paramref name="allocator"/> returns, or null when it is not an allocator.</summary>

@@ -39,9 +39,7 @@ namespace LeakAnalyzers.Resources
             {
                 var model = CompilationModel.For(start.Compilation);
                 var types = model.Disposables;
-                start.RegisterSymbolStartAction(
-                    s => OwnedFields.Register(s, model, field => IsCandidate(field, types) ? FieldResource.Disposable : null, Report),
-                    SymbolKind.NamedType);
+                OwnedFields.Register(start, model, field => IsCandidate(field, types) ? FieldResource.Disposable : null, Describe);
             });
         }
 
@@ -49,7 +47,7 @@ namespace LeakAnalyzers.Resources
         private static bool IsCandidate(IFieldSymbol field, DisposableTypes types)
             => types.IsDisposable(field.Type) && (types.IsTimer(field.Type) || !types.IsExempt(field.Type, System.Collections.Immutable.ImmutableHashSet<string>.Empty));
 
-        private static void Report(SymbolAnalysisContext context, FieldFinding finding)
+        private static Diagnostic Describe(FieldFinding finding)
         {
             var field = finding.Field;
             var why = finding.Leak switch
@@ -60,7 +58,7 @@ namespace LeakAnalyzers.Resources
                 FieldLeak.LostInConstructor => "it is not disposed when '" + finding.Call + "' throws in the constructor, and nobody can dispose a half-built object",
                 _ => "it is set to null here without disposing the previous instance",
             };
-            context.ReportDiagnostic(ResourceDiagnostics.FieldDiagnostic(Rule, finding, field.Name, finding.ResourceType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), why));
+            return ResourceDiagnostics.FieldDiagnostic(Rule, finding, field.Name, finding.ResourceType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), why);
         }
     }
 }

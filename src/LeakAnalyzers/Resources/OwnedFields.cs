@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using LeakAnalyzers.Summaries;
 using Microsoft.CodeAnalysis;
@@ -88,53 +89,458 @@ namespace LeakAnalyzers.Resources
     /// released, or a hand-over (returned, stored, given to a callee that keeps it: then the type does not own it) are
     /// understood. Shared by LEAK006 (disposables), LEAK007 (native memory, GC handles) and LEAK008 (pool rentals).
     /// Fields of process-lifetime singletons, and replacements in a method the compilation calls once, stay quiet.
+    /// <para>
+    /// The facts of a field are read on demand, once per compilation: the identifier tokens with its name in the
+    /// declarations of its type (found through a per-tree index), bound one by one, and its initializer. A finding at the
+    /// field is reported by the field's symbol action, a finding at an assignment by the assignment's operation action, so
+    /// the IDE's request for one document binds only that document and the uses of its fields, not every part of a
+    /// partial type.
+    /// </para>
     /// </summary>
     internal sealed class OwnedFields
     {
+        private static readonly ConditionalWeakTable<SyntaxTree, Dictionary<string, List<int>>> Positions = new ConditionalWeakTable<SyntaxTree, Dictionary<string, List<int>>>();
+        private static readonly ConditionalWeakTable<SyntaxTree, object> GeneratedTrees = new ConditionalWeakTable<SyntaxTree, object>();
+        private static readonly object Generated = new object();
+        private static readonly object NotGenerated = new object();
+
         private readonly CompilationModel _model;
-        private readonly ConcurrentDictionary<IFieldSymbol, Facts> _facts = new ConcurrentDictionary<IFieldSymbol, Facts>(SymbolEqualityComparer.Default);
+        private readonly Compilation _compilation;
+        private readonly AnalyzerOptions _options;
+        private readonly System.Func<IFieldSymbol, FieldResource?> _candidate;
+        private readonly System.Func<FieldFinding, Diagnostic> _describe;
+        private readonly ConcurrentDictionary<IFieldSymbol, ImmutableArray<FieldFinding>> _findings = new ConcurrentDictionary<IFieldSymbol, ImmutableArray<FieldFinding>>(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<SyntaxTree, ImmutableHashSet<string>> _exempt = new ConcurrentDictionary<SyntaxTree, ImmutableHashSet<string>>();
 
-        private OwnedFields(CompilationModel model)
+        private OwnedFields(Compilation compilation, AnalyzerOptions options, CompilationModel model, System.Func<IFieldSymbol, FieldResource?> candidate, System.Func<FieldFinding, Diagnostic> describe)
         {
             _model = model;
+            _compilation = compilation;
+            _options = options;
+            _candidate = candidate;
+            _describe = describe;
         }
 
         /// <summary>
-        /// At the start of a named type: the candidate fields of the wanted resources; null (and nothing registered) when the
-        /// type has none. <paramref name="report"/> runs at the end of the type with its findings.
+        /// Reports the findings on the candidate fields of the wanted resources: those at a field from the field's symbol
+        /// action, those at an assignment (replaced, cleared, lost in a constructor) from the assignment's action.
         /// </summary>
-        public static void Register(SymbolStartAnalysisContext context, CompilationModel model, System.Func<IFieldSymbol, FieldResource?> candidate, System.Action<SymbolAnalysisContext, FieldFinding> report)
+        public static void Register(CompilationStartAnalysisContext start, CompilationModel model, System.Func<IFieldSymbol, FieldResource?> candidate, System.Func<FieldFinding, Diagnostic> describe)
         {
-            var type = (INamedTypeSymbol)context.Symbol;
-            if (type.TypeKind is not (TypeKind.Class or TypeKind.Struct))
+            var fields = new OwnedFields(start.Compilation, start.Options, model, candidate, describe);
+            start.RegisterSymbolAction(fields.OnField, SymbolKind.Field);
+            start.RegisterOperationAction(fields.OnAssignment, OperationKind.SimpleAssignment);
+        }
+
+        private FieldResource? ResourceOf(IFieldSymbol field)
+            => field is { IsStatic: false, IsConst: false, IsImplicitlyDeclared: false, ContainingType.TypeKind: TypeKind.Class or TypeKind.Struct } ? _candidate(field) : null;
+
+        private void OnField(SymbolAnalysisContext context)
+        {
+            var field = (IFieldSymbol)context.Symbol;
+            if (ResourceOf(field) is null)
             {
                 return;
             }
 
-            var fields = new OwnedFields(model);
-            foreach (var member in type.GetMembers())
+            foreach (var finding in FindingsOf(field, context.CancellationToken))
             {
-                if (member is IFieldSymbol { IsStatic: false, IsConst: false, IsImplicitlyDeclared: false } field && candidate(field) is { } resource)
+                if (finding.Leak is FieldLeak.NeverReleased or FieldLeak.OwnerNotDisposable)
                 {
-                    fields._facts[field] = new Facts(resource);
+                    context.ReportDiagnostic(_describe(finding));
                 }
             }
+        }
 
-            if (fields._facts.IsEmpty)
+        private void OnAssignment(OperationAnalysisContext context)
+        {
+            var assignment = (ISimpleAssignmentOperation)context.Operation;
+            if (assignment.Target is not IFieldReferenceOperation target)
             {
                 return;
             }
 
-            context.RegisterOperationAction(fields.OnFieldReference, OperationKind.FieldReference);
-            context.RegisterOperationAction(fields.OnFieldInitializer, OperationKind.FieldInitializer);
-            context.RegisterSymbolEndAction(end =>
+            var field = target.Field.OriginalDefinition;
+            if (ResourceOf(field) is null || !InOwnDeclaration(assignment.Syntax, field.ContainingType))
             {
-                foreach (var finding in fields.Findings(end.CancellationToken))
+                return;
+            }
+
+            var syntax = assignment.Syntax;
+            foreach (var finding in FindingsOf(field, context.CancellationToken))
+            {
+                if (finding.Leak is not (FieldLeak.NeverReleased or FieldLeak.OwnerNotDisposable)
+                    && finding.Location.SourceTree == syntax.SyntaxTree && finding.Location.SourceSpan == syntax.Span)
                 {
-                    report(end, finding);
+                    context.ReportDiagnostic(_describe(finding));
                 }
+            }
+        }
+
+        /// <summary>The node is in one of the type's own declarations (not in a nested type's).</summary>
+        private static bool InOwnDeclaration(SyntaxNode node, INamedTypeSymbol owner)
+        {
+            var enclosing = node.FirstAncestorOrSelf<TypeDeclarationSyntax>();
+            if (enclosing is null)
+            {
+                return false;
+            }
+
+            foreach (var own in owner.DeclaringSyntaxReferences)
+            {
+                if (own.SyntaxTree == enclosing.SyntaxTree && own.Span == enclosing.Span)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>The findings on the field, computed once per compilation.</summary>
+        private ImmutableArray<FieldFinding> FindingsOf(IFieldSymbol field, CancellationToken cancellationToken)
+        {
+            if (_findings.TryGetValue(field, out var known))
+            {
+                return known;
+            }
+
+            var computed = Compute(field, cancellationToken);
+            return _findings.GetOrAdd(field, computed);
+        }
+
+        private ImmutableArray<FieldFinding> Compute(IFieldSymbol field, CancellationToken cancellationToken)
+        {
+            if (ResourceOf(field) is not { } resource || Uses(field, cancellationToken) is not { } uses)
+            {
+                // Not a candidate, or a nested or containing type uses the field: its code is analysed with that type. Don't know.
+                return ImmutableArray<FieldFinding>.Empty;
+            }
+
+            // First the initializers and assignments (the only uses that acquire, in source order); the other uses (reads,
+            // releases, hand-overs, the costly part) only when they acquire something the type may own.
+            var facts = new Facts(resource);
+            var models = new Dictionary<SyntaxTree, SemanticModel>();
+            foreach (var assigns in new[] { true, false })
+            {
+                if (!assigns && facts.Acquisitions.Count == 0)
+                {
+                    break;
+                }
+
+                foreach (var use in uses)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (facts.NotOwned)
+                    {
+                        return ImmutableArray<FieldFinding>.Empty;
+                    }
+
+                    if (IsAssignmentUse(use) != assigns)
+                    {
+                        continue;
+                    }
+
+                    var tree = use.SyntaxTree;
+                    if (!models.TryGetValue(tree, out var semanticModel))
+                    {
+                        semanticModel = _compilation.GetSemanticModel(tree);
+                        models[tree] = semanticModel;
+                    }
+
+                    if (use is EqualsValueClauseSyntax initializer)
+                    {
+                        if (semanticModel.GetOperation(initializer, cancellationToken) is IFieldInitializerOperation operation)
+                        {
+                            Assigned(facts, operation.Value, null, cancellationToken);
+                        }
+
+                        continue;
+                    }
+
+                    if (ReferenceAt(semanticModel, (SimpleNameSyntax)use, field, cancellationToken) is { } reference)
+                    {
+                        OnFieldReference(facts, reference, cancellationToken);
+                    }
+                }
+            }
+
+            var findings = ImmutableArray.CreateBuilder<FieldFinding>();
+            foreach (var finding in Findings(field, facts, cancellationToken))
+            {
+                findings.Add(finding);
+            }
+
+            return findings.ToImmutable();
+        }
+
+        /// <summary>
+        /// An initializer, or a name that is (through <c>this.</c>, <c>?.</c>, parentheses or <c>!</c>) the left side of an
+        /// assignment: the only uses where the field can be given a value.
+        /// </summary>
+        private static bool IsAssignmentUse(SyntaxNode use)
+        {
+            if (use is EqualsValueClauseSyntax)
+            {
+                return true;
+            }
+
+            var node = use;
+            for (var i = 0; i < 8 && node.Parent is { } parent; i++)
+            {
+                switch (parent)
+                {
+                    case MemberAccessExpressionSyntax access when access.Name == node:
+                    case MemberBindingExpressionSyntax:
+                    case ParenthesizedExpressionSyntax:
+                    case PostfixUnaryExpressionSyntax { RawKind: (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.SuppressNullableWarningExpression }:
+                        node = parent;
+                        continue;
+                    case AssignmentExpressionSyntax assignment:
+                        return assignment.Left == node;
+                    default:
+                        return false;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// The field's initializers and the simple names with its name in its type's own declarations (outside generated
+        /// code, as the analyzer driver skips it), in source order; null when a nested or containing type's code has an
+        /// identifier with the field's name.
+        /// </summary>
+        private List<SyntaxNode>? Uses(IFieldSymbol field, CancellationToken cancellationToken)
+        {
+            var owner = field.ContainingType;
+            var top = owner;
+            while (top.ContainingType is { } outer)
+            {
+                top = outer;
+            }
+
+            var uses = new List<SyntaxNode>();
+            foreach (var declarator in field.DeclaringSyntaxReferences)
+            {
+                if (declarator.GetSyntax(cancellationToken) is VariableDeclaratorSyntax { Initializer: { } initializer } && !IsGeneratedCode(initializer, cancellationToken))
+                {
+                    uses.Add(initializer);
+                }
+            }
+
+            var name = field.Name;
+            var seen = new HashSet<SyntaxTree>();
+            foreach (var reference in top.DeclaringSyntaxReferences)
+            {
+                var tree = reference.SyntaxTree;
+                if (!seen.Add(tree) || !NameIndex.Mentions(tree, name, cancellationToken) || !PositionsOf(tree, cancellationToken).TryGetValue(name, out var positions))
+                {
+                    continue;
+                }
+
+                var root = tree.GetRoot(cancellationToken);
+                foreach (var position in positions)
+                {
+                    if (!InTopDeclaration(top, tree, position))
+                    {
+                        continue;
+                    }
+
+                    var token = root.FindToken(position);
+                    if (token.Parent is not { } parent)
+                    {
+                        continue;
+                    }
+
+                    if (!InOwnDeclaration(parent, owner))
+                    {
+                        return null;
+                    }
+
+                    if (parent is SimpleNameSyntax && !IsGeneratedCode(parent, cancellationToken))
+                    {
+                        uses.Add(parent);
+                    }
+                }
+            }
+
+            var order = new Dictionary<SyntaxTree, int>();
+            foreach (var reference in top.DeclaringSyntaxReferences)
+            {
+                if (!order.ContainsKey(reference.SyntaxTree))
+                {
+                    order[reference.SyntaxTree] = order.Count;
+                }
+            }
+
+            uses.Sort((a, b) =>
+            {
+                var byTree = (order.TryGetValue(a.SyntaxTree, out var x) ? x : -1).CompareTo(order.TryGetValue(b.SyntaxTree, out var y) ? y : -1);
+                return byTree != 0 ? byTree : a.SpanStart.CompareTo(b.SpanStart);
             });
+            return uses;
+        }
+
+        private static bool InTopDeclaration(INamedTypeSymbol top, SyntaxTree tree, int position)
+        {
+            foreach (var reference in top.DeclaringSyntaxReferences)
+            {
+                if (reference.SyntaxTree == tree && reference.Span.Contains(position))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>Where each identifier of the tree starts, computed once per tree and kept with it.</summary>
+        private static Dictionary<string, List<int>> PositionsOf(SyntaxTree tree, CancellationToken cancellationToken)
+        {
+            if (Positions.TryGetValue(tree, out var known))
+            {
+                return known;
+            }
+
+            var built = new Dictionary<string, List<int>>(System.StringComparer.Ordinal);
+            foreach (var token in tree.GetRoot(cancellationToken).DescendantTokens())
+            {
+                if (!token.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.IdentifierToken))
+                {
+                    continue;
+                }
+
+                if (!built.TryGetValue(token.ValueText, out var list))
+                {
+                    list = new List<int>();
+                    built[token.ValueText] = list;
+                }
+
+                list.Add(token.SpanStart);
+            }
+
+            return Positions.GetValue(tree, _ => built);
+        }
+
+        /// <summary>The reference to the field that the simple name is (the name itself, or the member access it ends).</summary>
+        private static IFieldReferenceOperation? ReferenceAt(SemanticModel semanticModel, SimpleNameSyntax name, IFieldSymbol field, CancellationToken cancellationToken)
+        {
+            SyntaxNode? node = name;
+            for (var i = 0; i < 3 && node != null && node is not StatementSyntax and not MemberDeclarationSyntax; i++, node = node.Parent)
+            {
+                if (semanticModel.GetOperation(node, cancellationToken) is not { } operation)
+                {
+                    continue;
+                }
+
+                IFieldReferenceOperation? found = null;
+                foreach (var candidate in operation.DescendantsAndSelf())
+                {
+                    if (candidate is IFieldReferenceOperation reference && reference.Syntax.Span.Contains(name.Span)
+                        && SymbolEqualityComparer.Default.Equals(reference.Field.OriginalDefinition, field)
+                        && (found is null || reference.Syntax.Span.Length < found.Syntax.Span.Length))
+                    {
+                        found = reference;
+                    }
+                }
+
+                return found;
+            }
+
+            return null;
+        }
+
+        /// <summary>
+        /// Code the analyzer driver does not analyse (the analyzers do not ask for generated code): a generated file (by
+        /// its options, name or auto-generated header), a member marked [GeneratedCode], a hidden line.
+        /// </summary>
+        private bool IsGeneratedCode(SyntaxNode node, CancellationToken cancellationToken)
+        {
+            var tree = node.SyntaxTree;
+            if (IsGeneratedTree(tree, cancellationToken))
+            {
+                return true;
+            }
+
+            if (tree.HasHiddenRegions() && tree.GetLineVisibility(node.SpanStart, cancellationToken) == LineVisibility.Hidden)
+            {
+                return true;
+            }
+
+            for (var p = node.Parent; p != null; p = p.Parent)
+            {
+                if (p is MemberDeclarationSyntax member)
+                {
+                    foreach (var list in member.AttributeLists)
+                    {
+                        foreach (var attribute in list.Attributes)
+                        {
+                            var text = attribute.Name.ToString();
+                            if (text.EndsWith("GeneratedCode", System.StringComparison.Ordinal) || text.EndsWith("GeneratedCodeAttribute", System.StringComparison.Ordinal))
+                            {
+                                return true;
+                            }
+                        }
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        private bool IsGeneratedTree(SyntaxTree tree, CancellationToken cancellationToken)
+        {
+            if (GeneratedTrees.TryGetValue(tree, out var known))
+            {
+                return known == Generated;
+            }
+
+            var kind = _compilation.Options.SyntaxTreeOptionsProvider?.IsGenerated(tree, cancellationToken) ?? GeneratedKind.Unknown;
+            var generated = kind == GeneratedKind.MarkedGenerated || (kind == GeneratedKind.Unknown && (IsGeneratedFileName(tree.FilePath) || HasAutoGeneratedHeader(tree, cancellationToken)));
+            return GeneratedTrees.GetValue(tree, _ => generated ? Generated : NotGenerated) == Generated;
+        }
+
+        private static bool IsGeneratedFileName(string? path)
+        {
+            if (string.IsNullOrEmpty(path))
+            {
+                return false;
+            }
+
+            var fileName = System.IO.Path.GetFileName(path);
+            if (fileName.StartsWith("TemporaryGeneratedFile_", System.StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+
+            if (string.IsNullOrEmpty(System.IO.Path.GetExtension(fileName)))
+            {
+                return false;
+            }
+
+            var stem = System.IO.Path.GetFileNameWithoutExtension(fileName);
+            return stem.EndsWith(".designer", System.StringComparison.OrdinalIgnoreCase)
+                || stem.EndsWith(".generated", System.StringComparison.OrdinalIgnoreCase)
+                || stem.EndsWith(".g", System.StringComparison.OrdinalIgnoreCase)
+                || stem.EndsWith(".g.i", System.StringComparison.OrdinalIgnoreCase);
+        }
+
+        private static bool HasAutoGeneratedHeader(SyntaxTree tree, CancellationToken cancellationToken)
+        {
+            foreach (var trivia in tree.GetRoot(cancellationToken).GetLeadingTrivia())
+            {
+                if (trivia.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.SingleLineCommentTrivia) || trivia.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.MultiLineCommentTrivia))
+                {
+                    var text = trivia.ToString();
+                    if (text.Contains("<autogenerated") || text.Contains("<auto-generated"))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
         }
 
         private sealed class Facts
@@ -146,15 +552,27 @@ namespace LeakAnalyzers.Resources
 
             public FieldResource Resource { get; }
 
-            public readonly ConcurrentQueue<(IOperation Value, ITypeSymbol Type, string? Release, string? Pool)> Acquisitions = new ConcurrentQueue<(IOperation, ITypeSymbol, string?, string?)>();
-            public readonly ConcurrentQueue<ISimpleAssignmentOperation> Replacements = new ConcurrentQueue<ISimpleAssignmentOperation>();
-            public readonly ConcurrentQueue<ISimpleAssignmentOperation> Clears = new ConcurrentQueue<ISimpleAssignmentOperation>();
-            public readonly ConcurrentQueue<ISimpleAssignmentOperation> InConstructors = new ConcurrentQueue<ISimpleAssignmentOperation>();
+            public readonly List<(IOperation Value, ITypeSymbol Type, string? Release, string? Pool)> Acquisitions = new List<(IOperation, ITypeSymbol, string?, string?)>();
+            public readonly List<ISimpleAssignmentOperation> Replacements = new List<ISimpleAssignmentOperation>();
+            public readonly List<ISimpleAssignmentOperation> Clears = new List<ISimpleAssignmentOperation>();
+            public readonly List<ISimpleAssignmentOperation> InConstructors = new List<ISimpleAssignmentOperation>();
 
             /// <summary>Per body: where the field's value is released, handed on or saved to a local.</summary>
-            public readonly ConcurrentDictionary<IOperation, ConcurrentBag<int>> Ends = new ConcurrentDictionary<IOperation, ConcurrentBag<int>>();
-            public volatile bool NotOwned;
-            public volatile bool Released;
+            public readonly Dictionary<IOperation, List<int>> Ends = new Dictionary<IOperation, List<int>>();
+            public bool NotOwned;
+            public bool Released;
+
+            public void AddEnd(IOperation reference)
+            {
+                var root = BodyIndex.RootOf(reference);
+                if (!Ends.TryGetValue(root, out var positions))
+                {
+                    positions = new List<int>();
+                    Ends[root] = positions;
+                }
+
+                positions.Add(reference.Syntax.SpanStart);
+            }
         }
 
         private ResourceKind KindOf(FieldResource resource) => resource switch
@@ -164,37 +582,19 @@ namespace LeakAnalyzers.Resources
             _ => NativeMemoryKind.Instance,
         };
 
-        private void OnFieldInitializer(OperationAnalysisContext context)
+        private void OnFieldReference(Facts facts, IFieldReferenceOperation reference, CancellationToken cancellationToken)
         {
-            var initializer = (IFieldInitializerOperation)context.Operation;
-            foreach (var field in initializer.InitializedFields)
-            {
-                if (_facts.TryGetValue(field, out var facts))
-                {
-                    Assigned(context, facts, initializer.Value, null);
-                }
-            }
-        }
-
-        private void OnFieldReference(OperationAnalysisContext context)
-        {
-            var reference = (IFieldReferenceOperation)context.Operation;
-            if (!_facts.TryGetValue(reference.Field.OriginalDefinition, out var facts) && !_facts.TryGetValue(reference.Field, out facts))
-            {
-                return;
-            }
-
             if (reference.Parent is ISimpleAssignmentOperation assignment && assignment.Target == reference)
             {
                 if (assignment.Parent is IUsingOperation || assignment.Parent is IConversionOperation { Parent: IUsingOperation })
                 {
                     // using (_info = ReadInfo()) { ... }: the using disposes what it assigns.
                     facts.Released = true;
-                    facts.Ends.GetOrAdd(BodyIndex.RootOf(reference), _ => new ConcurrentBag<int>()).Add(reference.Syntax.SpanStart);
+                    facts.AddEnd(reference);
                     return;
                 }
 
-                Assigned(context, facts, assignment.Value, assignment);
+                Assigned(facts, assignment.Value, assignment, cancellationToken);
                 return;
             }
 
@@ -205,7 +605,7 @@ namespace LeakAnalyzers.Resources
                 return;
             }
 
-            var flow = new FlowContext(_model.Summaries, KindOf(facts.Resource), context.CancellationToken);
+            var flow = new FlowContext(_model.Summaries, KindOf(facts.Resource), cancellationToken);
             var uses = ValueTracker.Follow(new IOperation[] { reference }, BodyIndex.EnclosingFunction(reference), flow);
             if (uses is null)
             {
@@ -237,18 +637,18 @@ namespace LeakAnalyzers.Resources
 
             if (ended)
             {
-                facts.Ends.GetOrAdd(BodyIndex.RootOf(reference), _ => new ConcurrentBag<int>()).Add(reference.Syntax.SpanStart);
+                facts.AddEnd(reference);
             }
         }
 
-        private void Assigned(OperationAnalysisContext context, Facts facts, IOperation value, ISimpleAssignmentOperation? assignment)
+        private void Assigned(Facts facts, IOperation value, ISimpleAssignmentOperation? assignment, CancellationToken cancellationToken)
         {
             value = ValueFlow.Strip(value)!;
             if (IsEmpty(value))
             {
                 if (assignment != null && BodyIndex.RootOf(assignment) is not IConstructorBodyOperation)
                 {
-                    facts.Clears.Enqueue(assignment);
+                    facts.Clears.Add(assignment);
                 }
 
                 return;
@@ -266,7 +666,7 @@ namespace LeakAnalyzers.Resources
                 value = fresh;
             }
 
-            var acquired = Acquisition(context, facts.Resource, value);
+            var acquired = Acquisition(facts.Resource, value, cancellationToken);
             if (acquired is null)
             {
                 // Injected (a parameter, another object's member) or unknown: the type does not own the field.
@@ -274,30 +674,30 @@ namespace LeakAnalyzers.Resources
                 return;
             }
 
-            facts.Acquisitions.Enqueue((value, acquired.Value.Type, acquired.Value.Release, acquired.Value.Pool));
+            facts.Acquisitions.Add((value, acquired.Value.Type, acquired.Value.Release, acquired.Value.Pool));
             if (assignment != null)
             {
-                facts.Replacements.Enqueue(assignment);
+                facts.Replacements.Add(assignment);
                 if (facts.Resource == FieldResource.Disposable && BodyIndex.RootOf(assignment) is IConstructorBodyOperation)
                 {
-                    facts.InConstructors.Enqueue(assignment);
+                    facts.InConstructors.Add(assignment);
                 }
             }
         }
 
-        private (ITypeSymbol Type, string? Release, string? Pool)? Acquisition(in OperationAnalysisContext context, FieldResource resource, IOperation value)
+        private (ITypeSymbol Type, string? Release, string? Pool)? Acquisition(FieldResource resource, IOperation value, CancellationToken cancellationToken)
         {
             var types = _model.Disposables;
             switch (resource)
             {
                 case FieldResource.Disposable:
-                    var created = DisposableAcquisition(context, value);
+                    var created = DisposableAcquisition(value, cancellationToken);
                     if (created is null)
                     {
                         return null;
                     }
 
-                    var options = context.Options;
+                    var options = _options;
                     var configured = _exempt.GetOrAdd(value.Syntax.SyntaxTree, t => DisposableTypes.ConfiguredExemptTypes(options, t));
                     return types.IsExempt(created, configured) && !types.IsTimer(created) ? null : (created, null, null);
                 case FieldResource.NativeMemory:
@@ -313,7 +713,7 @@ namespace LeakAnalyzers.Resources
         }
 
         /// <summary><c>new T()</c>, or a call or getter whose summary says the caller owns a new disposable (awaited or not).</summary>
-        private ITypeSymbol? DisposableAcquisition(in OperationAnalysisContext context, IOperation value)
+        private ITypeSymbol? DisposableAcquisition(IOperation value, CancellationToken cancellationToken)
         {
             var types = _model.Disposables;
             if (value is IAwaitOperation awaited)
@@ -325,16 +725,16 @@ namespace LeakAnalyzers.Resources
                 }
             }
 
-            var flow = new FlowContext(_model.Summaries, AnyResourceKind.Instance, context.CancellationToken);
+            var flow = new FlowContext(_model.Summaries, AnyResourceKind.Instance, cancellationToken);
             switch (value)
             {
                 case IObjectCreationOperation creation when types.IsDisposable(creation.Type):
                     return creation.Type;
                 case IInvocationOperation invocation when _model.Summaries.ForCall(invocation, flow) is { Returns: ReturnKind.New } summary:
                     var returned = types.AwaitedType(invocation.TargetMethod.ReturnType) ?? invocation.TargetMethod.ReturnType;
-                    return types.IsDisposable(returned) ? Concrete(context.Compilation, summary, returned) : null;
+                    return types.IsDisposable(returned) ? Concrete(_compilation, summary, returned) : null;
                 case IPropertyReferenceOperation { Property.GetMethod: { } getter } property when _model.Summaries.ForMethod(getter, flow) is { Returns: ReturnKind.New } getterSummary:
-                    return types.IsDisposable(property.Type) ? Concrete(context.Compilation, getterSummary, property.Type!) : null;
+                    return types.IsDisposable(property.Type) ? Concrete(_compilation, getterSummary, property.Type!) : null;
                 default:
                     return null;
             }
@@ -381,29 +781,20 @@ namespace LeakAnalyzers.Resources
                 || value is IObjectCreationOperation { Arguments.Length: 0, Initializer: null, Type.IsValueType: true };
         }
 
-        private IEnumerable<FieldFinding> Findings(CancellationToken cancellationToken)
+        private IEnumerable<FieldFinding> Findings(IFieldSymbol field, Facts facts, CancellationToken cancellationToken)
         {
-            var fields = new List<IFieldSymbol>(_facts.Keys);
-            fields.Sort((a, b) => a.Locations[0].SourceSpan.Start.CompareTo(b.Locations[0].SourceSpan.Start));
-            foreach (var field in fields)
             {
-                var facts = _facts[field];
-                if (facts.NotOwned || !facts.Acquisitions.TryPeek(out var first))
+                if (facts.NotOwned || facts.Acquisitions.Count == 0)
                 {
-                    continue;
+                    yield break;
                 }
 
-                if (UsedByOtherTypes(field, cancellationToken))
-                {
-                    // A nested or containing type uses the field: its code is analysed with that type. Don't know.
-                    continue;
-                }
-
+                var first = facts.Acquisitions[0];
                 var owner = field.ContainingType;
                 if (_model.Creations.IsProcessSingleton(owner, cancellationToken))
                 {
                     // Every instance lives as long as the process (a static Log, a static Instance): nothing to release early.
-                    continue;
+                    yield break;
                 }
 
                 var acquisition = first.Value.Syntax.GetLocation();
@@ -419,7 +810,7 @@ namespace LeakAnalyzers.Resources
                 {
                     var leak = _model.Disposables.IsDisposable(owner) || HasFinalizer(owner) ? FieldLeak.NeverReleased : FieldLeak.OwnerNotDisposable;
                     yield return new FieldFinding(field, leak, field.Locations[0], acquisition, first.Type, first.Release, first.Pool);
-                    continue;
+                    yield break;
                 }
 
                 foreach (var assignment in facts.Replacements)
@@ -617,56 +1008,6 @@ namespace LeakAnalyzers.Resources
                 if (member is IMethodSymbol { MethodKind: MethodKind.Destructor })
                 {
                     return true;
-                }
-            }
-
-            return false;
-        }
-
-        /// <summary>True when the field's name appears in a nested or containing type's code (analysed with that type).</summary>
-        private static bool UsedByOtherTypes(IFieldSymbol field, CancellationToken cancellationToken)
-        {
-            var owner = field.ContainingType;
-            var top = owner;
-            while (top.ContainingType is { } outer)
-            {
-                top = outer;
-            }
-
-            if (SymbolEqualityComparer.Default.Equals(top, owner) && owner.GetTypeMembers().IsEmpty)
-            {
-                return false;
-            }
-
-            foreach (var reference in top.DeclaringSyntaxReferences)
-            {
-                if (!NameIndex.Mentions(reference.SyntaxTree, field.Name, cancellationToken))
-                {
-                    continue;
-                }
-
-                var root = reference.GetSyntax(cancellationToken);
-                foreach (var token in root.DescendantTokens())
-                {
-                    if (!token.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.IdentifierToken) || token.ValueText != field.Name)
-                    {
-                        continue;
-                    }
-
-                    var enclosing = token.Parent?.FirstAncestorOrSelf<TypeDeclarationSyntax>();
-                    var isOwn = false;
-                    foreach (var own in owner.DeclaringSyntaxReferences)
-                    {
-                        if (enclosing != null && own.SyntaxTree == enclosing.SyntaxTree && own.Span == enclosing.Span)
-                        {
-                            isOwn = true;
-                        }
-                    }
-
-                    if (!isOwn)
-                    {
-                        return true;
-                    }
                 }
             }
 

@@ -48,11 +48,11 @@ namespace LeakAnalyzers.Resources
                 var model = CompilationModel.For(start.Compilation);
                 var checks = new ConcurrentDictionary<SyntaxNode, ResourceCheckResult>();
                 start.RegisterOperationAction(c => Analyze(c, model, checks), OperationKind.Invocation);
-                start.RegisterSymbolStartAction(s => OwnedFields.Register(s, model, field => field.Type is IArrayTypeSymbol ? FieldResource.Pooled : null, ReportField), SymbolKind.NamedType);
+                OwnedFields.Register(start, model, field => field.Type is IArrayTypeSymbol ? FieldResource.Pooled : null, DescribeField);
             });
         }
 
-        private static void ReportField(SymbolAnalysisContext context, FieldFinding finding)
+        private static Diagnostic DescribeField(FieldFinding finding)
         {
             var field = finding.Field;
             var why = finding.Leak switch
@@ -62,7 +62,7 @@ namespace LeakAnalyzers.Resources
                 FieldLeak.Replaced => "it is replaced here without returning the previous array",
                 _ => "it is cleared here without being returned to the pool",
             };
-            context.ReportDiagnostic(ResourceDiagnostics.FieldDiagnostic(FieldRule, finding, field.Name, why));
+            return ResourceDiagnostics.FieldDiagnostic(FieldRule, finding, field.Name, why);
         }
 
         private static void Analyze(OperationAnalysisContext context, CompilationModel model, ConcurrentDictionary<SyntaxNode, ResourceCheckResult> checks)
