@@ -19,9 +19,6 @@ namespace LeakAnalyzers
     internal sealed class ExternalReferenceFinder
     {
         /// <summary>Per tree: where each simple name is (token start positions), found in one walk of the tree and kept with it.</summary>
-        private static readonly ConditionalWeakTable<SyntaxTree, Dictionary<string, int[]>> Occurrences
-            = new ConditionalWeakTable<SyntaxTree, Dictionary<string, int[]>>();
-
         /// <summary>A cap on the nodes bound per look-up; past it the answer is incomplete and the caller assumes the worst.</summary>
         private const int MaxBound = 2000;
 
@@ -239,47 +236,16 @@ namespace LeakAnalyzers
                 yield break;
             }
 
-            if (!Occurrences.TryGetValue(tree, out var byName))
-            {
-                var built = Index(tree, cancellationToken);
-                byName = Occurrences.GetValue(tree, _ => built);
-            }
-
-            if (!byName.TryGetValue(name, out var positions))
-            {
-                yield break;
-            }
-
+            var positions = NameIndex.Positions(tree, name, cancellationToken);
             var root = tree.GetRoot(cancellationToken);
             foreach (var position in positions)
             {
-                yield return root.FindToken(position);
-            }
-        }
-
-        private static Dictionary<string, int[]> Index(SyntaxTree tree, CancellationToken cancellationToken)
-        {
-            var lists = new Dictionary<string, List<int>>(System.StringComparer.Ordinal);
-            foreach (var token in tree.GetRoot(cancellationToken).DescendantTokens())
-            {
-                if (token.IsKind(SyntaxKind.IdentifierToken) && token.Parent is SimpleNameSyntax)
+                var token = root.FindToken(position);
+                if (token.Parent is SimpleNameSyntax)
                 {
-                    if (!lists.TryGetValue(token.ValueText, out var list))
-                    {
-                        lists[token.ValueText] = list = new List<int>(2);
-                    }
-
-                    list.Add(token.SpanStart);
+                    yield return token;
                 }
             }
-
-            var index = new Dictionary<string, int[]>(lists.Count, System.StringComparer.Ordinal);
-            foreach (var pair in lists)
-            {
-                index[pair.Key] = pair.Value.ToArray();
-            }
-
-            return index;
         }
 
         private SemanticModel GetModel(SyntaxTree tree)

@@ -20,6 +20,10 @@ namespace LeakAnalyzers
         public static bool Mentions(SyntaxTree tree, string name, CancellationToken cancellationToken)
             => For(tree, cancellationToken).Identifiers.Contains(name);
 
+        /// <summary>Where the identifier tokens with this text start in the tree (declarations' names included), in order.</summary>
+        public static IReadOnlyList<int> Positions(SyntaxTree tree, string name, CancellationToken cancellationToken)
+            => For(tree, cancellationToken).Positions.TryGetValue(name, out var positions) ? positions : System.Array.Empty<int>();
+
         /// <summary>The trees of the compilation that mention the name.</summary>
         public static IEnumerable<SyntaxTree> TreesMentioning(Compilation compilation, string name, CancellationToken cancellationToken)
         {
@@ -64,16 +68,30 @@ namespace LeakAnalyzers
         {
             public TreeNames(SyntaxTree tree, CancellationToken cancellationToken)
             {
+                var lists = new Dictionary<string, List<int>>(System.StringComparer.Ordinal);
                 foreach (var token in tree.GetRoot(cancellationToken).DescendantTokens())
                 {
                     if (token.IsKind(SyntaxKind.IdentifierToken))
                     {
-                        Identifiers.Add(token.ValueText);
+                        if (!lists.TryGetValue(token.ValueText, out var list))
+                        {
+                            lists[token.ValueText] = list = new List<int>(2);
+                        }
+
+                        list.Add(token.SpanStart);
                     }
+                }
+
+                foreach (var pair in lists)
+                {
+                    Positions[pair.Key] = pair.Value.ToArray();
                 }
             }
 
-            public HashSet<string> Identifiers { get; } = new HashSet<string>(System.StringComparer.Ordinal);
+            /// <summary>Per identifier text, where its tokens start.</summary>
+            public Dictionary<string, int[]> Positions { get; } = new Dictionary<string, int[]>(System.StringComparer.Ordinal);
+
+            public ICollection<string> Identifiers => Positions.Keys;
         }
     }
 }

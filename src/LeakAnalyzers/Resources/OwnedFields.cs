@@ -99,7 +99,6 @@ namespace LeakAnalyzers.Resources
     /// </summary>
     internal sealed class OwnedFields
     {
-        private static readonly ConditionalWeakTable<SyntaxTree, Dictionary<string, List<int>>> Positions = new ConditionalWeakTable<SyntaxTree, Dictionary<string, List<int>>>();
         private static readonly ConditionalWeakTable<SyntaxTree, object> GeneratedTrees = new ConditionalWeakTable<SyntaxTree, object>();
         private static readonly object Generated = new object();
         private static readonly object NotGenerated = new object();
@@ -334,7 +333,7 @@ namespace LeakAnalyzers.Resources
             foreach (var reference in top.DeclaringSyntaxReferences)
             {
                 var tree = reference.SyntaxTree;
-                if (!seen.Add(tree) || !NameIndex.Mentions(tree, name, cancellationToken) || !PositionsOf(tree, cancellationToken).TryGetValue(name, out var positions))
+                if (!seen.Add(tree) || NameIndex.Positions(tree, name, cancellationToken) is not { Count: > 0 } positions)
                 {
                     continue;
                 }
@@ -393,34 +392,6 @@ namespace LeakAnalyzers.Resources
             }
 
             return false;
-        }
-
-        /// <summary>Where each identifier of the tree starts, computed once per tree and kept with it.</summary>
-        private static Dictionary<string, List<int>> PositionsOf(SyntaxTree tree, CancellationToken cancellationToken)
-        {
-            if (Positions.TryGetValue(tree, out var known))
-            {
-                return known;
-            }
-
-            var built = new Dictionary<string, List<int>>(System.StringComparer.Ordinal);
-            foreach (var token in tree.GetRoot(cancellationToken).DescendantTokens())
-            {
-                if (!token.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.IdentifierToken))
-                {
-                    continue;
-                }
-
-                if (!built.TryGetValue(token.ValueText, out var list))
-                {
-                    list = new List<int>();
-                    built[token.ValueText] = list;
-                }
-
-                list.Add(token.SpanStart);
-            }
-
-            return Positions.GetValue(tree, _ => built);
         }
 
         /// <summary>The reference to the field that the simple name is (the name itself, or the member access it ends).</summary>

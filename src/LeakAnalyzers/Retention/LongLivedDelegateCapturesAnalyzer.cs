@@ -1080,9 +1080,10 @@ namespace LeakAnalyzers.Retention
 #pragma warning disable RS1030 // Only the trees of the type that mention the store's name, once per question and compilation.
                     var model = _compilation.GetSemanticModel(tree);
 #pragma warning restore RS1030
-                    foreach (var token in declaration.GetSyntax(cancellationToken).DescendantTokens())
+                    var root = tree.GetRoot(cancellationToken);
+                    foreach (var position in NameIndex.Positions(tree, name, cancellationToken))
                     {
-                        if (!token.IsKind(SyntaxKind.IdentifierToken) || token.ValueText != name || token.Parent is not SimpleNameSyntax simple)
+                        if (!declaration.Span.Contains(position) || root.FindToken(position) is not { Parent: SimpleNameSyntax simple })
                         {
                             continue;
                         }
