@@ -11,7 +11,9 @@ namespace LeakAnalyzers.RealCode
 {
     /// <summary>How a folder of loose .cs files becomes one compilation.</summary>
     /// <param name="ExtraFolders">Folders outside the compiled one whose .cs files the real build includes too (a submodule's sources).</param>
-    public sealed record CorpusOptions(bool AspNetCore, IReadOnlyList<string> Include, IReadOnlyList<string> ExtraDefines, bool ImplicitUsings = false, IReadOnlyList<string>? ExtraFolders = null);
+    /// <param name="Exclude">Endings of paths (relative to the folder, '/' separated) the real build leaves out, as a project's
+    /// <c>Compile Remove</c> or an explicit file list does: <c>-net40.cs</c> drops another target's copy of a type.</param>
+    public sealed record CorpusOptions(bool AspNetCore, IReadOnlyList<string> Include, IReadOnlyList<string> ExtraDefines, bool ImplicitUsings = false, IReadOnlyList<string>? ExtraFolders = null, IReadOnlyList<string>? Exclude = null);
 
     /// <summary>One folder of real code as one compilation: every .cs under it (bin/obj skipped), the net10.0 reference pack.</summary>
     public static class Corpus
@@ -26,7 +28,7 @@ namespace LeakAnalyzers.RealCode
         /// <summary>The path of the generated global-usings tree (not a file of the corpus).</summary>
         public const string ImplicitUsingsPath = "(implicit usings).g.cs";
 
-        public static IReadOnlyList<string> SourceFiles(string folder, IReadOnlyList<string> include)
+        public static IReadOnlyList<string> SourceFiles(string folder, IReadOnlyList<string> include, IReadOnlyList<string>? exclude = null)
         {
             var roots = include.Count == 0 ? new[] { folder } : include.Distinct().Select(i => Path.Combine(folder, i)).ToArray();
             if (!roots.Any(Directory.Exists))
@@ -38,7 +40,8 @@ namespace LeakAnalyzers.RealCode
             foreach (var root in roots.Where(Directory.Exists))
             {
                 files.AddRange(Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories)
-                    .Where(p => !Path.GetRelativePath(folder, p).Split('/', '\\').Any(s => s is "bin" or "obj")));
+                    .Where(p => !Path.GetRelativePath(folder, p).Split('/', '\\').Any(s => s is "bin" or "obj"))
+                    .Where(p => exclude is null || !exclude.Any(e => Path.GetRelativePath(folder, p).Replace('\\', '/').EndsWith(e, StringComparison.Ordinal))));
             }
 
             return files.Distinct(StringComparer.Ordinal).OrderBy(p => p, StringComparer.Ordinal).ToList();
@@ -52,7 +55,7 @@ namespace LeakAnalyzers.RealCode
         {
             folder = Path.GetFullPath(folder);
             var parse = ParseOptions(options);
-            var files = SourceFiles(folder, options.Include).ToList();
+            var files = SourceFiles(folder, options.Include, options.Exclude).ToList();
             foreach (var extra in options.ExtraFolders ?? Array.Empty<string>())
             {
                 files.AddRange(SourceFiles(extra, Array.Empty<string>()));

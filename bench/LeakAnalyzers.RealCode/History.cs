@@ -293,6 +293,7 @@ namespace LeakAnalyzers.RealCode
             var words = options.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             var defines = new List<string>();
             var include = new List<string>();
+            var exclude = new List<string>();
             for (var i = 0; i < words.Length; i++)
             {
                 if (words[i] == "--define" && i + 1 < words.Length)
@@ -303,9 +304,13 @@ namespace LeakAnalyzers.RealCode
                 {
                     include.AddRange(Program.Split(words[++i]));
                 }
+                else if (words[i] == "--exclude" && i + 1 < words.Length)
+                {
+                    exclude.AddRange(Program.Split(words[++i]));
+                }
             }
 
-            return new CorpusOptions(words.Contains("--aspnet"), include, defines, words.Contains("--implicit-usings"));
+            return new CorpusOptions(words.Contains("--aspnet"), include, defines, words.Contains("--implicit-usings"), Exclude: exclude);
         }
 
         /// <summary>
