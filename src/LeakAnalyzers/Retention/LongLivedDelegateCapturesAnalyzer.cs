@@ -80,6 +80,12 @@ namespace LeakAnalyzers.Retention
             /// as its state) with no cancellation token: a task that never completes keeps the disposed object.
             /// </summary>
             Continuation,
+
+            /// <summary>
+            /// A subscription to an observable the object was handed (a constructor parameter, a member filled from one, an
+            /// operator chain over either), thrown away in a disposable type: the source keeps the callback after Dispose.
+            /// </summary>
+            Subscription,
         }
 
         public override void Initialize(AnalysisContext context)
@@ -242,6 +248,27 @@ namespace LeakAnalyzers.Retention
                     foreach (var stored in StoredDelegates(argument.Value, 0))
                     {
                         state.Candidate(stored, Sink.StaticCollection, "static collection '" + MemberName(invocation.Instance) + "'", invocation);
+                    }
+                }
+
+                return;
+            }
+
+            if (IsDiscarded(invocation) && ObservableSubscribed(invocation, lifetime) is { } source)
+            {
+                // IObservable<T>.Subscribe or an extension over it that takes callbacks and returns the subscription (an
+                // Rx operator written in this code is a static method too: it is a subscription, not a registration).
+                // Dropped, nothing can end it, and a handed-in source outlives the disposed object.
+                if (!context.ContainingSymbol.IsStatic && context.ContainingSymbol.ContainingType is { } subscriber && lifetime.IsDisposable(subscriber)
+                    && state.IsHandedInObservable(source))
+                {
+                    var place = "the subscription to the observable '" + source.Syntax + "' (thrown away)";
+                    foreach (var argument in invocation.Arguments)
+                    {
+                        if (argument.Parameter is { Type.TypeKind: TypeKind.Delegate })
+                        {
+                            state.Candidate(argument.Value, Sink.Subscription, place, invocation);
+                        }
                     }
                 }
 
@@ -523,6 +550,71 @@ namespace LeakAnalyzers.Retention
                 _ => null,
             };
 
+        /// <summary>
+        /// The source of a subscription call: a method returning <see cref="IDisposable"/> on an <c>IObservable&lt;T&gt;</c>
+        /// (its instance, or the first argument of an extension method) that takes a callback. Null otherwise.
+        /// </summary>
+        private static IOperation? ObservableSubscribed(IInvocationOperation invocation, PublisherLifetime lifetime)
+        {
+            var method = invocation.TargetMethod;
+            if (!PublisherLifetime.Is(method.ReturnType, lifetime.Disposable) || lifetime.Observable is null)
+            {
+                return null;
+            }
+
+            IOperation? receiver = invocation.Instance;
+            ITypeSymbol? receiverType = receiver?.Type;
+            if (method.IsExtensionMethod)
+            {
+                foreach (var argument in invocation.Arguments)
+                {
+                    if (argument.Parameter is { Ordinal: 0 } parameter)
+                    {
+                        receiver = argument.Value;
+                        receiverType = parameter.Type;
+                    }
+                }
+            }
+
+            if (receiver is null || !IsObservable(receiverType, lifetime) && !IsObservable(DelegateCaptures.Unwrap(receiver)?.Type, lifetime))
+            {
+                return null;
+            }
+
+            foreach (var argument in invocation.Arguments)
+            {
+                if (argument.Parameter is { Type.TypeKind: TypeKind.Delegate })
+                {
+                    return receiver;
+                }
+            }
+
+            return null;
+        }
+
+        private static bool IsObservable(ITypeSymbol? type, PublisherLifetime lifetime)
+        {
+            if (type is null)
+            {
+                return false;
+            }
+
+            if (PublisherLifetime.Is(type, lifetime.Observable))
+            {
+                return true;
+            }
+
+            foreach (var implemented in type.AllInterfaces)
+            {
+                if (PublisherLifetime.Is(implemented, lifetime.Observable))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         private static bool IsTask(INamedTypeSymbol? type)
             => type?.OriginalDefinition is { Name: "Task", ContainingNamespace: { Name: "Tasks", ContainingNamespace: { Name: "Threading", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } } };
 
@@ -800,6 +892,78 @@ namespace LeakAnalyzers.Retention
                 _context.ReportDiagnostic(Diagnostic.Create(Rule, value.Syntax.GetLocation(), properties, place, "'this'"));
             }
 
+            /// <summary>
+            /// The observable was handed in: a constructor (or primary-constructor) parameter of an interface or abstract
+            /// type, a member of this type some assignment fills from one, a member of such an object, or an operator chain
+            /// (<c>source.Where(..).Replay(1).RefCount()</c>) over any of them. What the object creates itself, <c>this</c>
+            /// and static or unknown sources do not count.
+            /// </summary>
+            public bool IsHandedInObservable(IOperation source)
+            {
+                if (_context.ContainingSymbol.ContainingType is not { } type)
+                {
+                    return false;
+                }
+
+                var seen = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+                return IsHandedIn(source, FactsOf(type), seen, depth: 0);
+            }
+
+            private bool IsHandedIn(IOperation? operation, TypeFacts facts, HashSet<ISymbol> seen, int depth)
+            {
+                operation = DelegateCaptures.Unwrap(operation);
+                if (operation is null || depth > 8)
+                {
+                    return false;
+                }
+
+                switch (operation)
+                {
+                    case IParameterReferenceOperation parameter:
+                        return parameter.Parameter.Type is { } parameterType
+                            && (parameterType.TypeKind == TypeKind.Interface || parameterType.IsAbstract && parameterType.TypeKind == TypeKind.Class)
+                            && (DelegateCaptures.IsPrimaryConstructorParameter(parameter.Parameter)
+                                || parameter.Parameter.ContainingSymbol is IMethodSymbol { MethodKind: MethodKind.Constructor });
+                    case IInvocationOperation call:
+                        if (call.TargetMethod.IsExtensionMethod)
+                        {
+                            foreach (var argument in call.Arguments)
+                            {
+                                if (argument.Parameter is { Ordinal: 0 })
+                                {
+                                    return IsHandedIn(argument.Value, facts, seen, depth + 1);
+                                }
+                            }
+
+                            return false;
+                        }
+
+                        return !call.TargetMethod.IsStatic && IsHandedIn(call.Instance, facts, seen, depth + 1);
+                    case IMemberReferenceOperation { Member: IFieldSymbol or IPropertySymbol } member when !member.Member.IsStatic:
+                        if (member.Instance is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance })
+                        {
+                            if (!seen.Add(member.Member.OriginalDefinition))
+                            {
+                                return false;
+                            }
+
+                            foreach (var value in facts.AssignedValues(member.Member, _context.CancellationToken))
+                            {
+                                if (IsHandedIn(value, facts, seen, depth + 1))
+                                {
+                                    return true;
+                                }
+                            }
+
+                            return false;
+                        }
+
+                        return IsHandedIn(member.Instance, facts, seen, depth + 1);
+                    default:
+                        return false;
+                }
+            }
+
             /// <summary>'this' of a type that lives as long as the process anyway (singletons, configured long-lived types) costs nothing.</summary>
             private bool ThisIsLongLived(INamedTypeSymbol type)
                 => FactsOf(type).LongLived.GetOrAdd(type.OriginalDefinition, t =>
@@ -1001,6 +1165,20 @@ namespace LeakAnalyzers.Retention
 
                     return false;
                 });
+
+            /// <summary>The values this type assigns to its member (<c>_member = value</c>, in any part); initializers are not names.</summary>
+            public IEnumerable<IOperation> AssignedValues(ISymbol member, CancellationToken cancellationToken)
+            {
+                var definition = member.OriginalDefinition;
+                foreach (var operation in References(definition.Name, cancellationToken))
+                {
+                    if (operation is IMemberReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Member.OriginalDefinition, definition)
+                        && reference.Parent is ISimpleAssignmentOperation assignment && assignment.Target == reference)
+                    {
+                        yield return assignment.Value;
+                    }
+                }
+            }
 
             /// <summary>A call of this type to a method of the store's type removes the handler, or every handler of this object.</summary>
             public bool IsUnregistered(INamedTypeSymbol store, ISymbol? handler, CancellationToken cancellationToken)

@@ -80,6 +80,7 @@ namespace LeakAnalyzers.Retention
             Disposable = compilation.GetSpecialType(SpecialType.System_IDisposable);
             AsyncDisposable = MetadataTypes.Get(compilation, "System.IAsyncDisposable");
             Delegate = compilation.GetSpecialType(SpecialType.System_Delegate);
+            Observable = MetadataTypes.Get(compilation, "System.IObservable`1");
             Known = known;
         }
 
@@ -96,6 +97,9 @@ namespace LeakAnalyzers.Retention
         public INamedTypeSymbol? AsyncDisposable { get; }
 
         public INamedTypeSymbol? Delegate { get; }
+
+        /// <summary><c>System.IObservable&lt;T&gt;</c>.</summary>
+        public INamedTypeSymbol? Observable { get; }
 
         public KnownTypes Known { get; }
 

@@ -770,6 +770,140 @@ namespace LeakAnalyzers.Tests.Rules
                 """);
         }
 
+        // A stand-in for System.Reactive's callback extensions and operators (the tests reference no Rx package).
+        private const string Rx = """
+            namespace System.Reactive.Linq
+            {
+                using System;
+
+                public static class ObservableExtensions
+                {
+                    public static IDisposable Subscribe<T>(this IObservable<T> source, Action<T> onNext) => source.Subscribe(new Observer<T>(onNext));
+                    public static IObservable<T> Where<T>(this IObservable<T> source, Func<T, bool> predicate) => source;
+                    public static IObservable<T> Replay<T>(this IObservable<T> source, int count) => source;
+                    public static IObservable<T> RefCount<T>(this IObservable<T> source) => source;
+                    public static T DisposeWith<T>(this T item, CompositeDisposable holder) where T : IDisposable { holder.Add(item); return item; }
+                }
+
+                public sealed class Observer<T> : IObserver<T>
+                {
+                    private readonly Action<T> _onNext;
+                    public Observer(Action<T> onNext) => _onNext = onNext;
+                    public void OnNext(T value) => _onNext(value);
+                    public void OnError(Exception error) { }
+                    public void OnCompleted() { }
+                }
+
+                public sealed class Subject<T> : IObservable<T>
+                {
+                    public IDisposable Subscribe(IObserver<T> observer) => new CompositeDisposable();
+                }
+
+                public sealed class CompositeDisposable : IDisposable
+                {
+                    private readonly System.Collections.Generic.List<IDisposable> _items = new();
+                    public void Add(IDisposable item) => _items.Add(item);
+                    public void Dispose() { foreach (var item in _items) item.Dispose(); }
+                }
+            }
+            """;
+
+        [Fact]
+        public Task DroppedSubscriptionsToHandedInObservablesInDisposableTypes()
+        {
+            return V.AnalyzerAsync(new[] { Rx, """
+                using System;
+                using System.Reactive.Linq;
+
+                public interface IFeed { IObservable<int> Prices { get; } }
+
+                public sealed class Command : IDisposable
+                {
+                    private readonly IObservable<bool> _canExecute;
+                    private readonly IFeed _feed;
+                    private bool _enabled;
+
+                    public Command(IObservable<bool> canExecute, IFeed feed)
+                    {
+                        _feed = feed;
+                        _canExecute = canExecute.Where(x => x).Replay(1).RefCount();
+                        _canExecute.Subscribe(x {|#0:=>|} _enabled = x);
+                        canExecute.Subscribe(x {|#1:=>|} OnChanged());
+                    }
+
+                    public void Watch() => _feed.Prices.Subscribe(p {|#2:=>|} _enabled = p > 0);
+
+                    private void OnChanged() => _enabled = !_enabled;
+                    public void Dispose() { }
+                }
+
+                public sealed class Primary(IObservable<int> ticks) : IDisposable
+                {
+                    private int _last;
+                    public void Start() => ticks.Subscribe(t {|#3:=>|} _last = t);
+                    public void Dispose() { }
+                }
+                """ },
+                Captures(0, "the subscription to the observable '_canExecute' (thrown away)", "'this'"),
+                Captures(1, "the subscription to the observable 'canExecute' (thrown away)", "'this'"),
+                Captures(2, "the subscription to the observable '_feed.Prices' (thrown away)", "'this'"),
+                Captures(3, "the subscription to the observable 'ticks' (thrown away)", "'this'"));
+        }
+
+        [Fact]
+        public Task KeptOwnedOrNonCapturingSubscriptionsAreQuiet()
+        {
+            return V.AnalyzerAsync(new[] { Rx, """
+                using System;
+                using System.Reactive.Linq;
+
+                public sealed class KeepsIt : IDisposable
+                {
+                    private readonly IDisposable _subscription;
+                    private readonly CompositeDisposable _disposables = new();
+                    private bool _enabled;
+
+                    public KeepsIt(IObservable<bool> canExecute, IObservable<bool> other, IObservable<bool> third)
+                    {
+                        _subscription = canExecute.Subscribe(x => _enabled = x);
+                        _disposables.Add(other.Subscribe(x => _enabled = x));
+                        third.Subscribe(x => _enabled = x).DisposeWith(_disposables);
+                        canExecute.Subscribe(x => Console.WriteLine(x));
+                    }
+
+                    public void Dispose() { _subscription.Dispose(); _disposables.Dispose(); }
+                }
+
+                public sealed class OwnSource : IDisposable
+                {
+                    private readonly Subject<int> _changes = new();
+                    private int _last;
+                    public OwnSource() => _changes.Where(x => x > 0).Subscribe(x => _last = x);
+                    public void Dispose() { }
+                }
+
+                public sealed class MethodParameter : IDisposable
+                {
+                    private int _last;
+                    public void Attach(IObservable<int> source) => source.Subscribe(x => _last = x);
+                    public void Dispose() { }
+                }
+
+                public sealed class ConcreteSubject : IDisposable
+                {
+                    private int _last;
+                    public ConcreteSubject(Subject<int> parent) => parent.Subscribe(x => _last = x);
+                    public void Dispose() { }
+                }
+
+                public sealed class NotDisposable
+                {
+                    private int _last;
+                    public NotDisposable(IObservable<int> source) => source.Subscribe(x => _last = x);
+                }
+                """ });
+        }
+
         [Fact]
         public Task RegisterOnOwnTokenSourceIsACycle()
         {
