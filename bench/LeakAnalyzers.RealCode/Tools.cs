@@ -46,7 +46,7 @@ namespace LeakAnalyzers.RealCode
 
         public static readonly ImmutableArray<string> NetAnalyzersIds = ImmutableArray.Create("CA2000", "CA2213", "CA1001", "CA2215");
 
-        public static readonly ImmutableArray<string> Known = ImmutableArray.Create("leak", "idisp", "netanalyzers", "baseline", "baseline-op");
+        public static readonly ImmutableArray<string> Known = ImmutableArray.Create("leak", "idisp", "netanalyzers", "baseline", "baseline-op", "baseline-op11");
 
         /// <param name="netIds">NetAnalyzers ids to count (perdoc uses CA2000/CA2213/CA1001 only).</param>
         public static Tool Load(string name, string? leakDll, IReadOnlyCollection<string>? netIds = null)
@@ -79,6 +79,10 @@ namespace LeakAnalyzers.RealCode
                 case "baseline-op":
                     return new Tool(name, "(built in)", ImmutableArray.Create(typeof(OperationBaselineAnalyzer)), ImmutableHashSet<string>.Empty, ImmutableHashSet.Create(OperationBaselineAnalyzer.Id));
 
+                case "baseline-op11":
+                    // Eleven of them, as many analyzers as we ship: the driver's per-analyzer floor for IOperation rules.
+                    return new Tool(name, "(built in)", Enumerable.Repeat(typeof(OperationBaselineAnalyzer), 11).ToImmutableArray(), ImmutableHashSet<string>.Empty, ImmutableHashSet.Create(OperationBaselineAnalyzer.Id));
+
                 default:
                     throw new UsageException($"unknown tool '{name}' (known: {string.Join(", ", Known)})");
             }
@@ -93,7 +97,7 @@ namespace LeakAnalyzers.RealCode
             var options = new Dictionary<string, ReportDiagnostic>(StringComparer.Ordinal);
             foreach (var tool in tools)
             {
-                if (tool.Name is "leak" or "baseline" or "baseline-op")
+                if (tool.Name is "leak" or "baseline" or "baseline-op" or "baseline-op11")
                 {
                     continue; // our rules at their own severities (LEAK010/011 are Info)
                 }

@@ -1,26 +1,36 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
+using System.Threading;
 using Microsoft.CodeAnalysis;
 
 namespace LeakAnalyzers
 {
     /// <summary>
-    /// The well-known types the rules ask about, resolved once per compilation (in CompilationStart) and then only compared.
+    /// The well-known types the rules ask about, resolved once per compilation (each table the first time a rule asks) and then only compared.
     /// A type the compilation does not reference is simply null.
     /// </summary>
     internal sealed class KnownTypes
     {
-        private readonly ImmutableDictionary<INamedTypeSymbol, CollectionKind> _collectionKinds;
-        private readonly ImmutableHashSet<INamedTypeSymbol> _readOnlyViews;
-        private readonly ImmutableHashSet<INamedTypeSymbol> _boundedKeyTypes;
+        private Dictionary<INamedTypeSymbol, CollectionKind>? _collectionKinds;
+        private HashSet<INamedTypeSymbol>? _readOnlyViews;
+        private HashSet<INamedTypeSymbol>? _boundedKeyTypes;
+        private StrongBox<INamedTypeSymbol?>? _immutableInterlocked;
+        private StrongBox<INamedTypeSymbol?>? _conditionalWeakTable;
+        private StrongBox<INamedTypeSymbol?>? _memoryCache;
 
+        /// <summary>Nothing is resolved here: each table is built the first time a rule asks (a request for a document without collections asks nothing).</summary>
         private KnownTypes(Compilation compilation)
         {
             Compilation = compilation;
-            var kinds = ImmutableDictionary.CreateBuilder<INamedTypeSymbol, CollectionKind>(SymbolEqualityComparer.Default);
+        }
+
+        private Dictionary<INamedTypeSymbol, CollectionKind> CollectionKinds => LazyInitializer.EnsureInitialized(ref _collectionKinds, () =>
+        {
+            var kinds = new Dictionary<INamedTypeSymbol, CollectionKind>(SymbolEqualityComparer.Default);
             void Kind(string name, CollectionKind kind)
             {
-                if (MetadataTypes.Get(compilation, name) is { } t)
+                if (MetadataTypes.Get(Compilation, name) is { } t)
                 {
                     kinds[t] = kind;
                 }
@@ -57,9 +67,10 @@ namespace LeakAnalyzers
             Kind("System.Collections.Immutable.ImmutableSortedDictionary`2", CollectionKind.ImmutableMap);
             Kind("System.Collections.Immutable.ImmutableQueue`1", CollectionKind.ImmutableUncounted);
             Kind("System.Collections.Immutable.ImmutableStack`1", CollectionKind.ImmutableUncounted);
-            _collectionKinds = kinds.ToImmutable();
+            return kinds;
+        })!;
 
-            _readOnlyViews = Set(compilation,
+        private HashSet<INamedTypeSymbol> ReadOnlyViews => LazyInitializer.EnsureInitialized(ref _readOnlyViews, () => Set(Compilation,
                 "System.Collections.Generic.IEnumerable`1",
                 "System.Collections.IEnumerable",
                 "System.Collections.Generic.IReadOnlyCollection`1",
@@ -69,9 +80,9 @@ namespace LeakAnalyzers
                 "System.Collections.ObjectModel.ReadOnlyCollection`1",
                 "System.Collections.ObjectModel.ReadOnlyDictionary`2",
                 "System.ReadOnlySpan`1",
-                "System.Linq.IOrderedEnumerable`1");
+                "System.Linq.IOrderedEnumerable`1"))!;
 
-            _boundedKeyTypes = Set(compilation,
+        private HashSet<INamedTypeSymbol> BoundedKeyTypes => LazyInitializer.EnsureInitialized(ref _boundedKeyTypes, () => Set(Compilation,
                 "System.Type",
                 "System.Reflection.MemberInfo",
                 "System.Reflection.Assembly",
@@ -79,28 +90,23 @@ namespace LeakAnalyzers
                 "System.Reflection.ParameterInfo",
                 "System.RuntimeTypeHandle",
                 "System.RuntimeMethodHandle",
-                "System.RuntimeFieldHandle");
-
-            ImmutableInterlocked = MetadataTypes.Get(compilation, "System.Collections.Immutable.ImmutableInterlocked");
-            ConditionalWeakTable = MetadataTypes.Get(compilation, "System.Runtime.CompilerServices.ConditionalWeakTable`2");
-            MemoryCache = MetadataTypes.Get(compilation, "Microsoft.Extensions.Caching.Memory.MemoryCache");
-        }
+                "System.RuntimeFieldHandle"))!;
 
         public Compilation Compilation { get; }
 
-        public INamedTypeSymbol? ImmutableInterlocked { get; }
+        public INamedTypeSymbol? ImmutableInterlocked => Lookup(ref _immutableInterlocked, "System.Collections.Immutable.ImmutableInterlocked");
 
-        public INamedTypeSymbol? ConditionalWeakTable { get; }
+        public INamedTypeSymbol? ConditionalWeakTable => Lookup(ref _conditionalWeakTable, "System.Runtime.CompilerServices.ConditionalWeakTable`2");
 
         /// <summary>Microsoft.Extensions.Caching.Memory.MemoryCache, when the compilation references it.</summary>
-        public INamedTypeSymbol? MemoryCache { get; }
+        public INamedTypeSymbol? MemoryCache => Lookup(ref _memoryCache, "Microsoft.Extensions.Caching.Memory.MemoryCache");
 
         public static KnownTypes Create(Compilation compilation) => new KnownTypes(compilation);
 
         /// <summary>The kind of a BCL collection type (by its original definition), or <see cref="CollectionKind.None"/>.</summary>
         public CollectionKind GetCollectionKind(ITypeSymbol? type)
         {
-            if (type is INamedTypeSymbol named && _collectionKinds.TryGetValue(named.OriginalDefinition, out var kind))
+            if (type is INamedTypeSymbol named && CollectionKinds.TryGetValue(named.OriginalDefinition, out var kind))
             {
                 return kind;
             }
@@ -111,7 +117,7 @@ namespace LeakAnalyzers
         /// <summary>True for interfaces and wrappers through which a collection can only be read.</summary>
         public bool IsReadOnlyView(ITypeSymbol? type)
         {
-            return type is INamedTypeSymbol named && _readOnlyViews.Contains(named.OriginalDefinition);
+            return type is INamedTypeSymbol named && ReadOnlyViews.Contains(named.OriginalDefinition);
         }
 
         /// <summary>Keys drawn from a domain that cannot grow without bound while the process runs.</summary>
@@ -148,7 +154,7 @@ namespace LeakAnalyzers
 
             for (var t = type as INamedTypeSymbol; t != null; t = t.BaseType)
             {
-                if (_boundedKeyTypes.Contains(t.OriginalDefinition))
+                if (BoundedKeyTypes.Contains(t.OriginalDefinition))
                 {
                     return true;
                 }
@@ -167,7 +173,7 @@ namespace LeakAnalyzers
 
             for (var t = type as INamedTypeSymbol; t != null; t = t.BaseType)
             {
-                if (_boundedKeyTypes.Contains(t.OriginalDefinition))
+                if (BoundedKeyTypes.Contains(t.OriginalDefinition))
                 {
                     return true;
                 }
@@ -176,18 +182,21 @@ namespace LeakAnalyzers
             return false;
         }
 
-        private static ImmutableHashSet<INamedTypeSymbol> Set(Compilation compilation, params string[] names)
+        private INamedTypeSymbol? Lookup(ref StrongBox<INamedTypeSymbol?>? slot, string metadataName)
+            => LazyInitializer.EnsureInitialized(ref slot, () => new StrongBox<INamedTypeSymbol?>(MetadataTypes.Get(Compilation, metadataName)))!.Value;
+
+        private static HashSet<INamedTypeSymbol> Set(Compilation compilation, params string[] names)
         {
-            var builder = ImmutableHashSet.CreateBuilder<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+            var set = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
             foreach (var name in names)
             {
                 if (MetadataTypes.Get(compilation, name) is { } t)
                 {
-                    builder.Add(t);
+                    set.Add(t);
                 }
             }
 
-            return builder.ToImmutable();
+            return set;
         }
     }
 }

@@ -23,9 +23,11 @@ namespace LeakAnalyzers
 
         private const int MaxReferenceSetsPerCoreLibrary = 16;
 
+        private static readonly char[] Separators = { '.', '+' };
+
         public static INamedTypeSymbol? Get(Compilation compilation, string metadataName)
         {
-            if (compilation.Assembly.GetTypeByMetadataName(metadataName) is not null
+            if (DeclaredInSource(compilation, metadataName)
                 || compilation.ObjectType.ContainingAssembly is not { } coreLibrary
                 || SymbolEqualityComparer.Default.Equals(coreLibrary, compilation.Assembly))
             {
@@ -36,9 +38,23 @@ namespace LeakAnalyzers
             return entry.Types.GetOrAdd(metadataName, name => compilation.GetTypeByMetadataName(name));
         }
 
+        /// <summary>
+        /// True when the source may declare a type of this name: its simple name (no namespace, no arity) is among the names
+        /// the source declares (any namespace, nested types too), which the compiler keeps with the declaration table that
+        /// the forks share. Cheaper than asking the fork's fresh source assembly for the full name every time.
+        /// </summary>
+        private static bool DeclaredInSource(Compilation compilation, string metadataName)
+        {
+            var start = metadataName.LastIndexOfAny(Separators) + 1;
+            var tick = metadataName.IndexOf('`', start);
+            var simple = tick < 0 ? metadataName.Substring(start) : metadataName.Substring(start, tick - start);
+            return compilation.Assembly.TypeNames.Contains(simple);
+        }
+
         private static Entry EntryFor(Compilation compilation, IAssemblySymbol coreLibrary)
         {
-            var references = compilation.References as IReadOnlyList<MetadataReference> ?? ImmutableArray.CreateRange(compilation.References);
+            // The references as the options give them (no copy); #r directives (scripts) add their own.
+            IReadOnlyList<MetadataReference> references = compilation.DirectiveReferences.IsEmpty ? compilation.ExternalReferences : ImmutableArray.CreateRange(compilation.References);
             var entries = ByCoreLibrary.GetValue(coreLibrary, _ => new List<Entry>());
             lock (entries)
             {

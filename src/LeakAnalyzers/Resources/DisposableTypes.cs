@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
@@ -17,12 +18,14 @@ namespace LeakAnalyzers.Resources
     {
         public const string ExemptTypesOption = "leak_analyzers.LEAK005.exempt_types";
 
-        private readonly ImmutableHashSet<INamedTypeSymbol> _exempt;
+        private readonly Compilation _compilation;
+        private HashSet<INamedTypeSymbol>? _exempt;
         private readonly ConcurrentDictionary<ITypeSymbol, bool> _disposeFreesNothing = new ConcurrentDictionary<ITypeSymbol, bool>(SymbolEqualityComparer.Default);
         private readonly IMethodSymbol? _disposeMethod;
 
         private DisposableTypes(Compilation compilation)
         {
+            _compilation = compilation;
             IDisposable = compilation.GetSpecialType(SpecialType.System_IDisposable);
             IAsyncDisposable = MetadataTypes.Get(compilation, "System.IAsyncDisposable");
             _disposeMethod = IDisposable.GetMembers("Dispose").OfType<IMethodSymbol>().FirstOrDefault();
@@ -48,7 +51,12 @@ namespace LeakAnalyzers.Resources
             DbCommand = MetadataTypes.Get(compilation, "System.Data.Common.DbCommand");
             IDbCommand = MetadataTypes.Get(compilation, "System.Data.IDbCommand");
 
-            _exempt = Set(compilation,
+        }
+
+        public INamedTypeSymbol IDisposable { get; }
+
+        /// <summary>The well-known exempt types, resolved the first time one is asked about.</summary>
+        private HashSet<INamedTypeSymbol> Exempt => System.Threading.LazyInitializer.EnsureInitialized(ref _exempt, () => Set(_compilation,
                 "System.Threading.Tasks.Task",
                 "System.IO.MemoryStream",
                 "System.IO.UnmanagedMemoryStream",
@@ -74,10 +82,7 @@ namespace LeakAnalyzers.Resources
                 "System.Reactive.Disposables.CompositeDisposable",
                 "System.Reactive.Disposables.SerialDisposable",
                 "System.Reactive.Disposables.CancellationDisposable",
-                "System.Reactive.Subjects.Subject`1");
-        }
-
-        public INamedTypeSymbol IDisposable { get; }
+                "System.Reactive.Subjects.Subject`1"))!;
 
         public INamedTypeSymbol? IAsyncDisposable { get; }
 
@@ -204,7 +209,7 @@ namespace LeakAnalyzers.Resources
         {
             for (var t = type as INamedTypeSymbol; t != null; t = t.BaseType)
             {
-                if (_exempt.Contains(t.OriginalDefinition))
+                if (Exempt.Contains(t.OriginalDefinition))
                 {
                     return true;
                 }
@@ -218,7 +223,7 @@ namespace LeakAnalyzers.Resources
             // Enumerators (the foreach idiom) and interfaces derived from an exempt one.
             foreach (var i in type.AllInterfaces)
             {
-                if (_exempt.Contains(i.OriginalDefinition) && (type.TypeKind == TypeKind.Interface || i.Name == "IEnumerator"))
+                if (Exempt.Contains(i.OriginalDefinition) && (type.TypeKind == TypeKind.Interface || i.Name == "IEnumerator"))
                 {
                     return true;
                 }
@@ -536,18 +541,18 @@ namespace LeakAnalyzers.Resources
             return builder.ToImmutable();
         }
 
-        private static ImmutableHashSet<INamedTypeSymbol> Set(Compilation compilation, params string[] names)
+        private static HashSet<INamedTypeSymbol> Set(Compilation compilation, params string[] names)
         {
-            var builder = ImmutableHashSet.CreateBuilder<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+            var set = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
             foreach (var name in names)
             {
                 if (MetadataTypes.Get(compilation, name) is { } t)
                 {
-                    builder.Add(t);
+                    set.Add(t);
                 }
             }
 
-            return builder.ToImmutable();
+            return set;
         }
     }
 }
