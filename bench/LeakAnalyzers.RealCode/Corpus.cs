@@ -13,7 +13,9 @@ namespace LeakAnalyzers.RealCode
     /// <param name="ExtraFolders">Folders outside the compiled one whose .cs files the real build includes too (a submodule's sources).</param>
     /// <param name="Exclude">Endings of paths (relative to the folder, '/' separated) the real build leaves out, as a project's
     /// <c>Compile Remove</c> or an explicit file list does: <c>-net40.cs</c> drops another target's copy of a type.</param>
-    public sealed record CorpusOptions(bool AspNetCore, IReadOnlyList<string> Include, IReadOnlyList<string> ExtraDefines, bool ImplicitUsings = false, IReadOnlyList<string>? ExtraFolders = null, IReadOnlyList<string>? Exclude = null);
+    /// <param name="Packages">NuGet packages the project references, as <c>id/version</c>: their <c>lib</c> assemblies are added
+    /// as references, from the local package folder (see <see cref="Corpus.PackageReferences"/>).</param>
+    public sealed record CorpusOptions(bool AspNetCore, IReadOnlyList<string> Include, IReadOnlyList<string> ExtraDefines, bool ImplicitUsings = false, IReadOnlyList<string>? ExtraFolders = null, IReadOnlyList<string>? Exclude = null, IReadOnlyList<string>? Packages = null);
 
     /// <summary>One folder of real code as one compilation: every .cs under it (bin/obj skipped), the net10.0 reference pack.</summary>
     public static class Corpus
@@ -85,7 +87,8 @@ namespace LeakAnalyzers.RealCode
                 nullableContextOptions: NullableContextOptions.Enable,
                 concurrentBuild: false,
                 specificDiagnosticOptions: diagnosticOptions);
-            return CSharpCompilation.Create(Path.GetFileName(folder.TrimEnd('/')) is { Length: > 0 } n ? n : "Corpus", trees, References(options.AspNetCore), compilationOptions);
+            return CSharpCompilation.Create(Path.GetFileName(folder.TrimEnd('/')) is { Length: > 0 } n ? n : "Corpus", trees,
+                References(options.AspNetCore).AddRange(PackageReferences(options.Packages ?? Array.Empty<string>())), compilationOptions);
         }
 
         /// <summary>The net10.0 reference pack of the SDK this process runs on (and ASP.NET Core's, when asked).</summary>
@@ -105,6 +108,48 @@ namespace LeakAnalyzers.RealCode
             }
 
             return list.ToImmutableArray();
+        }
+
+        /// <summary>The target frameworks of a package's <c>lib</c> folder that a net10.0 compilation takes, best first.</summary>
+        public static readonly ImmutableArray<string> PackageFrameworks = ImmutableArray.Create(
+            "net10.0", "net9.0", "net8.0", "net7.0", "net6.0", "net5.0", "netstandard2.1", "netstandard2.0");
+
+        /// <summary>
+        /// The <c>lib/&lt;tfm&gt;/*.dll</c> of each <c>id/version</c> in the NuGet package folder (<c>NUGET_PACKAGES</c>, else the
+        /// one the runner was restored with), the first framework of <see cref="PackageFrameworks"/> the package has.
+        /// A package that is not there is bad input: it must be brought by a <c>PackageDownload</c> of the runner's project.
+        /// </summary>
+        public static ImmutableArray<MetadataReference> PackageReferences(IReadOnlyList<string> packages)
+        {
+            var list = new List<MetadataReference>();
+            foreach (var package in packages)
+            {
+                list.AddRange(PackageAssemblies(package).Select(p => MetadataReference.CreateFromFile(p)));
+            }
+
+            return list.ToImmutableArray();
+        }
+
+        /// <summary>The assemblies of one <c>id/version</c>; throws <see cref="UsageException"/> when it is not in the package folder.</summary>
+        public static IReadOnlyList<string> PackageAssemblies(string package)
+        {
+            var parts = package.Split('/', 2, StringSplitOptions.TrimEntries);
+            if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0)
+            {
+                throw new UsageException($"--package {package}: expected id/version (System.Reactive/4.3.2)");
+            }
+
+            var root = Tool.PackageRoot();
+            var dir = Path.Combine(root, parts[0].ToLowerInvariant(), parts[1].ToLowerInvariant());
+            var lib = PackageFrameworks.Select(f => Path.Combine(dir, "lib", f)).FirstOrDefault(d => Directory.Exists(d) && Directory.GetFiles(d, "*.dll").Length > 0);
+            if (lib is null)
+            {
+                throw new UsageException(Directory.Exists(dir)
+                    ? $"package {parts[0]} {parts[1]} has no lib/{{{string.Join(",", PackageFrameworks)}}}/*.dll under {dir}"
+                    : $"package {parts[0]} {parts[1]} not in {root} (add <PackageDownload Include=\"{parts[0]}\" Version=\"[{parts[1]}]\" /> to bench/LeakAnalyzers.RealCode/LeakAnalyzers.RealCode.csproj and build it)");
+            }
+
+            return Directory.GetFiles(lib, "*.dll").OrderBy(p => p, StringComparer.Ordinal).ToList();
         }
 
         private static string DotnetRoot()

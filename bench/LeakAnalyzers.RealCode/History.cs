@@ -56,10 +56,16 @@ namespace LeakAnalyzers.RealCode
             ? id is "LEAK005" or "LEAK006" or "LEAK007" or "LEAK008" or "LEAK009"
             : id is "LEAK001" or "LEAK002" or "LEAK003" or "LEAK004" or "LEAK009";
 
-        public static async Task<int> RunAsync(string casesPath, string mirror, IReadOnlyList<string> only, string toolList, string? leakDll, string? outFile, bool keep, bool whole, CancellationToken ct)
+        public static async Task<int> RunAsync(string casesPath, string mirror, IReadOnlyList<string> only, string toolList, string? leakDll, string? outFile, bool keep, bool whole, CancellationToken ct, int showErrors = 0)
         {
             var cases = HistoryCase.Read(casesPath).Where(c => only.Count == 0 || only.Contains(c.Id)).ToList();
             var tools = Tool.LoadMany(toolList, leakDll);
+            // Every case's packages before any work: a missing one is bad input (exit 2), as a missing build is.
+            foreach (var package in cases.SelectMany(c => ParseOptions(c.Options).Packages ?? Array.Empty<string>()).Distinct(StringComparer.OrdinalIgnoreCase))
+            {
+                Corpus.PackageAssemblies(package);
+            }
+
             var scratch = Path.Combine(Path.GetTempPath(), "leak-history");
             Directory.CreateDirectory(scratch);
             var cache = new Dictionary<string, (List<Finding> Findings, CSharpCompilation Compilation, int Errors)>(StringComparer.Ordinal);
@@ -69,8 +75,8 @@ namespace LeakAnalyzers.RealCode
             {
                 foreach (var c in cases)
                 {
-                    var parent = await AnalyseAsync(c, c.Parent, mirror, scratch, tools, cache, keep, whole, ct).ConfigureAwait(false);
-                    var fix = await AnalyseAsync(c, c.Fix, mirror, scratch, tools, cache, keep, whole, ct).ConfigureAwait(false);
+                    var parent = await AnalyseAsync(c, c.Parent, mirror, scratch, tools, cache, keep, whole, ct, showErrors).ConfigureAwait(false);
+                    var fix = await AnalyseAsync(c, c.Fix, mirror, scratch, tools, cache, keep, whole, ct, showErrors).ConfigureAwait(false);
                     if (parent is null || fix is null)
                     {
                         rows.Add($"{c.Id}\t{c.Kind}\t-\tnot run (snapshot or folder missing)");
@@ -152,7 +158,7 @@ namespace LeakAnalyzers.RealCode
 
         private static async Task<(List<Finding> Findings, CSharpCompilation Compilation, int Errors)?> AnalyseAsync(
             HistoryCase c, string commit, string mirror, string scratch, IReadOnlyList<Tool> tools,
-            Dictionary<string, (List<Finding>, CSharpCompilation, int)> cache, bool keep, bool whole, CancellationToken ct)
+            Dictionary<string, (List<Finding>, CSharpCompilation, int)> cache, bool keep, bool whole, CancellationToken ct, int showErrors)
         {
             var key = $"{c.Repo}@{commit}:{c.Folder}|{c.Options}|{(whole ? "*" : c.File)}";
             if (cache.TryGetValue(key, out var hit))
@@ -200,6 +206,15 @@ namespace LeakAnalyzers.RealCode
             // Compile errors in the case's document (the whole compilation's with --whole).
             var errors = whole ? Analysis.CompileErrors(compilation, ct)
                 : tree is null ? -1 : compilation.GetSemanticModel(tree).GetDiagnostics(cancellationToken: ct).Count(d => d.Severity == DiagnosticSeverity.Error);
+            if (showErrors > 0 && tree is not null)
+            {
+                foreach (var e in compilation.GetSemanticModel(tree).GetDiagnostics(cancellationToken: ct).Where(d => d.Severity == DiagnosticSeverity.Error)
+                    .GroupBy(d => d.GetMessage(CultureInfo.InvariantCulture), StringComparer.Ordinal).Take(showErrors))
+                {
+                    Console.Error.WriteLine($"      {e.Count()}x {e.First().Id} line {e.First().Location.GetLineSpan().StartLinePosition.Line + 1}: {e.Key}");
+                }
+            }
+
             var findings = new List<Finding>();
             foreach (var tool in tools)
             {
@@ -294,6 +309,7 @@ namespace LeakAnalyzers.RealCode
             var defines = new List<string>();
             var include = new List<string>();
             var exclude = new List<string>();
+            var packages = new List<string>();
             for (var i = 0; i < words.Length; i++)
             {
                 if (words[i] == "--define" && i + 1 < words.Length)
@@ -308,9 +324,13 @@ namespace LeakAnalyzers.RealCode
                 {
                     exclude.AddRange(Program.Split(words[++i]));
                 }
+                else if (words[i] == "--package" && i + 1 < words.Length)
+                {
+                    packages.AddRange(Program.Split(words[++i]));
+                }
             }
 
-            return new CorpusOptions(words.Contains("--aspnet"), include, defines, words.Contains("--implicit-usings"), Exclude: exclude);
+            return new CorpusOptions(words.Contains("--aspnet"), include, defines, words.Contains("--implicit-usings"), Exclude: exclude, Packages: packages);
         }
 
         /// <summary>

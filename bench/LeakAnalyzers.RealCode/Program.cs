@@ -25,11 +25,12 @@ namespace LeakAnalyzers.RealCode
             var include = new Option<string?>("--include") { Description = "Only these comma-separated subfolders of the folder (paths stay relative to the folder)." };
             var define = new Option<string?>("--define") { Description = "Extra preprocessor symbols, comma-separated." };
             var implicitUsings = new Option<bool>("--implicit-usings") { Description = "Add the SDK's implicit global usings (projects with <ImplicitUsings>enable</ImplicitUsings>)." };
-            CorpusOptions Corpus(ParseResult r) => new(r.GetValue(aspnet), Split(r.GetValue(include)), Split(r.GetValue(define)), r.GetValue(implicitUsings));
+            var package = new Option<string?>("--package") { Description = "NuGet packages the code references, comma-separated id/version (System.Reactive/4.3.2), from the local package folder." };
+            CorpusOptions Corpus(ParseResult r) => new(r.GetValue(aspnet), Split(r.GetValue(include)), Split(r.GetValue(define)), r.GetValue(implicitUsings), Packages: Split(r.GetValue(package)));
 
             var folder = new Argument<string>("folder") { Description = "A folder of C# code, compiled as one compilation." };
             var outFile = new Option<string?>("--out") { Description = "Write the findings as TSV to this file (default: stdout)." };
-            var findings = new Command("findings", "Write one TSV row per finding: tool, id, file, line, column, message.") { folder, tools, outFile, leakDll, aspnet, include, define, implicitUsings };
+            var findings = new Command("findings", "Write one TSV row per finding: tool, id, file, line, column, message.") { folder, tools, outFile, leakDll, aspnet, include, define, implicitUsings, package };
             findings.SetAction((r, ct) => FindingsCommand.RunAsync(r.GetValue(folder)!, Corpus(r), r.GetValue(tools)!, r.GetValue(leakDll), r.GetValue(outFile), ct));
             root.Subcommands.Add(findings);
 
@@ -40,15 +41,16 @@ namespace LeakAnalyzers.RealCode
             var historyOut = new Option<string?>("--out") { Description = "Also write the per-case results as TSV." };
             var keep = new Option<bool>("--keep") { Description = "Keep the extracted folders (under /tmp/leak-history)." };
             var wholeOpt = new Option<bool>("--whole") { Description = "Analyse the whole compilation of each commit, not only the case's document (slower; same findings in that document)." };
+            var showErrors = new Option<int>("--errors") { Description = "Print the case document's first N compile errors (distinct messages): which reference it lacks.", DefaultValueFactory = _ => 0 };
             var history = new Command("history", "Run the tools on each fixed leak's parent and fix; report detected-before / silent-after and recall per kind.")
-                { cases, mirror, only, historyTools, historyOut, leakDll, keep, wholeOpt };
-            history.SetAction((r, ct) => HistoryCommand.RunAsync(r.GetValue(cases)!, r.GetValue(mirror)!, Split(r.GetValue(only)), r.GetValue(historyTools)!, r.GetValue(leakDll), r.GetValue(historyOut), r.GetValue(keep), r.GetValue(wholeOpt), ct));
+                { cases, mirror, only, historyTools, historyOut, leakDll, keep, wholeOpt, showErrors };
+            history.SetAction((r, ct) => HistoryCommand.RunAsync(r.GetValue(cases)!, r.GetValue(mirror)!, Split(r.GetValue(only)), r.GetValue(historyTools)!, r.GetValue(leakDll), r.GetValue(historyOut), r.GetValue(keep), r.GetValue(wholeOpt), ct, r.GetValue(showErrors)));
             root.Subcommands.Add(history);
 
             var fixesFolder = new Argument<string>("folder") { Description = "A folder of C# code, compiled as one compilation." };
             var fixesDir = new Option<string?>("--fixes-dir") { Description = "Folder with LeakAnalyzers.dll and LeakAnalyzers.CodeFixes.dll (default: the newest src/LeakAnalyzers.CodeFixes/bin/{Release,Debug}/netstandard2.0)." };
             var fixesOut = new Option<string?>("--out") { Description = "Write one TSV row per finding (id, file, line, the first fix that changes the code or -, whether the fixed documents compile with no new error and the finding is gone, message)." };
-            var fixes = new Command("fixes", "Our findings and, for each, whether one of our code fixes offers a change.") { fixesFolder, fixesDir, fixesOut, aspnet, include, define, implicitUsings };
+            var fixes = new Command("fixes", "Our findings and, for each, whether one of our code fixes offers a change.") { fixesFolder, fixesDir, fixesOut, aspnet, include, define, implicitUsings, package };
             fixes.SetAction((r, ct) => FixesCommand.RunAsync(r.GetValue(fixesFolder)!, Corpus(r), r.GetValue(fixesDir), r.GetValue(fixesOut), ct));
             root.Subcommands.Add(fixes);
 
@@ -59,7 +61,7 @@ namespace LeakAnalyzers.RealCode
             var perdocOut = new Option<string?>("--out") { Description = "Write every measurement as TSV to this file." };
             var maxDocs = new Option<int>("--max-docs") { Description = "Measure at most this many documents (evenly spread; 0: all).", DefaultValueFactory = _ => 0 };
             var perdoc = new Command("perdoc", "Per-document and per-keystroke analysis cost (process CPU and wall), per tool, as the IDE asks for it.")
-                { perdocFolder, perdocTools, edits, check, perdocOut, maxDocs, leakDll, aspnet, include, define, implicitUsings };
+                { perdocFolder, perdocTools, edits, check, perdocOut, maxDocs, leakDll, aspnet, include, define, implicitUsings, package };
             perdoc.SetAction((r, ct) => PerDocCommand.RunAsync(r.GetValue(perdocFolder)!, Corpus(r), r.GetValue(perdocTools)!, r.GetValue(leakDll), r.GetValue(edits),
                 r.GetValue(check), r.GetValue(perdocOut), r.GetValue(maxDocs), ct));
             root.Subcommands.Add(perdoc);

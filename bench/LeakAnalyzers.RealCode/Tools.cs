@@ -162,7 +162,8 @@ namespace LeakAnalyzers.RealCode
                 ?? throw new UsageException($"src/LeakAnalyzers is not built under {root} (dotnet build src/LeakAnalyzers -c Release), or pass --leak-dll");
         }
 
-        private static string PackageRoot()
+        /// <summary>The NuGet package folder: <c>NUGET_PACKAGES</c>, else the one this program was restored with.</summary>
+        public static string PackageRoot()
         {
             var env = Environment.GetEnvironmentVariable("NUGET_PACKAGES");
             return !string.IsNullOrEmpty(env) ? env : Metadata("NuGetPackageRoot");

@@ -41,6 +41,39 @@ namespace LeakAnalyzers.CodeFixes.Resources
                 .WithAdditionalAnnotations(Formatter.Annotation);
         }
 
+        /// <summary>Whether <see cref="AddDisposals"/> finds a place in <paramref name="type"/> (before any edit is made).</summary>
+        public static bool CanAddDisposals(INamedTypeSymbol type)
+        {
+            if (type.IsStatic)
+            {
+                return false;
+            }
+
+            if (type.GetMembers("Dispose").OfType<IMethodSymbol>().Any(m => !m.IsStatic && !m.IsAbstract && m.DeclaringSyntaxReferences.Length == 1
+                    && (m.Parameters.Length == 1 && m.Parameters[0].Type.SpecialType == SpecialType.System_Boolean || m.Parameters.Length == 0 && m.ReturnsVoid))
+                || type.GetMembers().OfType<IMethodSymbol>().Any(m => m.Name == "System.IDisposable.Dispose" && m.DeclaringSyntaxReferences.Length == 1))
+            {
+                return true;
+            }
+
+            for (var baseType = type.BaseType; baseType != null; baseType = baseType.BaseType)
+            {
+                if (baseType.GetMembers("Dispose").OfType<IMethodSymbol>().Any(m => m.Parameters.Length == 1 && m.Parameters[0].Type.SpecialType == SpecialType.System_Boolean
+                        && (m.IsVirtual || m.IsOverride || m.IsAbstract) && !m.IsSealed
+                        && m.DeclaredAccessibility is Accessibility.Protected or Accessibility.Public or Accessibility.ProtectedOrInternal))
+                {
+                    return true;
+                }
+
+                if (baseType.AllInterfaces.Any(i => i.SpecialType == SpecialType.System_IDisposable) || baseType.SpecialType == SpecialType.System_IDisposable)
+                {
+                    return false;
+                }
+            }
+
+            return !type.AllInterfaces.Any(i => i.SpecialType == SpecialType.System_IDisposable || i.Name == "IAsyncDisposable");
+        }
+
         /// <summary>Registers the edit with the editor of the declaration it changes; false when no safe edit exists.</summary>
         public static bool AddDisposals(
             System.Func<SyntaxTree, DocumentEditor?> editorFor,

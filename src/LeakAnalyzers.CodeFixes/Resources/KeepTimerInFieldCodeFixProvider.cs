@@ -21,6 +21,8 @@ namespace LeakAnalyzers.CodeFixes.Resources
     /// previous one first when a method may run twice) and disposes the field in the type's Dispose (see <see cref="DisposeMembers"/>).
     /// The same for a dropped <c>token.Register(...)</c> (LEAK009, and LEAK004 when its callback captures <c>this</c>) that is
     /// meant to outlive the method (no await or yield after it, see <see cref="Registrations"/>): a field <c>_registration</c>.
+    /// And for a subscription to a handed-in observable thrown away in a disposable type (LEAK004): a field
+    /// <c>_subscription</c> of the call's type, offered only where the type's Dispose can be extended.
     /// Fix All gathers the fields of one type into one edit.
     /// </summary>
     // Offered through LeakCodeFixProvider (one exported provider for every rule).
@@ -29,6 +31,7 @@ namespace LeakAnalyzers.CodeFixes.Resources
         public const string Key = "LEAK009.KeepTimerInField";
         public const string RegistrationKey = "LEAK009.KeepRegistrationInField";
         public const string CaptureRegistrationKey = "LEAK004.KeepRegistrationInField";
+        public const string SubscriptionKey = "LEAK004.KeepSubscriptionInField";
 
         public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(RuleIdentifiers.TimerOrRegistrationKeptAlive, RuleIdentifiers.LongLivedDelegateCaptures);
 
@@ -48,7 +51,9 @@ namespace LeakAnalyzers.CodeFixes.Resources
                         continue;
                     }
 
-                    var title = key == Key ? "Keep the timer in a field and dispose it" : "Keep the registration in a field and dispose it";
+                    var title = key == Key ? "Keep the timer in a field and dispose it"
+                        : key == SubscriptionKey ? "Keep the subscription in a field and dispose it in Dispose"
+                        : "Keep the registration in a field and dispose it";
                     context.RegisterCodeFix(CodeAction.Create(title, _ => Task.FromResult(changed), key), diagnostic);
                 }
             }
@@ -59,8 +64,10 @@ namespace LeakAnalyzers.CodeFixes.Resources
         {
             if (diagnostic.Id == RuleIdentifiers.LongLivedDelegateCaptures)
             {
-                return diagnostic.Properties.TryGetValue(LeakAnalyzers.Retention.LongLivedDelegateCapturesAnalyzer.SinkProperty, out var sink)
-                    && sink == nameof(LeakAnalyzers.Retention.LongLivedDelegateCapturesAnalyzer.Sink.TokenRegistration) ? CaptureRegistrationKey : null;
+                return !diagnostic.Properties.TryGetValue(LeakAnalyzers.Retention.LongLivedDelegateCapturesAnalyzer.SinkProperty, out var sink) ? null
+                    : sink == nameof(LeakAnalyzers.Retention.LongLivedDelegateCapturesAnalyzer.Sink.TokenRegistration) ? CaptureRegistrationKey
+                    : sink == nameof(LeakAnalyzers.Retention.LongLivedDelegateCapturesAnalyzer.Sink.Subscription) ? SubscriptionKey
+                    : null;
             }
 
             if (!diagnostic.Properties.TryGetValue(DiagnosticPropertyNames.LeakShape, out var shape) || shape != nameof(LeakShape.Dropped)
@@ -93,6 +100,8 @@ namespace LeakAnalyzers.CodeFixes.Resources
             }
 
             var byType = new Dictionary<INamedTypeSymbol, (TypeDeclarationSyntax Declaration, List<StatementSyntax> Statements, HashSet<string> Names)>(SymbolEqualityComparer.Default);
+            // One call can carry several findings (onNext and onError callbacks): one field for it.
+            var handled = new HashSet<SyntaxNode>();
             foreach (var diagnostic in diagnostics)
             {
                 if (KeyOf(diagnostic) is not { } diagnosticKey || diagnosticKey != key && key != SolutionFixAllProvider.AnyKey || diagnostic.Location.SourceTree is not { } tree || await EditorForAsync(tree).ConfigureAwait(false) is not { } editor)
@@ -103,8 +112,11 @@ namespace LeakAnalyzers.CodeFixes.Resources
                 var model = editor.SemanticModel;
                 var node = editor.OriginalRoot.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
                 var isTimer = diagnosticKey == Key;
-                ExpressionSyntax? creation = isTimer ? node.FirstAncestorOrSelf<BaseObjectCreationExpressionSyntax>() : Registrations.RegisterCall(node, model, cancellationToken);
-                if (creation is null || model.GetTypeInfo(creation, cancellationToken).Type is not INamedTypeSymbol timerType
+                var isSubscription = diagnosticKey == SubscriptionKey;
+                ExpressionSyntax? creation = isTimer ? node.FirstAncestorOrSelf<BaseObjectCreationExpressionSyntax>()
+                    : isSubscription ? SubscribeCall(node, model, cancellationToken)
+                    : Registrations.RegisterCall(node, model, cancellationToken);
+                if (creation is null || !handled.Add(creation) || model.GetTypeInfo(creation, cancellationToken).Type is not INamedTypeSymbol timerType
                     || creation.FirstAncestorOrSelf<TypeDeclarationSyntax>() is not { } declaration
                     || model.GetDeclaredSymbol(declaration, cancellationToken) is not INamedTypeSymbol type || type.IsStatic)
                 {
@@ -112,8 +124,16 @@ namespace LeakAnalyzers.CodeFixes.Resources
                 }
 
                 // A registration followed by an await or yield serves that operation: 'using var' (AddUsing) ends it there.
-                if (!isTimer && (Registrations.Dropped(creation, out var registrationStatement) is null || registrationStatement is null
-                    || Registrations.ServesAnOperationAfter(registrationStatement)))
+                // A subscription is meant to last as long as the object, awaits or not (and may be an expression body).
+                if (isSubscription ? Registrations.Dropped(creation, out _) is null && creation.Parent is not ArrowExpressionClauseSyntax
+                    : !isTimer && (Registrations.Dropped(creation, out var registrationStatement) is null || registrationStatement is null
+                        || Registrations.ServesAnOperationAfter(registrationStatement)))
+                {
+                    continue;
+                }
+
+                // Kept in a field that nothing disposes would only move the leak: offered where Dispose can be extended.
+                if (isSubscription && !DisposeMembers.CanAddDisposals(type))
                 {
                     continue;
                 }
@@ -131,7 +151,7 @@ namespace LeakAnalyzers.CodeFixes.Resources
                     byType[type] = entry;
                 }
 
-                var baseName = isTimer ? "_timer" : "_registration";
+                var baseName = isTimer ? "_timer" : isSubscription ? "_subscription" : "_registration";
                 var name = baseName;
                 for (var i = 2; entry.Names.Contains(name) || model.LookupSymbols(creation.SpanStart, name: name).Any(s => s is ILocalSymbol or IParameterSymbol); i++)
                 {
@@ -182,6 +202,24 @@ namespace LeakAnalyzers.CodeFixes.Resources
             }
 
             return await DisposeMembers.CommitAsync(solution, editors, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// The call whose delegate argument is at <paramref name="node"/> when it returns an <see cref="System.IDisposable"/>
+        /// (<c>source.Subscribe(x => ..)</c>, an extension over <c>IObservable&lt;T&gt;</c>), else null.
+        /// </summary>
+        private static InvocationExpressionSyntax? SubscribeCall(SyntaxNode node, SemanticModel model, CancellationToken cancellationToken)
+        {
+            if (node.FirstAncestorOrSelf<ArgumentSyntax>() is not { Parent: ArgumentListSyntax { Parent: InvocationExpressionSyntax invocation } }
+                || model.GetSymbolInfo(invocation, cancellationToken).Symbol is not IMethodSymbol method)
+            {
+                return null;
+            }
+
+            var returned = method.ReturnType;
+            return returned.SpecialType == SpecialType.System_IDisposable || returned.AllInterfaces.Any(i => i.SpecialType == SpecialType.System_IDisposable)
+                ? invocation
+                : null;
         }
     }
 }

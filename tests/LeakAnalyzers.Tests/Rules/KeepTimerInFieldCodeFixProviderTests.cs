@@ -183,5 +183,184 @@ namespace LeakAnalyzers.Tests.Rules
                 }
                 """, KeepTimerInFieldCodeFixProvider.CaptureRegistrationKey, iterations: 2);
         }
+
+        // A stand-in for System.Reactive's callback extensions (the tests reference no Rx package).
+        private const string Rx = """
+            namespace System.Reactive.Linq
+            {
+                using System;
+
+                public static class ObservableExtensions
+                {
+                    public static IDisposable Subscribe<T>(this IObservable<T> source, Action<T> onNext) => source.Subscribe(new Observer<T>(onNext, null));
+                    public static IDisposable Subscribe<T>(this IObservable<T> source, Action<T> onNext, Action<Exception>? onError) => source.Subscribe(new Observer<T>(onNext, onError));
+                }
+
+                public sealed class Observer<T> : IObserver<T>
+                {
+                    private readonly Action<T> _onNext;
+                    private readonly Action<Exception>? _onError;
+                    public Observer(Action<T> onNext, Action<Exception>? onError) { _onNext = onNext; _onError = onError; }
+                    public void OnNext(T value) => _onNext(value);
+                    public void OnError(Exception error) => _onError?.Invoke(error);
+                    public void OnCompleted() { }
+                }
+            }
+            """;
+
+        [Fact]
+        public Task Leak004ThrownAwaySubscriptionsAreKeptInFieldsAndDisposedInDispose()
+        {
+            // ReactiveCommand-like: the constructor subscribes to the caller's canExecute; a method subscribes to a handed-in feed.
+            return F4.CodeFixAsync(new[] { Rx, """
+                using System;
+                using System.Reactive.Linq;
+
+                public interface IFeed { IObservable<int> Prices { get; } }
+
+                public sealed class Command : IDisposable
+                {
+                    private readonly IFeed _feed;
+                    private bool _enabled;
+
+                    public Command(IObservable<bool> canExecute, IFeed feed)
+                    {
+                        _feed = feed;
+                        canExecute.Subscribe(x {|LEAK004:=>|} _enabled = x);
+                    }
+
+                    public void Watch() => _feed.Prices.Subscribe(p {|LEAK004:=>|} _enabled = p > 0);
+
+                    public void Dispose()
+                    {
+                    }
+                }
+                """ }, new[] { Rx, """
+                using System;
+                using System.Reactive.Linq;
+
+                public interface IFeed { IObservable<int> Prices { get; } }
+
+                public sealed class Command : IDisposable
+                {
+                    private IDisposable? _subscription2;
+                    private IDisposable? _subscription;
+                    private readonly IFeed _feed;
+                    private bool _enabled;
+
+                    public Command(IObservable<bool> canExecute, IFeed feed)
+                    {
+                        _feed = feed;
+                        _subscription = canExecute.Subscribe(x => _enabled = x);
+                    }
+
+                    public void Watch()
+                    {
+                        _subscription2?.Dispose();
+                        _subscription2 = _feed.Prices.Subscribe(p => _enabled = p > 0);
+                    }
+
+                    public void Dispose()
+                    {
+                        _subscription?.Dispose();
+                        _subscription2?.Dispose();
+                    }
+                }
+                """ }, KeepTimerInFieldCodeFixProvider.SubscriptionKey, iterations: 2);
+        }
+
+        [Fact]
+        public Task Leak004OneFieldForASubscriptionWithTwoCapturingCallbacksDisposedInDisposeBool()
+        {
+            // onNext and onError both capture 'this': two findings, one subscription; Dispose(bool) gets it under 'if (disposing)'.
+            return F4.CodeFixAsync(new[] { Rx, """
+                using System;
+                using System.Reactive.Linq;
+
+                public class View : IDisposable
+                {
+                    private int _last;
+                    private Exception? _error;
+
+                    public View(IObservable<int> values)
+                    {
+                        values.Subscribe(v {|LEAK004:=>|} _last = v, e {|LEAK004:=>|} _error = e);
+                    }
+
+                    public void Dispose()
+                    {
+                        Dispose(true);
+                        GC.SuppressFinalize(this);
+                    }
+
+                    protected virtual void Dispose(bool disposing)
+                    {
+                        if (disposing)
+                        {
+                            _last = 0;
+                        }
+                    }
+                }
+                """ }, new[] { Rx, """
+                using System;
+                using System.Reactive.Linq;
+
+                public class View : IDisposable
+                {
+                    private IDisposable? _subscription;
+                    private int _last;
+                    private Exception? _error;
+
+                    public View(IObservable<int> values)
+                    {
+                        _subscription = values.Subscribe(v => _last = v, e => _error = e);
+                    }
+
+                    public void Dispose()
+                    {
+                        Dispose(true);
+                        GC.SuppressFinalize(this);
+                    }
+
+                    protected virtual void Dispose(bool disposing)
+                    {
+                        if (disposing)
+                        {
+                            _last = 0;
+                            _subscription?.Dispose();
+                        }
+                    }
+                }
+                """ }, KeepTimerInFieldCodeFixProvider.SubscriptionKey, iterations: 1);
+        }
+
+        [Fact]
+        public Task Leak004NoSubscriptionFieldWhereDisposeCannotBeExtended()
+        {
+            // Dispose comes from a base class with no overridable Dispose(bool): a field nothing disposes would not help.
+            return F4.NoCodeFixAsync(Rx.Replace("namespace System.Reactive.Linq", "namespace System.Reactive.Linq.Stub") + """
+
+                namespace App
+                {
+                    using System;
+                    using System.Reactive.Linq.Stub;
+
+                    public class Base : IDisposable
+                    {
+                        public void Dispose() { }
+                    }
+
+                    public sealed class Derived : Base
+                    {
+                        private bool _enabled;
+
+                        public Derived(IObservable<bool> canExecute)
+                        {
+                            canExecute.Subscribe(x {|LEAK004:=>|} _enabled = x);
+                        }
+                    }
+                }
+                """, KeepTimerInFieldCodeFixProvider.SubscriptionKey);
+        }
     }
 }
