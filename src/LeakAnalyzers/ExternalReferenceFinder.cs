@@ -23,7 +23,6 @@ namespace LeakAnalyzers
         private const int MaxBound = 2000;
 
         private readonly Compilation _compilation;
-        private readonly ConcurrentDictionary<SyntaxTree, SemanticModel> _models = new ConcurrentDictionary<SyntaxTree, SemanticModel>();
 
         public ExternalReferenceFinder(Compilation compilation)
         {
@@ -251,7 +250,9 @@ namespace LeakAnalyzers
         private SemanticModel GetModel(SyntaxTree tree)
         {
 #pragma warning disable RS1030 // Only the nodes that name a candidate member are bound, in the trees that can use it.
-            return _models.GetOrAdd(tree, t => _compilation.GetSemanticModel(t));
+            // Not kept here: the analysis host caches each tree's model while the driver still analyses that tree and lets it go
+            // after, so a model kept by us would hold every tree's bound bodies for the whole pass.
+            return _compilation.GetSemanticModel(tree);
 #pragma warning restore RS1030
         }
 
