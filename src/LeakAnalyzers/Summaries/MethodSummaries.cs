@@ -39,7 +39,10 @@ namespace LeakAnalyzers.Summaries
         /// callers was otherwise walked once per path), and the answer never depends on which caller asked first.
         /// </summary>
         private readonly ConcurrentDictionary<(IMethodSymbol Method, int Depth), Entry> _truncated = new ConcurrentDictionary<(IMethodSymbol, int), Entry>();
-        private ImplementationIndex? _implementations;
+        private DerivedTypes? _derived;
+
+        /// <summary>The source types deriving from a type, found on demand (for virtual and interface calls).</summary>
+        private DerivedTypes Derived => LazyInitializer.EnsureInitialized(ref _derived, () => new DerivedTypes(Model.Compilation))!;
 
         public MethodSummaries(CompilationModel model)
         {
@@ -60,7 +63,7 @@ namespace LeakAnalyzers.Summaries
             {
                 // A library's virtual or interface method that this code base implements (IObservable.Subscribe in Rx, a
                 // Stream subclass's Write): the call may run that code instead of the library's.
-                return invocation.IsVirtual && CanBeOverridden(method) && Implementations(method, caller.CancellationToken) is not { Count: 0 }
+                return invocation.IsVirtual && CanBeOverridden(method) && Derived.ImplementedInSource(method, caller.CancellationToken)
                     ? MethodSummary.Unknown
                     : ForMethod(method, caller);
             }
@@ -418,8 +421,7 @@ namespace LeakAnalyzers.Summaries
 
         private List<IMethodSymbol>? Implementations(IMethodSymbol method, CancellationToken cancellationToken)
         {
-            var index = LazyInitializer.EnsureInitialized(ref _implementations, () => new ImplementationIndex(Model.Compilation, cancellationToken))!;
-            return index.Implementations(method, MaxImplementations);
+            return ImplementationIndex.Implementations(Derived, method, MaxImplementations, cancellationToken);
         }
 
         /// <summary>
@@ -507,44 +509,11 @@ namespace LeakAnalyzers.Summaries
             public ConcurrentDictionary<(int, int), SharedEntry> Entries { get; } = new ConcurrentDictionary<(int, int), SharedEntry>();
         }
 
-        /// <summary>The source types of the compilation by the types and interfaces they derive from, for virtual calls.</summary>
-        private sealed class ImplementationIndex
+        /// <summary>The bodies a virtual or interface call of a source method may run, from the types deriving from its type.</summary>
+        private static class ImplementationIndex
         {
-            private readonly Dictionary<INamedTypeSymbol, List<INamedTypeSymbol>> _derived = new Dictionary<INamedTypeSymbol, List<INamedTypeSymbol>>(SymbolEqualityComparer.Default);
-
-            public ImplementationIndex(Compilation compilation, CancellationToken cancellationToken)
-            {
-                var stack = new Stack<INamespaceOrTypeSymbol>();
-                stack.Push(compilation.Assembly.GlobalNamespace);
-                while (stack.Count > 0)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    var current = stack.Pop();
-                    foreach (var member in current.GetMembers())
-                    {
-                        if (member is INamespaceSymbol ns)
-                        {
-                            stack.Push(ns);
-                        }
-                        else if (member is INamedTypeSymbol type)
-                        {
-                            stack.Push(type);
-                            for (var b = type.BaseType; b != null; b = b.BaseType)
-                            {
-                                Add(b.OriginalDefinition, type);
-                            }
-
-                            foreach (var i in type.AllInterfaces)
-                            {
-                                Add(i.OriginalDefinition, type);
-                            }
-                        }
-                    }
-                }
-            }
-
             /// <summary>Every body the call may run, or null when one of them is not in source or there are too many.</summary>
-            public List<IMethodSymbol>? Implementations(IMethodSymbol method, int max)
+            public static List<IMethodSymbol>? Implementations(DerivedTypes derived, IMethodSymbol method, int max, CancellationToken cancellationToken)
             {
                 var result = new List<IMethodSymbol>();
                 var original = method.OriginalDefinition;
@@ -553,9 +522,9 @@ namespace LeakAnalyzers.Summaries
                     result.Add(original);
                 }
 
-                if (!_derived.TryGetValue(original.ContainingType.OriginalDefinition, out var types))
+                if (derived.Of(original.ContainingType, cancellationToken) is not { } types)
                 {
-                    return result;
+                    return null;
                 }
 
                 foreach (var type in types)
@@ -647,17 +616,6 @@ namespace LeakAnalyzers.Summaries
                 }
 
                 return false;
-            }
-
-            private void Add(INamedTypeSymbol baseType, INamedTypeSymbol type)
-            {
-                if (!_derived.TryGetValue(baseType, out var list))
-                {
-                    list = new List<INamedTypeSymbol>();
-                    _derived[baseType] = list;
-                }
-
-                list.Add(type);
             }
         }
     }
