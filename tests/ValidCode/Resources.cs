@@ -255,6 +255,21 @@ namespace ValidCode.Resources
             return 2;
         }
 
+        public async Task<int> WithCancelAfterAsync(TimeSpan limit)
+        {
+            var timeout = new CancellationTokenSource();
+            try
+            {
+                timeout.CancelAfter(limit);
+                await Task.Delay(1, timeout.Token).ConfigureAwait(false);
+                return 3;
+            }
+            finally
+            {
+                timeout.Dispose();
+            }
+        }
+
         public void Restart()
         {
             _cancel = new CancellationTokenSource();

@@ -97,6 +97,13 @@ namespace LeakAnalyzers.CodeFixes.Resources
                 return null;
             }
 
+            // A delayed source (new CancellationTokenSource(delay), or one given a delay by CancelAfter) disposed at the end of the
+            // block stops its timeout: only when the block awaits (or yields) after it does the timeout serve an operation that ends there.
+            if (resourceKind == "TokenSource" && declarator.Initializer.Value is BaseObjectCreationExpressionSyntax && !SuspendsLaterInBlock(block, statement))
+            {
+                return null;
+            }
+
             // A local handed over on some path (returned, yielded, stored, added) must not be disposed at the end of the block:
             // DisposeWhereDroppedCodeFixProvider disposes it on the other paths instead.
             var awaitUsing = NeedsAwaitUsing(local.Type, model.Compilation, statement);
@@ -150,6 +157,15 @@ namespace LeakAnalyzers.CodeFixes.Resources
         /// <c>using var registration = token.Register(...);</c> (a registration meant to outlive the method is kept in a
         /// field by <see cref="KeepTimerInFieldCodeFixProvider"/> instead).
         /// </summary>
+        /// <summary>An await (await foreach, await using) or a yield in <paramref name="block"/> after <paramref name="statement"/>, outside nested functions.</summary>
+        private static bool SuspendsLaterInBlock(BlockSyntax block, StatementSyntax statement)
+            => block.DescendantNodes(n => n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax))
+                .Any(n => n.SpanStart >= statement.Span.End
+                    && (n is AwaitExpressionSyntax or YieldStatementSyntax
+                        || n is CommonForEachStatementSyntax { AwaitKeyword.RawKind: (int)SyntaxKind.AwaitKeyword }
+                        || n is LocalDeclarationStatementSyntax { AwaitKeyword.RawKind: (int)SyntaxKind.AwaitKeyword }
+                        || n is UsingStatementSyntax { AwaitKeyword.RawKind: (int)SyntaxKind.AwaitKeyword }));
+
         private static SyntaxNode? FixDroppedRegistration(SyntaxNode root, SemanticModel model, SyntaxNode node, CancellationToken cancellationToken)
         {
             if (Registrations.RegisterCall(node, model, cancellationToken) is not { } invocation

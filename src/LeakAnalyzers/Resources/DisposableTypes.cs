@@ -102,6 +102,14 @@ namespace LeakAnalyzers.Resources
 
         public INamedTypeSymbol? CancellationTokenRegistration { get; }
 
+        /// <summary>
+        /// True for <c>System.Threading.CancellationTokenSource.CancelAfter</c> (either overload): it queues the same timer
+        /// as <c>new CancellationTokenSource(delay)</c>.
+        /// </summary>
+        public bool IsCancelAfter(IMethodSymbol? method)
+            => method is { IsStatic: false, Name: "CancelAfter" } && CancellationTokenSource is not null
+                && SymbolEqualityComparer.Default.Equals(method.OriginalDefinition.ContainingType, CancellationTokenSource);
+
         public INamedTypeSymbol? Marshal { get; }
 
         public INamedTypeSymbol? NativeMemory { get; }

@@ -9,7 +9,8 @@ namespace LeakAnalyzers.Resources
     /// LEAK009: timers (<c>System.Threading.Timer</c>, <c>System.Timers.Timer</c>) dropped or never disposed;
     /// <c>CancellationToken.Register</c> on a token the method does not own (parameter, field, a field's source) whose
     /// registration is dropped or never disposed; <c>CancellationTokenSource.CreateLinkedTokenSource</c> and
-    /// <c>new CancellationTokenSource(delay)</c> never disposed. Each keeps a callback (and what it captures) alive.
+    /// <c>new CancellationTokenSource(delay)</c> (or a local <c>new CancellationTokenSource()</c> this method calls <c>CancelAfter</c>
+    /// on) never disposed. Each keeps a callback (and what it captures) alive.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class TimerOrRegistrationKeptAliveAnalyzer : DiagnosticAnalyzer
@@ -56,11 +57,88 @@ namespace LeakAnalyzers.Resources
                 Report(context, model, creation, TimerKind, type!.Name == "Timer" && type.ContainingNamespace?.Name == "Timers" ? "System.Timers.Timer" : "timer",
                     "the runtime keeps a running timer and its callback's target alive until it is disposed");
             }
-            else if (DisposableTypes.Is(type, types.CancellationTokenSource) && creation.Arguments.Length > 0)
+            else if (DisposableTypes.Is(type, types.CancellationTokenSource))
             {
-                Report(context, model, creation, TokenSourceKind, "CancellationTokenSource with a delay",
-                    "its timer stays queued, with the source and its callbacks, until the delay expires");
+                if (creation.Arguments.Length > 0)
+                {
+                    Report(context, model, creation, TokenSourceKind, "CancellationTokenSource with a delay", DelayedWhy);
+                }
+                else if (CancelledAfterHere(creation, types))
+                {
+                    Report(context, model, creation, TokenSourceKind, "CancellationTokenSource given a delay by CancelAfter", DelayedWhy);
+                }
             }
+        }
+
+        private const string DelayedWhy = "its timer stays queued, with the source and its callbacks, until the delay expires";
+
+        /// <summary>Upper bound on the references to the local read when looking for its CancelAfter.</summary>
+        private const int MaxReferences = 256;
+
+        /// <summary>
+        /// <c>var source = new CancellationTokenSource(); ... source.CancelAfter(delay);</c>: the method calls CancelAfter directly on
+        /// the local it created the source into, later in the same function and before the local is bound to another value. That
+        /// queues the same timer as <c>new CancellationTokenSource(delay)</c>. Whether the source then escapes (returned, stored,
+        /// handed over) or is disposed is left to the shared ownership check, as for a delayed source.
+        /// </summary>
+        private static bool CancelledAfterHere(IObjectCreationOperation creation, DisposableTypes types)
+        {
+            IOperation value = creation;
+            while (value.Parent is IConversionOperation conversion)
+            {
+                value = conversion;
+            }
+
+            ILocalSymbol? local = value.Parent switch
+            {
+                IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator } => declarator.Symbol,
+                ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } assignment when assignment.Value == value => target.Local,
+                _ => null,
+            };
+            if (local is null)
+            {
+                return false;
+            }
+
+            var index = Summaries.BodyIndex.For(Summaries.BodyIndex.RootOf(creation));
+            if (index.TooLarge)
+            {
+                return false;
+            }
+
+            var function = Summaries.BodyIndex.EnclosingFunction(creation);
+            var created = creation.Syntax.SpanStart;
+            var references = index.ReferencesTo(local);
+            for (var i = 0; i < references.Count && i < MaxReferences; i++)
+            {
+                var reference = references[i];
+                var at = reference.Syntax.SpanStart;
+                if (reference.Parent is IInvocationOperation invocation && invocation.Instance == reference
+                    && types.IsCancelAfter(invocation.TargetMethod)
+                    && at > created
+                    && Summaries.BodyIndex.EnclosingFunction(reference) == function
+                    && !ReboundBetween(index, local, created, at))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>The local is assigned another value between the creation and the call: the call is on that value.</summary>
+        private static bool ReboundBetween(Summaries.BodyIndex index, ILocalSymbol local, int created, int at)
+        {
+            foreach (var value in index.ValuesOf(local))
+            {
+                var position = value.Syntax.SpanStart;
+                if (position > created && position < at)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private static void AnalyzeInvocation(OperationAnalysisContext context, CompilationModel model)

@@ -318,5 +318,66 @@ namespace LeakAnalyzers.Tests.Rules
                 }
                 """, AddUsingCodeFixProvider.TimerOrRegistrationKey);
         }
+
+        [Fact]
+        public Task UsingForASourceGivenADelayByCancelAfterThatServesAnAwait()
+        {
+            return F9.CodeFixAsync("""
+                using System;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                public class Client
+                {
+                    public async Task<int> FetchAsync(Func<CancellationToken, Task<int>> fetch)
+                    {
+                        var timeout = {|LEAK009:new CancellationTokenSource()|};
+                        timeout.CancelAfter(5000);
+                        return await fetch(timeout.Token);
+                    }
+                }
+                """, """
+                using System;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                public class Client
+                {
+                    public async Task<int> FetchAsync(Func<CancellationToken, Task<int>> fetch)
+                    {
+                        using var timeout = new CancellationTokenSource();
+                        timeout.CancelAfter(5000);
+                        return await fetch(timeout.Token);
+                    }
+                }
+                """, AddUsingCodeFixProvider.TimerOrRegistrationKey);
+        }
+
+        [Fact]
+        public Task NoUsingForASourceGivenADelayByCancelAfterWhoseTimeoutMustFireLater()
+        {
+            // Akka.NET's Ask: the timeout must still fire after the block ends; using var would cancel nothing, ever.
+            return F9.NoCodeFixAsync("""
+                using System;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                public class Asker
+                {
+                    public Task<object> Ask(TimeSpan timeout)
+                    {
+                        var result = new TaskCompletionSource<object>();
+                        if (timeout > TimeSpan.Zero)
+                        {
+                            var cancellationSource = {|LEAK009:new CancellationTokenSource()|};
+                            cancellationSource.Token.Register(() => result.TrySetCanceled());
+                            cancellationSource.CancelAfter(timeout);
+                        }
+
+                        return result.Task;
+                    }
+                }
+                """, AddUsingCodeFixProvider.TimerOrRegistrationKey);
+        }
     }
 }

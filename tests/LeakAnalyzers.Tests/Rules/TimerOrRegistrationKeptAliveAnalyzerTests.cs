@@ -215,5 +215,130 @@ namespace LeakAnalyzers.Tests.Rules
                 }
                 """);
         }
+
+        private const string CancelAfterWhat = "CancellationTokenSource given a delay by CancelAfter";
+        private const string DelayedWhy = "its timer stays queued, with the source and its callbacks, until the delay expires";
+
+        [Fact]
+        public Task LocalSourceGivenADelayByCancelAfterNeverDisposed()
+        {
+            // Shape of Akka.NET's Ask before the fix: the timeout source's timer keeps the registration and the result until it fires.
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                public class Asker
+                {
+                    public Task<object> Ask(TimeSpan? timeout)
+                    {
+                        var result = new TaskCompletionSource<object>();
+                        if (timeout is { } t && t > TimeSpan.Zero)
+                        {
+                            var cancellationSource = {|#0:new CancellationTokenSource()|};
+                            cancellationSource.Token.Register(() => result.TrySetCanceled());
+                            cancellationSource.CancelAfter(t);
+                        }
+
+                        return result.Task;
+                    }
+
+                    public async Task<int> FetchAsync(Func<CancellationToken, Task<int>> fetch)
+                    {
+                        var timeout = {|#1:new CancellationTokenSource()|};
+                        timeout.CancelAfter(5000);
+                        return await fetch(timeout.Token);
+                    }
+
+                    public async Task PollAsync(bool bounded, Func<CancellationToken, Task> poll)
+                    {
+                        var source = {|#2:new CancellationTokenSource()|};
+                        if (bounded)
+                        {
+                            source.CancelAfter(TimeSpan.FromSeconds(30));
+                        }
+
+                        await poll(source.Token);
+                    }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithArguments(CancelAfterWhat, "never disposed", DelayedWhy),
+                V.Diagnostic().WithLocation(1).WithArguments(CancelAfterWhat, "never disposed", DelayedWhy),
+                V.Diagnostic().WithLocation(2).WithArguments(CancelAfterWhat, "never disposed", DelayedWhy));
+        }
+
+        [Fact]
+        public Task LocalSourceGivenADelayByCancelAfterDisposedOrKeptIsQuiet()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                public sealed class Client : IDisposable
+                {
+                    private CancellationTokenSource? _timeout;
+
+                    public async Task<int> A(Func<CancellationToken, Task<int>> fetch)
+                    {
+                        using var timeout = new CancellationTokenSource();
+                        timeout.CancelAfter(5000);
+                        return await fetch(timeout.Token);
+                    }
+
+                    public async Task<int> B(Func<CancellationToken, Task<int>> fetch)
+                    {
+                        var timeout = new CancellationTokenSource();
+                        try
+                        {
+                            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+                            return await fetch(timeout.Token);
+                        }
+                        finally
+                        {
+                            timeout.Dispose();
+                        }
+                    }
+
+                    public CancellationTokenSource C(TimeSpan delay)
+                    {
+                        var source = new CancellationTokenSource();
+                        source.CancelAfter(delay);
+                        return source;
+                    }
+
+                    public void D(TimeSpan delay)
+                    {
+                        var source = new CancellationTokenSource();
+                        source.CancelAfter(delay);
+                        _timeout = source;
+                    }
+
+                    public void E(Action<CancellationToken> run)
+                    {
+                        var plain = new CancellationTokenSource();
+                        run(plain.Token);
+                        plain.Cancel();
+                    }
+
+                    public void F(CancellationTokenSource handedIn, Action<CancellationToken> run)
+                    {
+                        handedIn.CancelAfter(1000);
+                        run(handedIn.Token);
+                    }
+
+                    public void G(TimeSpan delay, Action<CancellationToken> run)
+                    {
+                        var source = new CancellationTokenSource();
+                        run(source.Token);
+                        source = new CancellationTokenSource(delay);
+                        source.CancelAfter(delay);
+                        source.Dispose();
+                    }
+
+                    public void Dispose() => _timeout?.Dispose();
+                }
+                """);
+        }
     }
 }
