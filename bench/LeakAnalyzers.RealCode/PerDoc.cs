@@ -112,11 +112,14 @@ namespace LeakAnalyzers.RealCode
             if (check && whole.TryGetValue("leak", out var ours))
             {
                 var perDoc = perDocFindings.Distinct().ToHashSet();
-                var all = ours.Findings.ToHashSet();
+                // With --max-docs only the findings in the documents analysed one by one can be compared.
+                var analysed = docs.Select(t => t.FilePath).ToHashSet(StringComparer.Ordinal);
+                var all = ours.Findings.Where(f => analysed.Contains(f.File)).ToHashSet();
                 var missing = all.Where(f => !perDoc.Contains(f)).OrderBy(f => f, Finding.Order).ToList();
                 var extra = perDoc.Where(f => !all.Contains(f)).OrderBy(f => f, Finding.Order).ToList();
                 Console.WriteLine();
-                Console.WriteLine($"check: whole-compilation findings of our rules {all.Count}, per-document {perDoc.Count}: " +
+                var scope = maxDocs > 0 ? $" (in the {docs.Count} documents analysed)" : string.Empty;
+                Console.WriteLine($"check: whole-compilation findings of our rules{scope} {all.Count}, per-document {perDoc.Count}: " +
                     (missing.Count == 0 && extra.Count == 0 ? "equal" : $"{missing.Count} only in the whole pass, {extra.Count} only per document"));
                 foreach (var f in missing)
                 {

@@ -258,7 +258,9 @@ namespace LeakAnalyzers.Tool.Heap
         internal static SnapshotException Explain(Exception e, int pid, string directory)
         {
             var message = e.Message.Split('\n')[0].Trim();
-            if (!IsRunning(pid))
+
+            // A target killed while it is dumped fails the dump before the kernel shows it gone: give it a moment to settle.
+            if (!IsRunning(pid) || ExitsWithin(pid, TimeSpan.FromSeconds(2)))
             {
                 return new SnapshotException($"process {pid} exited during the snapshot; the partial dump was deleted", e);
             }
@@ -322,12 +324,28 @@ namespace LeakAnalyzers.Tool.Heap
             }
         }
 
+        private static bool ExitsWithin(int pid, TimeSpan timeout)
+        {
+            var deadline = Stopwatch.StartNew();
+            while (deadline.Elapsed < timeout)
+            {
+                Thread.Sleep(50);
+                if (!IsRunning(pid))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         private static bool IsRunning(int pid)
         {
             try
             {
                 using var process = Process.GetProcessById(pid);
-                return !process.HasExited && File.Exists($"/proc/{pid}/status") && !File.ReadAllText($"/proc/{pid}/status").Contains("State:\tZ", StringComparison.Ordinal);
+                return !process.HasExited && File.Exists($"/proc/{pid}/status") && File.ReadAllText($"/proc/{pid}/status") is var status
+                    && !status.Contains("State:\tZ", StringComparison.Ordinal) && !status.Contains("State:\tX", StringComparison.Ordinal);
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException)
             {
