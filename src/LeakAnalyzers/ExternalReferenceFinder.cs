@@ -195,7 +195,7 @@ namespace LeakAnalyzers
 
             foreach (var tree in ownTrees)
             {
-                foreach (var token in TokensIn(tree, name, cancellationToken))
+                foreach (var token in NameIndex.Occurrences(tree, name, cancellationToken))
                 {
                     var inOwner = IsInside(token, declarations);
                     if (!inOwner && onlyInOwner)
@@ -220,29 +220,9 @@ namespace LeakAnalyzers
                     continue;
                 }
 
-                foreach (var token in TokensIn(tree, name, cancellationToken))
+                foreach (var token in NameIndex.Occurrences(tree, name, cancellationToken))
                 {
                     yield return (token, false);
-                }
-            }
-        }
-
-        /// <summary>The simple-name tokens with this text in the tree; the tree is read once, then kept with it.</summary>
-        private static IEnumerable<SyntaxToken> TokensIn(SyntaxTree tree, string name, CancellationToken cancellationToken)
-        {
-            if (!NameIndex.Mentions(tree, name, cancellationToken))
-            {
-                yield break;
-            }
-
-            var positions = NameIndex.Positions(tree, name, cancellationToken);
-            var root = tree.GetRoot(cancellationToken);
-            foreach (var position in positions)
-            {
-                var token = root.FindToken(position);
-                if (token.Parent is SimpleNameSyntax)
-                {
-                    yield return token;
                 }
             }
         }

@@ -36,17 +36,28 @@ namespace LeakAnalyzers
             }
         }
 
-        /// <summary>The identifier tokens with this text in the tree (a simple name, not a declaration's own name).</summary>
-        public static IEnumerable<SyntaxToken> Occurrences(SyntaxTree tree, string name, CancellationToken cancellationToken)
+        /// <summary>The identifier tokens with this text in the tree (declarations' own names included), in order.</summary>
+        public static IEnumerable<SyntaxToken> Tokens(SyntaxTree tree, string name, CancellationToken cancellationToken)
         {
-            if (!Mentions(tree, name, cancellationToken))
+            var positions = Positions(tree, name, cancellationToken);
+            if (positions.Count == 0)
             {
                 yield break;
             }
 
-            foreach (var token in tree.GetRoot(cancellationToken).DescendantTokens())
+            var root = tree.GetRoot(cancellationToken);
+            foreach (var position in positions)
             {
-                if (token.IsKind(SyntaxKind.IdentifierToken) && token.ValueText == name && token.Parent is SimpleNameSyntax)
+                yield return root.FindToken(position);
+            }
+        }
+
+        /// <summary>The identifier tokens with this text in the tree that are simple names (not a declaration's own name).</summary>
+        public static IEnumerable<SyntaxToken> Occurrences(SyntaxTree tree, string name, CancellationToken cancellationToken)
+        {
+            foreach (var token in Tokens(tree, name, cancellationToken))
+            {
+                if (token.Parent is SimpleNameSyntax)
                 {
                     yield return token;
                 }
@@ -54,15 +65,7 @@ namespace LeakAnalyzers
         }
 
         private static TreeNames For(SyntaxTree tree, CancellationToken cancellationToken)
-        {
-            if (Trees.TryGetValue(tree, out var names))
-            {
-                return names;
-            }
-
-            var built = new TreeNames(tree, cancellationToken);
-            return Trees.GetValue(tree, _ => built);
-        }
+            => PerTree<TreeNames>.Get(Trees, tree, t => new TreeNames(t, cancellationToken));
 
         private sealed class TreeNames
         {
@@ -92,6 +95,25 @@ namespace LeakAnalyzers
             public Dictionary<string, int[]> Positions { get; } = new Dictionary<string, int[]>(System.StringComparer.Ordinal);
 
             public ICollection<string> Identifiers => Positions.Keys;
+        }
+    }
+
+    /// <summary>
+    /// Something computed from one syntax tree alone and kept with it (the IDE's forks share unchanged trees, so an edit
+    /// recomputes only the edited tree's). Built outside the table's lock; a race keeps the first one stored.
+    /// </summary>
+    internal static class PerTree<T>
+        where T : class
+    {
+        public static T Get(ConditionalWeakTable<SyntaxTree, T> table, SyntaxTree tree, System.Func<SyntaxTree, T> build)
+        {
+            if (table.TryGetValue(tree, out var value))
+            {
+                return value;
+            }
+
+            var built = build(tree);
+            return table.GetValue(tree, _ => built);
         }
     }
 }

@@ -713,7 +713,7 @@ namespace LeakAnalyzers.Resources
 
         /// <summary>The class the summary says every path creates, when it names one this compilation can see; else the declared type.</summary>
         private static ITypeSymbol Concrete(Compilation compilation, MethodSummary summary, ITypeSymbol declared)
-            => summary.CreatedType is { } name && compilation.GetTypeByMetadataName(name) is { } created ? created : declared;
+            => summary.CreatedType is { } name && MetadataTypes.Get(compilation, name) is { } created ? created : declared;
 
         /// <summary>The single value a local is given, when it is one.</summary>
         private static IOperation? FreshValueOf(ILocalReferenceOperation local)

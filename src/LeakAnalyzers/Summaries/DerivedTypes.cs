@@ -130,10 +130,8 @@ namespace LeakAnalyzers.Summaries
                 }
 
                 SemanticModel? model = null;
-                var root = tree.GetRoot(cancellationToken);
-                foreach (var position in NameIndex.Positions(tree, method.Name, cancellationToken))
+                foreach (var token in NameIndex.Tokens(tree, method.Name, cancellationToken))
                 {
-                    var token = root.FindToken(position);
                     if (token.Parent is not MethodDeclarationSyntax declaration || declaration.Identifier != token)
                     {
                         continue;
@@ -225,15 +223,7 @@ namespace LeakAnalyzers.Summaries
         }
 
         private static TreeTypes For(SyntaxTree tree, CancellationToken cancellationToken)
-        {
-            if (Trees.TryGetValue(tree, out var types))
-            {
-                return types;
-            }
-
-            var built = new TreeTypes(tree, cancellationToken);
-            return Trees.GetValue(tree, _ => built);
-        }
+            => PerTree<TreeTypes>.Get(Trees, tree, t => new TreeTypes(t, cancellationToken));
 
         /// <summary>One tree's type declarations by the simple names their base lists mention, and its using aliases.</summary>
         private sealed class TreeTypes

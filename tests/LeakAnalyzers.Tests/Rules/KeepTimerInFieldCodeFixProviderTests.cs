@@ -184,29 +184,7 @@ namespace LeakAnalyzers.Tests.Rules
                 """, KeepTimerInFieldCodeFixProvider.CaptureRegistrationKey, iterations: 2);
         }
 
-        // A stand-in for System.Reactive's callback extensions (the tests reference no Rx package).
-        private const string Rx = """
-            namespace System.Reactive.Linq
-            {
-                using System;
-
-                public static class ObservableExtensions
-                {
-                    public static IDisposable Subscribe<T>(this IObservable<T> source, Action<T> onNext) => source.Subscribe(new Observer<T>(onNext, null));
-                    public static IDisposable Subscribe<T>(this IObservable<T> source, Action<T> onNext, Action<Exception>? onError) => source.Subscribe(new Observer<T>(onNext, onError));
-                }
-
-                public sealed class Observer<T> : IObserver<T>
-                {
-                    private readonly Action<T> _onNext;
-                    private readonly Action<Exception>? _onError;
-                    public Observer(Action<T> onNext, Action<Exception>? onError) { _onNext = onNext; _onError = onError; }
-                    public void OnNext(T value) => _onNext(value);
-                    public void OnError(Exception error) => _onError?.Invoke(error);
-                    public void OnCompleted() { }
-                }
-            }
-            """;
+        private const string Rx = Infrastructure.RxStandIn.Source;
 
         [Fact]
         public Task Leak004ThrownAwaySubscriptionsAreKeptInFieldsAndDisposedInDispose()

@@ -770,43 +770,7 @@ namespace LeakAnalyzers.Tests.Rules
                 """);
         }
 
-        // A stand-in for System.Reactive's callback extensions and operators (the tests reference no Rx package).
-        private const string Rx = """
-            namespace System.Reactive.Linq
-            {
-                using System;
-
-                public static class ObservableExtensions
-                {
-                    public static IDisposable Subscribe<T>(this IObservable<T> source, Action<T> onNext) => source.Subscribe(new Observer<T>(onNext));
-                    public static IObservable<T> Where<T>(this IObservable<T> source, Func<T, bool> predicate) => source;
-                    public static IObservable<T> Replay<T>(this IObservable<T> source, int count) => source;
-                    public static IObservable<T> RefCount<T>(this IObservable<T> source) => source;
-                    public static T DisposeWith<T>(this T item, CompositeDisposable holder) where T : IDisposable { holder.Add(item); return item; }
-                }
-
-                public sealed class Observer<T> : IObserver<T>
-                {
-                    private readonly Action<T> _onNext;
-                    public Observer(Action<T> onNext) => _onNext = onNext;
-                    public void OnNext(T value) => _onNext(value);
-                    public void OnError(Exception error) { }
-                    public void OnCompleted() { }
-                }
-
-                public sealed class Subject<T> : IObservable<T>
-                {
-                    public IDisposable Subscribe(IObserver<T> observer) => new CompositeDisposable();
-                }
-
-                public sealed class CompositeDisposable : IDisposable
-                {
-                    private readonly System.Collections.Generic.List<IDisposable> _items = new();
-                    public void Add(IDisposable item) => _items.Add(item);
-                    public void Dispose() { foreach (var item in _items) item.Dispose(); }
-                }
-            }
-            """;
+        private const string Rx = Infrastructure.RxStandIn.Source;
 
         [Fact]
         public Task DroppedSubscriptionsToHandedInObservablesInDisposableTypes()
