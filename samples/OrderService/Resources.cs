@@ -64,6 +64,15 @@ namespace OrderService
             return ready.Task;
         }
 
+        // LEAK009: CancelAfter queues a timer that keeps the source (and its callbacks) for the whole delay; nothing disposes it.
+        public async Task<bool> PrintWithTimeoutAsync(string receipt)
+        {
+            var timeout = new CancellationTokenSource();
+            timeout.CancelAfter(TimeSpan.FromSeconds(30));
+            await Task.Delay(1, timeout.Token).ConfigureAwait(false);
+            return receipt.Length > 0;
+        }
+
         // LEAK009: the heartbeat timer is dropped; it keeps firing (and keeps this archive alive) until a GC collects it.
         public void StartHeartbeat() => new Timer(_ => PrinterDriver.Ping(), null, 0, 60_000);
     }
