@@ -259,8 +259,7 @@ namespace LeakAnalyzers.Tool.Heap
         {
             var message = e.Message.Split('\n')[0].Trim();
 
-            // A target killed while it is dumped fails the dump before the kernel shows it gone: give it a moment to settle.
-            if (!IsRunning(pid) || ExitsWithin(pid, TimeSpan.FromSeconds(2)))
+            if (!IsRunning(pid))
             {
                 return new SnapshotException($"process {pid} exited during the snapshot; the partial dump was deleted", e);
             }
@@ -274,6 +273,13 @@ namespace LeakAnalyzers.Tool.Heap
                 || message.Contains("File too large", StringComparison.OrdinalIgnoreCase) || message.Contains("(27)", StringComparison.Ordinal))
             {
                 return new SnapshotException($"not enough disk for the dump in {directory} ({message}); the partial dump was deleted; choose another --dump-dir", e);
+            }
+
+            // A target killed while it is dumped fails the dump before the kernel shows it gone: before calling a failure that
+            // names no cause a failure to write, give the target a moment to settle.
+            if (ExitsWithin(pid, TimeSpan.FromSeconds(2)))
+            {
+                return new SnapshotException($"process {pid} exited during the snapshot; the partial dump was deleted", e);
             }
 
             return new SnapshotException($"cannot write a dump of process {pid} to {directory} ({message}); nothing was left on disk", e);
