@@ -51,6 +51,21 @@ namespace LeakAnalyzers.RealCode
         /// <param name="netIds">NetAnalyzers ids to count (perdoc uses CA2000/CA2213/CA1001 only).</param>
         public static Tool Load(string name, string? leakDll, IReadOnlyCollection<string>? netIds = null)
         {
+            if (name.StartsWith("leak:", StringComparison.Ordinal))
+            {
+                // leak:<analyzer class name>: one of our analyzers alone (what it costs by itself).
+                var dll = leakDll ?? DefaultLeakDll();
+                var only = name.Substring("leak:".Length);
+                var types = LoadTypes(new[] { dll }).Where(t => t.Name == only).ToImmutableArray();
+                if (types.IsEmpty)
+                {
+                    throw new UsageException($"no analyzer '{only}' in {dll}");
+                }
+
+                var ids = AllOf(types);
+                return new Tool(name, dll, types, ids.Where(i => i.StartsWith("LEAK", StringComparison.Ordinal)).ToImmutableHashSet(), ids);
+            }
+
             switch (name)
             {
                 case "leak":
@@ -97,7 +112,7 @@ namespace LeakAnalyzers.RealCode
             var options = new Dictionary<string, ReportDiagnostic>(StringComparer.Ordinal);
             foreach (var tool in tools)
             {
-                if (tool.Name is "leak" or "baseline" or "baseline-op" or "baseline-op11")
+                if (tool.Name.StartsWith("leak", StringComparison.Ordinal) || tool.Name is "baseline" or "baseline-op" or "baseline-op11")
                 {
                     continue; // our rules at their own severities (LEAK010/011 are Info)
                 }

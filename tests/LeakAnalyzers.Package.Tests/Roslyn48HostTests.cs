@@ -45,6 +45,7 @@ namespace LeakAnalyzers.Package.Tests
             reference.AnalyzerLoadFailed += (_, e) => failures.Add($"{e.TypeName}: {e.Message}");
             var analyzers = reference.GetAnalyzers(LanguageNames.CSharp);
             Assert.Empty(failures);
+            Assert.Equal(new[] { "LeakAnalyzer" }, analyzers.Select(a => a.GetType().Name)); // one exported analyzer runs every rule
             Assert.Equal(11, analyzers.SelectMany(a => a.SupportedDiagnostics).Select(d => d.Id).Distinct().Count());
             var providers = loader.LoadFromPath(Path.Combine(dir, "LeakAnalyzers.CodeFixes.dll")).GetTypes()
                 .Where(t => !t.IsAbstract && typeof(CodeFixProvider).IsAssignableFrom(t) && t.GetCustomAttribute<ExportCodeFixProviderAttribute>() is not null)

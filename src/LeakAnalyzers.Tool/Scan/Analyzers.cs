@@ -10,11 +10,8 @@ namespace LeakAnalyzers.Tool.Scan
     /// <summary>The LeakAnalyzers rules and fixes, found by reflection in the analyzer and code-fix assemblies.</summary>
     public static class Analyzers
     {
-        private static readonly Lazy<ImmutableArray<DiagnosticAnalyzer>> All = new(() => typeof(DiagnosticPropertyNames).Assembly.GetTypes()
-            .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t) && t.GetCustomAttributes(typeof(DiagnosticAnalyzerAttribute), false).Length > 0)
-            .OrderBy(t => t.Name, StringComparer.Ordinal)
-            .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
-            .ToImmutableArray());
+        /// <summary>The rules (each a DiagnosticAnalyzer the package runs under its one exported <see cref="LeakAnalyzer"/>).</summary>
+        private static readonly Lazy<ImmutableArray<DiagnosticAnalyzer>> All = new(() => LeakAnalyzer.CreateRules());
 
         public static IEnumerable<string> AllRuleIds => All.Value.SelectMany(a => a.SupportedDiagnostics).Select(d => d.Id).Distinct().OrderBy(id => id, StringComparer.Ordinal);
 
@@ -24,8 +21,18 @@ namespace LeakAnalyzers.Tool.Scan
             .Select(t => (CodeFixProvider)Activator.CreateInstance(t)!)
             .ToImmutableArray();
 
-        /// <summary>All analyzers, or those that report one of the comma-separated rule ids.</summary>
+        /// <summary>
+        /// The analyzer to run, as the package ships it (one <see cref="LeakAnalyzer"/>): all rules, or those that report
+        /// one of the comma-separated rule ids.
+        /// </summary>
         public static ImmutableArray<DiagnosticAnalyzer> Select(string? rules, out List<string> unknown)
+        {
+            var selected = Rules(rules, out unknown);
+            return selected.IsEmpty ? selected : ImmutableArray.Create<DiagnosticAnalyzer>(new LeakAnalyzer(selected));
+        }
+
+        /// <summary>All rules, or those that report one of the comma-separated rule ids.</summary>
+        public static ImmutableArray<DiagnosticAnalyzer> Rules(string? rules, out List<string> unknown)
         {
             unknown = new List<string>();
             if (string.IsNullOrWhiteSpace(rules))

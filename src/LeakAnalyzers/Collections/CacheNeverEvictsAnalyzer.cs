@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Threading;
 using System.Collections.Generic;
 using System.Linq;
 using System.Collections.Immutable;
@@ -15,7 +16,6 @@ namespace LeakAnalyzers.Collections
     /// of a singleton or of a type named in <c>leak_analyzers.long_lived_types</c>. Shares the collection mutation model
     /// with LEAK001, which leaves cache-shaped growth to this rule, so a member gets one finding, never both.
     /// </summary>
-    [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class CacheNeverEvictsAnalyzer : DiagnosticAnalyzer
     {
         /// <summary>Property: display name of the key type.</summary>
@@ -45,12 +45,18 @@ namespace LeakAnalyzers.Collections
             context.EnableConcurrentExecution();
             context.RegisterCompilationStartAction(start =>
             {
-                var known = CompilationModel.For(start.Compilation).Known;
-                var collector = CollectionUsageCollector.For(start.Compilation);
-                var memoizers = new Memoizers(start.Compilation, known);
-                var longLivedOwners = new ConcurrentDictionary<INamedTypeSymbol, bool>(SymbolEqualityComparer.Default);
-                start.RegisterSymbolAction(symbol => Analyze(symbol, known, collector, longLivedOwners), SymbolKind.Field, SymbolKind.Property);
-                start.RegisterOperationAction(context => OnInitializer(context, memoizers), OperationKind.FieldInitializer, OperationKind.PropertyInitializer);
+                // The tables are made at first use (CompilationModel and the collector are shared by the rules).
+                var model = CompilationModel.For(start.Compilation);
+                Memoizers? memoizers = null;
+                ConcurrentDictionary<INamedTypeSymbol, bool>? longLivedOwners = null;
+                start.RegisterSymbolAction(
+                    symbol => Analyze(symbol, model.Known, CollectionUsageCollector.For(model.Compilation), LazyInitializer.EnsureInitialized(ref longLivedOwners, () => new ConcurrentDictionary<INamedTypeSymbol, bool>(SymbolEqualityComparer.Default))!),
+                    SymbolKind.Field,
+                    SymbolKind.Property);
+                start.RegisterOperationAction(
+                    context => OnInitializer(context, LazyInitializer.EnsureInitialized(ref memoizers, () => new Memoizers(model.Compilation, model.Known))!),
+                    OperationKind.FieldInitializer,
+                    OperationKind.PropertyInitializer);
             });
         }
 

@@ -12,7 +12,6 @@ namespace LeakAnalyzers.Collections
     /// uses anywhere are read by name through <see cref="CollectionUsageCollector"/>, so a request on one part of a
     /// partial type binds only the code that names a candidate of that part.
     /// </summary>
-    [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class StaticCollectionOnlyGrowsAnalyzer : DiagnosticAnalyzer
     {
         public static readonly DiagnosticDescriptor Rule = new DiagnosticDescriptor(
@@ -33,9 +32,9 @@ namespace LeakAnalyzers.Collections
             context.EnableConcurrentExecution();
             context.RegisterCompilationStartAction(start =>
             {
-                var known = CompilationModel.For(start.Compilation).Known;
-                var collector = CollectionUsageCollector.For(start.Compilation);
-                start.RegisterSymbolAction(symbol => Analyze(symbol, known, collector), SymbolKind.Field, SymbolKind.Property);
+                // The tables are made at the first field or property (CompilationModel and the collector are shared by the rules).
+                var model = CompilationModel.For(start.Compilation);
+                start.RegisterSymbolAction(symbol => Analyze(symbol, model.Known, CollectionUsageCollector.For(model.Compilation)), SymbolKind.Field, SymbolKind.Property);
             });
         }
 

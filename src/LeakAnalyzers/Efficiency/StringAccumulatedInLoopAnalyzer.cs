@@ -11,7 +11,6 @@ namespace LeakAnalyzers.Efficiency
     /// loop and read after it: every step copies the whole string, so the garbage grows quadratically. One finding per
     /// local and outermost such loop, at the first accumulation, the others as additional locations.
     /// </summary>
-    [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class StringAccumulatedInLoopAnalyzer : DiagnosticAnalyzer
     {
         /// <summary>Property present ("true") when the StringBuilder fix keeps the meaning: s is not read inside the loop and every accumulation is a statement.</summary>

@@ -10,7 +10,6 @@ namespace LeakAnalyzers.Efficiency
     /// only enumerated once — by a foreach, or a LINQ chain that ends in an aggregate or a loop — where
     /// <c>File.ReadLines</c> would hold one line at a time.
     /// </summary>
-    [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class WholeFileLoadedAnalyzer : DiagnosticAnalyzer
     {
         /// <summary>Property: "Sync", "Async" (await foreach over ReadLinesAsync is possible) or "Split".</summary>

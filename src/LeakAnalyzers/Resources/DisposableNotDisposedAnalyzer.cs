@@ -11,7 +11,6 @@ namespace LeakAnalyzers.Resources
     /// owns a new object, or an element taken out of a collection whose elements the type owns: see <see cref="OwnedElements"/>) that the method neither disposes on every path (exception paths included) nor hands over on that
     /// path (returned, stored, given to a callee that keeps it, wrapped by an object that owns it). Types whose Dispose frees only GC memory are exempt; timers, registrations and token sources are LEAK009's.
     /// </summary>
-    [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class DisposableNotDisposedAnalyzer : DiagnosticAnalyzer
     {
         public const string ExceptionPathsOption = "leak_analyzers.LEAK005.exception_paths";

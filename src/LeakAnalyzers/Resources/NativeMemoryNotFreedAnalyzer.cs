@@ -11,7 +11,6 @@ namespace LeakAnalyzers.Resources
     /// it: no finalizer, no GC); and kept in an instance field that the type never frees (in Dispose, Close or a
     /// finalizer), or replaces or clears without freeing (<see cref="OwnedFields"/>). Returned or stored values are handed over.
     /// </summary>
-    [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class NativeMemoryNotFreedAnalyzer : DiagnosticAnalyzer
     {
         public static readonly DiagnosticDescriptor Rule = new DiagnosticDescriptor(

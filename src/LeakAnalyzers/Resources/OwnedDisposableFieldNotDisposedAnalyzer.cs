@@ -10,7 +10,6 @@ namespace LeakAnalyzers.Resources
     /// instance, or set to null, without disposing the previous one. Ownership and releases come from
     /// <see cref="OwnedFields"/> (helpers, aliases and hand-overs read through the method summaries).
     /// </summary>
-    [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class OwnedDisposableFieldNotDisposedAnalyzer : DiagnosticAnalyzer
     {
         public const string ShapeNotDisposed = "FieldNotDisposed";

@@ -108,8 +108,15 @@ namespace LeakAnalyzers.Resources
         private readonly AnalyzerOptions _options;
         private readonly System.Func<IFieldSymbol, FieldResource?> _candidate;
         private readonly System.Func<FieldFinding, Diagnostic> _describe;
-        private readonly ConcurrentDictionary<IFieldSymbol, ImmutableArray<FieldFinding>> _findings = new ConcurrentDictionary<IFieldSymbol, ImmutableArray<FieldFinding>>(SymbolEqualityComparer.Default);
-        private readonly ConcurrentDictionary<SyntaxTree, ImmutableHashSet<string>> _exempt = new ConcurrentDictionary<SyntaxTree, ImmutableHashSet<string>>();
+        // Made at first use: most requests meet no candidate field.
+        private ConcurrentDictionary<IFieldSymbol, ImmutableArray<FieldFinding>>? _findings;
+        private ConcurrentDictionary<SyntaxTree, ImmutableHashSet<string>>? _exempt;
+
+        private ConcurrentDictionary<IFieldSymbol, ImmutableArray<FieldFinding>> FindingsCache =>
+            LazyInitializer.EnsureInitialized(ref _findings, () => new ConcurrentDictionary<IFieldSymbol, ImmutableArray<FieldFinding>>(SymbolEqualityComparer.Default))!;
+
+        private ConcurrentDictionary<SyntaxTree, ImmutableHashSet<string>> Exempt =>
+            LazyInitializer.EnsureInitialized(ref _exempt, () => new ConcurrentDictionary<SyntaxTree, ImmutableHashSet<string>>())!;
 
         private OwnedFields(Compilation compilation, AnalyzerOptions options, CompilationModel model, System.Func<IFieldSymbol, FieldResource?> candidate, System.Func<FieldFinding, Diagnostic> describe)
         {
@@ -199,13 +206,14 @@ namespace LeakAnalyzers.Resources
         /// <summary>The findings on the field, computed once per compilation.</summary>
         private ImmutableArray<FieldFinding> FindingsOf(IFieldSymbol field, CancellationToken cancellationToken)
         {
-            if (_findings.TryGetValue(field, out var known))
+            var findings = FindingsCache;
+            if (findings.TryGetValue(field, out var known))
             {
                 return known;
             }
 
             var computed = Compute(field, cancellationToken);
-            return _findings.GetOrAdd(field, computed);
+            return findings.GetOrAdd(field, computed);
         }
 
         private ImmutableArray<FieldFinding> Compute(IFieldSymbol field, CancellationToken cancellationToken)
@@ -669,7 +677,7 @@ namespace LeakAnalyzers.Resources
                     }
 
                     var options = _options;
-                    var configured = _exempt.GetOrAdd(value.Syntax.SyntaxTree, t => DisposableTypes.ConfiguredExemptTypes(options, t));
+                    var configured = Exempt.GetOrAdd(value.Syntax.SyntaxTree, t => DisposableTypes.ConfiguredExemptTypes(options, t));
                     return types.IsExempt(created, configured) && !types.IsTimer(created) ? null : (created, null, null);
                 case FieldResource.NativeMemory:
                 case FieldResource.GCHandle:

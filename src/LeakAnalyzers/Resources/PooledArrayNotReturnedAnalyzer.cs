@@ -14,7 +14,6 @@ namespace LeakAnalyzers.Resources
     /// it is returned, or returned twice; and a rented array kept in an instance field that the type never returns, or
     /// replaces or clears without returning (<see cref="OwnedFields"/>). Returned or stored arrays are handed over.
     /// </summary>
-    [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class PooledArrayNotReturnedAnalyzer : DiagnosticAnalyzer
     {
         public static readonly DiagnosticDescriptor Rule = new DiagnosticDescriptor(

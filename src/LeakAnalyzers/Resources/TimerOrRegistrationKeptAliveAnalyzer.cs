@@ -12,7 +12,6 @@ namespace LeakAnalyzers.Resources
     /// <c>new CancellationTokenSource(delay)</c> (or a local <c>new CancellationTokenSource()</c> this method calls <c>CancelAfter</c>
     /// on) never disposed. Each keeps a callback (and what it captures) alive.
     /// </summary>
-    [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class TimerOrRegistrationKeptAliveAnalyzer : DiagnosticAnalyzer
     {
         public static readonly DiagnosticDescriptor Rule = new DiagnosticDescriptor(

@@ -18,7 +18,6 @@ namespace LeakAnalyzers.Retention
     /// <c>-=</c>s in Dispose, another partial part (generated ones included) or a lambda, and where its fields get their
     /// values — is read once per type and compilation, only for subscriptions that could be reported.
     /// </summary>
-    [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class EventSubscriptionOutlivesSubscriberAnalyzer : DiagnosticAnalyzer
     {
         public const string Title = "Event subscription outlives the subscriber";
@@ -72,9 +71,12 @@ namespace LeakAnalyzers.Retention
             context.EnableConcurrentExecution();
             context.RegisterCompilationStartAction(start =>
             {
-                var lifetime = CompilationModel.For(start.Compilation).Publishers;
-                var types = new ConcurrentDictionary<INamedTypeSymbol, TypeState>(SymbolEqualityComparer.Default);
-                start.RegisterOperationAction(c => OnEventAssignment(c, lifetime, types), OperationKind.EventAssignment);
+                // The publisher model and the per-type state are made at the first event assignment: most requests have none.
+                var model = CompilationModel.For(start.Compilation);
+                ConcurrentDictionary<INamedTypeSymbol, TypeState>? types = null;
+                start.RegisterOperationAction(
+                    c => OnEventAssignment(c, model.Publishers, LazyInitializer.EnsureInitialized(ref types, () => new ConcurrentDictionary<INamedTypeSymbol, TypeState>(SymbolEqualityComparer.Default))!),
+                    OperationKind.EventAssignment);
             });
         }
 

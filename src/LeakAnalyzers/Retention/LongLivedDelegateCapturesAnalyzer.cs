@@ -19,7 +19,6 @@ namespace LeakAnalyzers.Retention
     /// <c>ThreadPool.RegisterWaitForSingleObject</c>, a static cache's stored value) that captures <c>this</c> or a local
     /// holding a disposable object or a large buffer, including through the closure it shares with another lambda.
     /// </summary>
-    [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class LongLivedDelegateCapturesAnalyzer : DiagnosticAnalyzer
     {
         public const string Title = "Long-lived delegate captures this or a large object";
@@ -96,14 +95,17 @@ namespace LeakAnalyzers.Retention
             context.EnableConcurrentExecution();
             context.RegisterCompilationStartAction(start =>
             {
-                var lifetime = CompilationModel.For(start.Compilation).Publishers;
-                var facts = new ConcurrentDictionary<INamedTypeSymbol, TypeFacts>(SymbolEqualityComparer.Default);
-                start.RegisterOperationAction(c => OnAssignment(c, lifetime, new TypeState(c, lifetime, facts)), OperationKind.SimpleAssignment);
-                start.RegisterOperationAction(c => OnCompoundAssignment(c, new TypeState(c, lifetime, facts)), OperationKind.CompoundAssignment);
-                start.RegisterOperationAction(c => OnCoalesceAssignment(c, new TypeState(c, lifetime, facts)), OperationKind.CoalesceAssignment);
-                start.RegisterOperationAction(c => OnInvocation(c, lifetime, new TypeState(c, lifetime, facts)), OperationKind.Invocation);
-                start.RegisterOperationAction(c => OnObjectCreation(c, lifetime, new TypeState(c, lifetime, facts)), OperationKind.ObjectCreation);
-                start.RegisterOperationAction(c => OnEventAssignment(c, lifetime, new TypeState(c, lifetime, facts)), OperationKind.EventAssignment);
+                // The publisher model and the per-type facts are made at first use.
+                var model = CompilationModel.For(start.Compilation);
+                ConcurrentDictionary<INamedTypeSymbol, TypeFacts>? shared = null;
+                ConcurrentDictionary<INamedTypeSymbol, TypeFacts> Facts() =>
+                    LazyInitializer.EnsureInitialized(ref shared, () => new ConcurrentDictionary<INamedTypeSymbol, TypeFacts>(SymbolEqualityComparer.Default))!;
+                start.RegisterOperationAction(c => OnAssignment(c, model.Publishers, new TypeState(c, model.Publishers, Facts())), OperationKind.SimpleAssignment);
+                start.RegisterOperationAction(c => OnCompoundAssignment(c, new TypeState(c, model.Publishers, Facts())), OperationKind.CompoundAssignment);
+                start.RegisterOperationAction(c => OnCoalesceAssignment(c, new TypeState(c, model.Publishers, Facts())), OperationKind.CoalesceAssignment);
+                start.RegisterOperationAction(c => OnInvocation(c, model.Publishers, new TypeState(c, model.Publishers, Facts())), OperationKind.Invocation);
+                start.RegisterOperationAction(c => OnObjectCreation(c, model.Publishers, new TypeState(c, model.Publishers, Facts())), OperationKind.ObjectCreation);
+                start.RegisterOperationAction(c => OnEventAssignment(c, model.Publishers, new TypeState(c, model.Publishers, Facts())), OperationKind.EventAssignment);
             });
         }
 

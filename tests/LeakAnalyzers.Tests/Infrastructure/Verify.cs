@@ -66,6 +66,9 @@ namespace LeakAnalyzers.Tests.Infrastructure
 
             private bool _checkedPerDocument;
 
+            /// <summary>The rule as the package runs it: under the exported host.</summary>
+            protected override IEnumerable<DiagnosticAnalyzer> GetDiagnosticAnalyzers() => Shipped.As<TAnalyzer>();
+
             protected override CompilationWithAnalyzers CreateCompilationWithAnalyzers(Compilation compilation, ImmutableArray<DiagnosticAnalyzer> analyzers, AnalyzerOptions options, CancellationToken cancellationToken)
             {
                 if (!_checkedPerDocument)
@@ -169,7 +172,18 @@ namespace LeakAnalyzers.Tests.Infrastructure
 
             protected override CompilationOptions CreateCompilationOptions()
                 => ((CSharpCompilationOptions)base.CreateCompilationOptions()).WithNullableContextOptions(NullableContextOptions.Enable);
+
+            /// <summary>The rule as the package runs it: under the exported host.</summary>
+            protected override IEnumerable<DiagnosticAnalyzer> GetDiagnosticAnalyzers() => Shipped.As<TAnalyzer>();
         }
+    }
+
+    /// <summary>A rule wrapped as the package ships it: <see cref="LeakAnalyzer"/> running that rule.</summary>
+    public static class Shipped
+    {
+        public static DiagnosticAnalyzer[] As<TAnalyzer>()
+            where TAnalyzer : DiagnosticAnalyzer, new()
+            => typeof(TAnalyzer) == typeof(LeakAnalyzer) ? new DiagnosticAnalyzer[] { new TAnalyzer() } : new DiagnosticAnalyzer[] { new LeakAnalyzer(new DiagnosticAnalyzer[] { new TAnalyzer() }) };
     }
 
     public static class TestReferences

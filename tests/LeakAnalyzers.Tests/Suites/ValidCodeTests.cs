@@ -23,6 +23,7 @@ namespace LeakAnalyzers.Tests.Suites
                 data.Add(analyzer.GetType().Name);
             }
 
+            data.Add(nameof(LeakAnalyzer));
             return data;
         }
 
