@@ -132,8 +132,9 @@ namespace LeakAnalyzers.CodeFixes.Resources
                     continue;
                 }
 
-                // Kept in a field that nothing disposes would only move the leak: offered where Dispose can be extended.
-                if (isSubscription && !DisposeMembers.CanAddDisposals(type))
+                // Kept in a field that nothing disposes would only move the leak (a timer, a registration or a subscription
+                // alike): offered where Dispose can be extended.
+                if (!DisposeMembers.CanAddDisposals(type))
                 {
                     continue;
                 }

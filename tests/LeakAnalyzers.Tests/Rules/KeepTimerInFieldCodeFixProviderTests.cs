@@ -340,5 +340,55 @@ namespace LeakAnalyzers.Tests.Rules
                 }
                 """, KeepTimerInFieldCodeFixProvider.SubscriptionKey);
         }
+
+        [Fact]
+        public Task NoTimerOrRegistrationFieldWhereDisposeCannotBeExtended()
+        {
+            // Dispose comes from a base class with no overridable Dispose(bool): a field nothing disposes would only move the leak.
+            return F.NoCodeFixAsync("""
+                using System;
+                using System.Threading;
+
+                public class Base : IDisposable
+                {
+                    public void Dispose() { }
+                }
+
+                public sealed class Poller : Base
+                {
+                    public Poller(CancellationToken stopping)
+                    {
+                        {|LEAK009:new Timer(_ => Poll(), null, 0, 1000)|};
+                        {|LEAK009:stopping.Register(() => Poll())|};
+                    }
+
+                    private static void Poll() { }
+                }
+                """, KeepTimerInFieldCodeFixProvider.Key);
+        }
+
+        [Fact]
+        public Task NoRegistrationFieldWhereDisposeCannotBeExtended()
+        {
+            return F.NoCodeFixAsync("""
+                using System;
+                using System.Threading;
+
+                public class Base : IDisposable
+                {
+                    public void Dispose() { }
+                }
+
+                public sealed class Watcher : Base
+                {
+                    public Watcher(CancellationToken stopping)
+                    {
+                        {|LEAK009:stopping.Register(() => Poll())|};
+                    }
+
+                    private static void Poll() { }
+                }
+                """, KeepTimerInFieldCodeFixProvider.RegistrationKey);
+        }
     }
 }
