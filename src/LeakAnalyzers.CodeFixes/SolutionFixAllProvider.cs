@@ -14,7 +14,8 @@ namespace LeakAnalyzers.CodeFixes
     /// <summary>
     /// Fix All for every fix of ours (document, project, solution). Each diagnostic in scope gets the fix with the requested
     /// equivalence key, or, when the key is null (as <c>dotnet format</c> passes it when its first diagnostic has no fix) or
-    /// is the first (recommended) fix of some diagnostic, its own first fix; diagnostics whose tree is no longer the
+    /// is the first (recommended) fix of some diagnostic, or is offered to none of them (dotnet format fixes one id at a
+    /// time with the key of the first diagnostic the analyzer reported, of any id), its own first fix; diagnostics whose tree is no longer the
     /// document's (stale after an earlier fix) are left out. The chosen fixes are grouped by provider and key; a provider
     /// with a batch <see cref="Apply"/> (shared edits: a constant per member, one Dispose per type) gets its group in one
     /// call, the others one action per diagnostic; the groups' changes are merged, and a change that overlaps an accepted
@@ -104,6 +105,13 @@ namespace LeakAnalyzers.CodeFixes
             }
 
             var recommended = new HashSet<string?>(offers.Select(o => o.Actions[0].Action.EquivalenceKey));
+            // A key that none of these diagnostics is offered asks for their first fixes: dotnet format takes the key of the
+            // first diagnostic an analyzer reports (of any of its ids) and fixes one id at a time with it.
+            if (key is not null && !offers.Any(o => o.Actions.Any(a => a.Action.EquivalenceKey == key)))
+            {
+                key = null;
+            }
+
             var groups = new List<(CodeFixProvider Provider, string? Key, List<(Diagnostic Diagnostic, CodeAction Action)> Members)>();
             foreach (var (diagnostic, actions) in offers)
             {

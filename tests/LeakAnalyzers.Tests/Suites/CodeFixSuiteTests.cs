@@ -72,6 +72,42 @@ namespace LeakAnalyzers.Tests.Suites
             Assert.True(fixedRules.Count >= 9, $"rules fully fixed: {string.Join(", ", fixedRules)}; left: {string.Join("; ", after)}");
         }
 
+        [Fact]
+        public async Task FixAllOneIdAtATimeWithTheFirstDiagnosticsKeyFixesEveryRule()
+        {
+            // What dotnet format does with one analyzer reporting many ids: for each id in turn it analyses again, takes the
+            // first diagnostic of the whole result (any id) for the equivalence key, and asks Fix All for that id only.
+            var (document, diagnostics) = await SampleAsync();
+            var solution = document.Project.Solution;
+            var ids = diagnostics.Select(d => d.Id).Distinct().OrderBy(i => i, StringComparer.Ordinal).ToList();
+            Assert.True(ids.Count >= 10, string.Join(", ", ids));
+            foreach (var id in ids)
+            {
+                var project = solution.GetProject(document.Project.Id)!;
+                var current = (await TestCompilation.AnalyzeAsync((await project.GetCompilationAsync())!, AllAnalyzers.Shipped)).Diagnostics
+                    .Where(d => d.Id.StartsWith("LEAK", StringComparison.Ordinal)).ToImmutableArray();
+                if (!current.Any(d => d.Id == id))
+                {
+                    continue;
+                }
+
+                var first = current.OrderBy(d => d.Id == id ? 1 : 0).First(); // a diagnostic of another id, as dotnet format may pick
+                string? key = null;
+                var firstDocument = solution.GetDocument(first.Location.SourceTree)!;
+                await Provider.RegisterCodeFixesAsync(new CodeFixContext(firstDocument, first, (a, _) => key ??= a.EquivalenceKey, CancellationToken.None));
+                var fixAll = await Provider.GetFixAllProvider()!.GetFixAsync(new FixAllContext(
+                    firstDocument, Provider, FixAllScope.Solution, key, new[] { id }, new Diagnostics(current), CancellationToken.None));
+                Assert.NotNull(fixAll);
+                solution = (await fixAll!.GetOperationsAsync(CancellationToken.None)).OfType<ApplyChangesOperation>().Single().ChangedSolution;
+            }
+
+            var fixedProject = solution.GetProject(document.Project.Id)!;
+            var compilation = (await fixedProject.GetCompilationAsync())!;
+            Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+            var after = (await TestCompilation.AnalyzeAsync(compilation, AllAnalyzers.Shipped)).Diagnostics.Where(d => d.Id.StartsWith("LEAK", StringComparison.Ordinal)).ToList();
+            Assert.True(after.Count == 0, $"{after.Count} of {diagnostics.Length} findings left: {string.Join("; ", after)}");
+        }
+
         private static async Task<(Document Document, ImmutableArray<Diagnostic> Diagnostics)> SampleAsync()
         {
             var folder = Path.Combine(AppContext.BaseDirectory, "testsources", "samples", "OrderService");
