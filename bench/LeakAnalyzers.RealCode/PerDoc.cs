@@ -23,8 +23,13 @@ namespace LeakAnalyzers.RealCode
 
         private sealed record Sample(string Phase, string Tool, string File, int Lines, double CpuMs, double WallMs);
 
-        public static async Task<int> RunAsync(string folder, CorpusOptions options, string toolList, string? leakDll, int edits, bool check, string? outFile, int maxDocs, CancellationToken ct)
+        public static async Task<int> RunAsync(string folder, CorpusOptions options, string toolList, string? leakDll, int edits, bool check, string? outFile, int maxDocs, CancellationToken ct, int repeat = 1)
         {
+            if (repeat < 1)
+            {
+                throw new UsageException($"--repeat must be at least 1 (was {repeat})");
+            }
+
             if (!Directory.Exists(folder))
             {
                 throw new UsageException($"not a folder: {folder}");
@@ -71,16 +76,26 @@ namespace LeakAnalyzers.RealCode
             {
                 var tree = docs[i];
                 var lines = tree.GetText(ct).Lines.Count;
-                for (var k = 0; k < tools.Count; k++)
+                // --repeat: every tool asked again, in the same rotation; each document's figure is the median of its requests.
+                var reps = tools.ToDictionary(t => t.Name, _ => new List<(double Cpu, double Wall)>());
+                for (var r = 0; r < repeat; r++)
                 {
-                    var tool = tools[(i + k) % tools.Count];
-                    List<Finding>? found = null;
-                    var (cpu, wall) = await MeasureAsync(async () => found = await RequestAsync(compilation, tree, tool, ct).ConfigureAwait(false)).ConfigureAwait(false);
-                    samples.Add(new Sample("document", tool.Name, tree.FilePath, lines, cpu, wall));
-                    if (tool.Name == "leak")
+                    for (var k = 0; k < tools.Count; k++)
                     {
-                        perDocFindings.AddRange(found!);
+                        var tool = tools[(i + k + r) % tools.Count];
+                        List<Finding>? found = null;
+                        var measured = await MeasureAsync(async () => found = await RequestAsync(compilation, tree, tool, ct).ConfigureAwait(false)).ConfigureAwait(false);
+                        reps[tool.Name].Add(measured);
+                        if (tool.Name == "leak" && r == 0)
+                        {
+                            perDocFindings.AddRange(found!);
+                        }
                     }
+                }
+
+                foreach (var tool in tools)
+                {
+                    samples.Add(new Sample("document", tool.Name, tree.FilePath, lines, Median(reps[tool.Name].Select(m => m.Cpu)), Median(reps[tool.Name].Select(m => m.Wall))));
                 }
 
                 if ((i + 1) % 100 == 0)
@@ -98,11 +113,19 @@ namespace LeakAnalyzers.RealCode
                 var edited = tree.WithChangedText(text.WithChanges(new TextChange(new TextSpan(line.Start, 0), "// edit" + Environment.NewLine)));
                 var next = compilation.ReplaceSyntaxTree(tree, edited);
                 _ = next.GlobalNamespace.GetMembers(); // the declaration table of the edit, as the compiler's own services build it
-                for (var k = 0; k < tools.Count; k++)
+                var reps = tools.ToDictionary(t => t.Name, _ => new List<(double Cpu, double Wall)>());
+                for (var r = 0; r < repeat; r++)
                 {
-                    var tool = tools[k];
-                    var (cpu, wall) = await MeasureAsync(() => RequestAsync(next, edited, tool, ct)).ConfigureAwait(false);
-                    samples.Add(new Sample("edit", tool.Name, tree.FilePath, text.Lines.Count, cpu, wall));
+                    for (var k = 0; k < tools.Count; k++)
+                    {
+                        var tool = tools[(k + r) % tools.Count];
+                        reps[tool.Name].Add(await MeasureAsync(() => RequestAsync(next, edited, tool, ct)).ConfigureAwait(false));
+                    }
+                }
+
+                foreach (var tool in tools)
+                {
+                    samples.Add(new Sample("edit", tool.Name, tree.FilePath, text.Lines.Count, Median(reps[tool.Name].Select(m => m.Cpu)), Median(reps[tool.Name].Select(m => m.Wall))));
                 }
             }
 
@@ -186,6 +209,12 @@ namespace LeakAnalyzers.RealCode
             {
                 o.WriteLine($"  {pair.Key.Replace("\t", "  ")}  {pair.Value:F0}");
             }
+        }
+
+        private static double Median(IEnumerable<double> values)
+        {
+            var sorted = values.OrderBy(v => v).ToList();
+            return sorted.Count == 0 ? 0 : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
         }
 
         private static async Task<(double Cpu, double Wall)> MeasureAsync(Func<Task> action)

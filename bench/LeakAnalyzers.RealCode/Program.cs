@@ -60,10 +60,11 @@ namespace LeakAnalyzers.RealCode
             var check = new Option<bool>("--check") { Description = "Also check that per-document findings of our rules equal the whole-compilation findings." };
             var perdocOut = new Option<string?>("--out") { Description = "Write every measurement as TSV to this file." };
             var maxDocs = new Option<int>("--max-docs") { Description = "Measure at most this many documents (evenly spread; 0: all).", DefaultValueFactory = _ => 0 };
+            var repeat = new Option<int>("--repeat") { Description = "Ask every tool this many times per document and edit; report the median of each.", DefaultValueFactory = _ => 1 };
             var perdoc = new Command("perdoc", "Per-document and per-keystroke analysis cost (process CPU and wall), per tool, as the IDE asks for it.")
-                { perdocFolder, perdocTools, edits, check, perdocOut, maxDocs, leakDll, aspnet, include, define, implicitUsings, package };
+                { perdocFolder, perdocTools, edits, check, perdocOut, maxDocs, repeat, leakDll, aspnet, include, define, implicitUsings, package };
             perdoc.SetAction((r, ct) => PerDocCommand.RunAsync(r.GetValue(perdocFolder)!, Corpus(r), r.GetValue(perdocTools)!, r.GetValue(leakDll), r.GetValue(edits),
-                r.GetValue(check), r.GetValue(perdocOut), r.GetValue(maxDocs), ct));
+                r.GetValue(check), r.GetValue(perdocOut), r.GetValue(maxDocs), ct, r.GetValue(repeat)));
             root.Subcommands.Add(perdoc);
 
             var parsed = root.Parse(args);

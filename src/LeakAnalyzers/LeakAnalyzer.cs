@@ -286,33 +286,48 @@ namespace LeakAnalyzers
 
             public Dispatch(List<(Action<TContext> Action, ImmutableArray<TKind> Kinds)> actions, Func<TKind, int> index)
             {
-                var lists = new Dictionary<int, List<Action<TContext>>>();
-                var kinds = new List<TKind>();
+                // Built at every compilation start (the actions close over that compilation's state): plain arrays, no LINQ.
+                var max = -1;
+                foreach (var (_, actionKinds) in actions)
+                {
+                    foreach (var kind in actionKinds)
+                    {
+                        max = Math.Max(max, index(kind));
+                    }
+                }
+
+                var lists = new List<Action<TContext>>?[max + 1];
+                var kinds = ImmutableArray.CreateBuilder<TKind>();
                 foreach (var (action, actionKinds) in actions)
                 {
-                    foreach (var kind in actionKinds.Distinct())
+                    foreach (var kind in actionKinds)
                     {
                         var i = index(kind);
-                        if (!lists.TryGetValue(i, out var list))
+                        if (i < 0)
                         {
-                            lists[i] = list = new List<Action<TContext>>();
+                            continue;
+                        }
+
+                        if (lists[i] is not { } list)
+                        {
+                            lists[i] = list = new List<Action<TContext>>(2);
                             kinds.Add(kind);
                         }
 
-                        list.Add(action);
+                        if (list.Count == 0 || !ReferenceEquals(list[list.Count - 1], action))
+                        {
+                            list.Add(action); // a kind listed twice by one registration still runs its action once
+                        }
                     }
                 }
 
-                _byKind = new Action<TContext>[]?[lists.Count == 0 ? 0 : lists.Keys.Max() + 1];
-                foreach (var entry in lists)
+                _byKind = new Action<TContext>[]?[lists.Length];
+                for (var i = 0; i < lists.Length; i++)
                 {
-                    if (entry.Key >= 0)
-                    {
-                        _byKind[entry.Key] = entry.Value.ToArray();
-                    }
+                    _byKind[i] = lists[i]?.ToArray();
                 }
 
-                Kinds = kinds.ToImmutableArray();
+                Kinds = kinds.ToImmutable();
             }
 
             public ImmutableArray<TKind> Kinds { get; }

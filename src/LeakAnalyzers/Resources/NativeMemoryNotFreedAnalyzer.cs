@@ -41,17 +41,14 @@ namespace LeakAnalyzers.Resources
             context.EnableConcurrentExecution();
             context.RegisterCompilationStartAction(start =>
             {
+                // The type tables are made at first use (a request that meets no call or field pays nothing for them).
                 var model = CompilationModel.For(start.Compilation);
-                var types = model.Disposables;
-                if (types.Marshal is null && types.NativeMemory is null && types.GCHandle is null)
-                {
-                    return;
-                }
-
-                start.RegisterOperationAction(c => Analyze(c, model), OperationKind.Invocation);
-                OwnedFields.Register(start, model, field => FieldResourceOf(field, types), DescribeField);
+                start.RegisterOperationAction(c => { if (HasNativeApis(model.Disposables)) Analyze(c, model); }, OperationKind.Invocation);
+                OwnedFields.Register(start, model, field => HasNativeApis(model.Disposables) ? FieldResourceOf(field, model.Disposables) : null, DescribeField);
             });
         }
+
+        private static bool HasNativeApis(DisposableTypes types) => types.Marshal is not null || types.NativeMemory is not null || types.GCHandle is not null;
 
         /// <summary>Fields that can hold native memory (pointers, IntPtr/nint) or a GC handle.</summary>
         private static FieldResource? FieldResourceOf(IFieldSymbol field, DisposableTypes types)

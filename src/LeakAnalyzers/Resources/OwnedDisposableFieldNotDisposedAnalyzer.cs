@@ -36,9 +36,9 @@ namespace LeakAnalyzers.Resources
             context.EnableConcurrentExecution();
             context.RegisterCompilationStartAction(start =>
             {
+                // The type tables are made at the first field.
                 var model = CompilationModel.For(start.Compilation);
-                var types = model.Disposables;
-                OwnedFields.Register(start, model, field => IsCandidate(field, types) ? FieldResource.Disposable : null, Describe);
+                OwnedFields.Register(start, model, field => IsCandidate(field, model.Disposables) ? FieldResource.Disposable : null, Describe);
             });
         }
 

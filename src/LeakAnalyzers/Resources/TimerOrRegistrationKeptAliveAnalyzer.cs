@@ -37,12 +37,10 @@ namespace LeakAnalyzers.Resources
             context.EnableConcurrentExecution();
             context.RegisterCompilationStartAction(start =>
             {
+                // The type tables are made at first use.
                 var model = CompilationModel.For(start.Compilation);
                 start.RegisterOperationAction(c => AnalyzeCreation(c, model), OperationKind.ObjectCreation);
-                if (model.Disposables.CancellationToken is not null)
-                {
-                    start.RegisterOperationAction(c => AnalyzeInvocation(c, model), OperationKind.Invocation);
-                }
+                start.RegisterOperationAction(c => { if (model.Disposables.CancellationToken is not null) AnalyzeInvocation(c, model); }, OperationKind.Invocation);
             });
         }
 
