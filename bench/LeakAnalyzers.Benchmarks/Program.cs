@@ -23,7 +23,7 @@ namespace LeakAnalyzers.Benchmarks
         private const int Runs = 3;
 
         /// <summary>Rounds of binding, floor pass and our pass for the CPU comparison.</summary>
-        private const int CpuRounds = 5;
+        private static int CpuRounds = 5;
 
         public static async Task<int> Main(string[] args)
         {
@@ -36,6 +36,12 @@ namespace LeakAnalyzers.Benchmarks
                 if (args[i] == "--files" && i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var f))
                 {
                     files = f;
+                    i++;
+                }
+                else if (args[i] == "--rounds" && i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var r) && r > 0)
+                {
+                    // More rounds of binding / floor / all rules: a steadier median on a noisy machine.
+                    CpuRounds = r;
                     i++;
                 }
                 else if (args[i] == "--alone")
