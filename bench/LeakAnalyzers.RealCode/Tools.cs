@@ -56,7 +56,9 @@ namespace LeakAnalyzers.RealCode
                 // leak:<analyzer class name>: one of our analyzers alone (what it costs by itself).
                 var dll = leakDll ?? DefaultLeakDll();
                 var only = name.Substring("leak:".Length);
-                var types = LoadTypes(new[] { dll }).Where(t => t.Name == only).ToImmutableArray();
+                // The rules are not exported (the package exports one host, LeakAnalyzer): found among the assembly's types.
+                var types = LoadTypes(new[] { dll }).Select(t => t.Assembly).Distinct()
+                    .SelectMany(a => a.GetTypes()).Where(t => t.Name == only && !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t)).ToImmutableArray();
                 if (types.IsEmpty)
                 {
                     throw new UsageException($"no analyzer '{only}' in {dll}");
