@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Threading;
+using LeakAnalyzers.Collections;
 using LeakAnalyzers.Resources;
 using LeakAnalyzers.Retention;
 using LeakAnalyzers.Summaries;
@@ -23,6 +24,7 @@ namespace LeakAnalyzers
         private ExternalReferenceFinder? _references;
         private CreationSites? _creations;
         private OwnedElements? _elements;
+        private LongLivedOwners? _longLivedOwners;
 
         private CompilationModel(Compilation compilation)
         {
@@ -44,6 +46,8 @@ namespace LeakAnalyzers
         public CreationSites Creations => LazyInitializer.EnsureInitialized(ref _creations, () => new CreationSites(this))!;
 
         public OwnedElements Elements => LazyInitializer.EnsureInitialized(ref _elements, () => new OwnedElements(this))!;
+
+        public LongLivedOwners LongLivedOwners => LazyInitializer.EnsureInitialized(ref _longLivedOwners, () => new LongLivedOwners(this))!;
 
         public static CompilationModel For(Compilation compilation) => Models.GetValue(compilation, c => new CompilationModel(c));
     }

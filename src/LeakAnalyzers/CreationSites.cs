@@ -19,7 +19,7 @@ namespace LeakAnalyzers
         private const int MaxCandidates = 64;
         private const int MaxRegistrations = 4096;
 
-        private HashSet<INamedTypeSymbol>? _containerSingletons;
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<INamedTypeSymbol, bool> _containerSingletons = new System.Collections.Concurrent.ConcurrentDictionary<INamedTypeSymbol, bool>(SymbolEqualityComparer.Default);
 
         private readonly CompilationModel _model;
         private readonly ConcurrentDictionary<INamedTypeSymbol, bool> _singletons = new ConcurrentDictionary<INamedTypeSymbol, bool>(SymbolEqualityComparer.Default);
@@ -337,43 +337,44 @@ namespace LeakAnalyzers
         /// </summary>
         public bool IsContainerSingleton(INamedTypeSymbol type, CancellationToken cancellationToken)
         {
-            var singletons = _containerSingletons;
-            if (singletons is null)
+            type = type.OriginalDefinition;
+            if (_containerSingletons.TryGetValue(type, out var known))
             {
-                singletons = FindContainerSingletons(cancellationToken);
-                Interlocked.CompareExchange(ref _containerSingletons, singletons, null);
+                return known;
             }
 
-            return singletons.Contains(type.OriginalDefinition);
+            var result = IsRegisteredAsSingleton(type, cancellationToken);
+            _containerSingletons.TryAdd(type, result);
+            return result;
         }
 
-        private HashSet<INamedTypeSymbol> FindContainerSingletons(CancellationToken cancellationToken)
+        /// <summary>
+        /// Looked up per class: only the registration calls in trees that also name the class, and of those only the ones
+        /// whose type argument (or <c>typeof</c>) is spelled with the class's name, are bound.
+        /// </summary>
+        private bool IsRegisteredAsSingleton(INamedTypeSymbol type, CancellationToken cancellationToken)
         {
-            var result = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
             var visited = 0;
             foreach (var name in new[] { "AddSingleton", "TryAddSingleton", "AddHostedService" })
             {
                 foreach (var tree in NameIndex.TreesMentioning(_model.Compilation, name, cancellationToken))
                 {
+                    if (NameIndex.Positions(tree, type.Name, cancellationToken) is not { Count: > 0 })
+                    {
+                        continue;
+                    }
+
                     SemanticModel? model = null;
                     foreach (var token in NameIndex.Occurrences(tree, name, cancellationToken))
                     {
                         if (++visited > MaxRegistrations)
                         {
-                            return result;
+                            return false;
                         }
 
                         var access = token.Parent!.Parent is MemberAccessExpressionSyntax member && member.Name == token.Parent ? (ExpressionSyntax)member : (ExpressionSyntax)token.Parent!;
                         if (access.Parent is not InvocationExpressionSyntax invocation || invocation.Expression != access)
                         {
-                            continue;
-                        }
-
-                        model ??= SemanticModel(tree);
-                        if (model.GetSymbolInfo(invocation, cancellationToken).Symbol is IMethodSymbol method
-                            && method.ContainingNamespace?.ToDisplayString() is not ("Microsoft.Extensions.DependencyInjection" or "Microsoft.Extensions.DependencyInjection.Extensions"))
-                        {
-                            // Someone else's AddSingleton (a bound method of another API).
                             continue;
                         }
 
@@ -386,15 +387,55 @@ namespace LeakAnalyzers
                             implementation = typeOf.Type;
                         }
 
-                        if (implementation != null && model.GetSymbolInfo(implementation, cancellationToken).Symbol is INamedTypeSymbol { TypeKind: TypeKind.Class } registered)
+                        if (implementation is null || SimpleName(implementation) != type.Name)
                         {
-                            result.Add(registered.OriginalDefinition);
+                            continue;
+                        }
+
+                        model ??= SemanticModel(tree);
+                        if (model.GetSymbolInfo(invocation, cancellationToken).Symbol is IMethodSymbol method
+                            && (method.ContainingNamespace?.ToDisplayString() is not ("Microsoft.Extensions.DependencyInjection" or "Microsoft.Extensions.DependencyInjection.Extensions")
+                                || IsInstanceRegistration(method)))
+                        {
+                            // Someone else's AddSingleton (a bound method of another API), or an instance handed to the
+                            // container (AddSingleton<T>(instance)): that object is kept, not every instance of its class.
+                            continue;
+                        }
+
+                        if (model.GetSymbolInfo(implementation, cancellationToken).Symbol is INamedTypeSymbol { TypeKind: TypeKind.Class } registered
+                            && SymbolEqualityComparer.Default.Equals(registered.OriginalDefinition, type))
+                        {
+                            return true;
                         }
                     }
                 }
             }
 
-            return result;
+            return false;
+        }
+
+        /// <summary>The identifier a type is spelled with (<c>Service</c> in <c>App.Service</c>, <c>Service&lt;T&gt;</c>, <c>global::App.Service</c>).</summary>
+        private static string? SimpleName(TypeSyntax type) => type switch
+        {
+            QualifiedNameSyntax qualified => SimpleName(qualified.Right),
+            AliasQualifiedNameSyntax alias => SimpleName(alias.Name),
+            GenericNameSyntax generic => generic.Identifier.ValueText,
+            IdentifierNameSyntax identifier => identifier.Identifier.ValueText,
+            _ => null,
+        };
+
+        /// <summary><c>AddSingleton&lt;TService&gt;(TService implementationInstance)</c>: a parameter of one of the method's type parameters.</summary>
+        private static bool IsInstanceRegistration(IMethodSymbol method)
+        {
+            foreach (var parameter in (method.ReducedFrom ?? method).OriginalDefinition.Parameters)
+            {
+                if (parameter.Type is ITypeParameterSymbol)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private SemanticModel SemanticModel(SyntaxTree tree)

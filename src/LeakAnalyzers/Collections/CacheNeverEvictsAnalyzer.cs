@@ -48,9 +48,8 @@ namespace LeakAnalyzers.Collections
                 // The tables are made at first use (CompilationModel and the collector are shared by the rules).
                 var model = CompilationModel.For(start.Compilation);
                 Memoizers? memoizers = null;
-                ConcurrentDictionary<INamedTypeSymbol, bool>? longLivedOwners = null;
                 start.RegisterSymbolAction(
-                    symbol => Analyze(symbol, model.Known, CollectionUsageCollector.For(model.Compilation), LazyInitializer.EnsureInitialized(ref longLivedOwners, () => new ConcurrentDictionary<INamedTypeSymbol, bool>(SymbolEqualityComparer.Default))!),
+                    symbol => Analyze(symbol, model.Known, CollectionUsageCollector.For(model.Compilation), model.LongLivedOwners),
                     SymbolKind.Field,
                     SymbolKind.Property);
                 start.RegisterOperationAction(
@@ -106,7 +105,7 @@ namespace LeakAnalyzers.Collections
         /// Runs in the document that declares the member, so the finding (on the member, the growth sites as additional
         /// locations) is reported by the per-document request of that document exactly as by the build.
         /// </summary>
-        private static void Analyze(SymbolAnalysisContext context, KnownTypes known, CollectionUsageCollector collector, ConcurrentDictionary<INamedTypeSymbol, bool> longLivedOwners)
+        private static void Analyze(SymbolAnalysisContext context, KnownTypes known, CollectionUsageCollector collector, LongLivedOwners longLivedOwners)
         {
             if (collector.Candidate(context.Symbol) is not { } candidate)
             {
@@ -115,7 +114,7 @@ namespace LeakAnalyzers.Collections
 
             var (member, kind) = candidate;
             if (!kind.IsMap() || CollectionUsage.HasBoundedKeyType(member, kind, known)
-                || !member.IsStatic && !(member is IFieldSymbol && IsLongLived(member.ContainingType, context.Options, longLivedOwners)))
+                || !member.IsStatic && !(member is IFieldSymbol && longLivedOwners.Contains(member.ContainingType, context.Options, context.CancellationToken)))
             {
                 return;
             }
@@ -167,19 +166,6 @@ namespace LeakAnalyzers.Collections
                 usage.Member.ContainingType.Name + "." + usage.Member.Name,
                 keyType,
                 growth.Length));
-        }
-
-        /// <summary>A singleton, or a type named in <c>leak_analyzers.long_lived_types</c> (as configured for its top-level type's trees).</summary>
-        private static bool IsLongLived(INamedTypeSymbol owner, AnalyzerOptions options, ConcurrentDictionary<INamedTypeSymbol, bool> longLivedOwners)
-        {
-            if (longLivedOwners.TryGetValue(owner, out var value))
-            {
-                return value;
-            }
-
-            value = Lifetime.IsSingleton(owner)
-                || ExternalReferenceFinder.TopLevelType(owner) is { } topLevel && Lifetime.IsConfiguredLongLived(owner, Lifetime.ConfiguredLongLivedTypes(options, topLevel));
-            return longLivedOwners.GetOrAdd(owner, value);
         }
 
         /// <summary>

@@ -7,8 +7,9 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace LeakAnalyzers.Collections
 {
     /// <summary>
-    /// LEAK001: a static collection that code adds to after start-up and that nothing anywhere removes from, clears or
-    /// replaces. Analysed per member (a symbol action on the field or auto-property, in the document declaring it); its
+    /// LEAK001: a static collection, or an instance collection of a type whose instances live as long as the process (a
+    /// singleton the code shows, a container singleton, a configured long-lived type: <see cref="LongLivedOwners"/>), that
+    /// code adds to after start-up and that nothing anywhere removes from, clears or replaces. Analysed per member (a symbol action on the field or auto-property, in the document declaring it); its
     /// uses anywhere are read by name through <see cref="CollectionUsageCollector"/>, so a request on one part of a
     /// partial type binds only the code that names a candidate of that part.
     /// </summary>
@@ -24,7 +25,18 @@ namespace LeakAnalyzers.Collections
             description: "A static collection lives as long as the process. When code adds to it while the program runs and nothing ever removes from it, every addition is kept forever and the process eventually runs out of memory.",
             helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.StaticCollectionOnlyGrows));
 
-        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
+        /// <summary>The same rule for an instance collection of a long-lived type.</summary>
+        public static readonly DiagnosticDescriptor LongLivedRule = new DiagnosticDescriptor(
+            RuleIdentifiers.StaticCollectionOnlyGrows,
+            title: "Static collection only grows",
+            messageFormat: "Collection '{0}' of '{1}', whose instance lives as long as the process, is added to in {2} place(s) but nothing removes from, clears or replaces it",
+            category: RuleIdentifiers.MemoryCategory,
+            defaultSeverity: DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "A collection held by an object that lives as long as the process (a singleton) is as long-lived as a static one: when code adds to it while the program runs and nothing ever removes from it, every addition is kept forever.",
+            helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.StaticCollectionOnlyGrows));
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule, LongLivedRule);
 
         public override void Initialize(AnalysisContext context)
         {
@@ -34,7 +46,7 @@ namespace LeakAnalyzers.Collections
             {
                 // The tables are made at the first field or property (CompilationModel and the collector are shared by the rules).
                 var model = CompilationModel.For(start.Compilation);
-                start.RegisterSymbolAction(symbol => Analyze(symbol, model.Known, CollectionUsageCollector.For(model.Compilation)), SymbolKind.Field, SymbolKind.Property);
+                start.RegisterSymbolAction(symbol => Analyze(symbol, model, CollectionUsageCollector.For(model.Compilation)), SymbolKind.Field, SymbolKind.Property);
             });
         }
 
@@ -42,15 +54,16 @@ namespace LeakAnalyzers.Collections
         /// Runs in the document that declares the member, so the finding (on the member, the growth sites as additional
         /// locations) is reported by the per-document request of that document exactly as by the build.
         /// </summary>
-        private static void Analyze(SymbolAnalysisContext context, KnownTypes known, CollectionUsageCollector collector)
+        private static void Analyze(SymbolAnalysisContext context, CompilationModel model, CollectionUsageCollector collector)
         {
-            if (!context.Symbol.IsStatic || collector.Candidate(context.Symbol) is not { } candidate)
+            if (collector.Candidate(context.Symbol) is not { } candidate)
             {
                 return;
             }
 
             var (member, kind) = candidate;
-            if (CollectionUsage.HasBoundedKeyType(member, kind, known))
+            if (CollectionUsage.HasBoundedKeyType(member, kind, model.Known)
+                || !member.IsStatic && !model.LongLivedOwners.Contains(member.ContainingType, context.Options, context.CancellationToken))
             {
                 return;
             }
@@ -77,13 +90,9 @@ namespace LeakAnalyzers.Collections
             var properties = SymbolNames.MemberProperties(usage.Member);
             properties[DiagnosticPropertyNames.CollectionKind] = usage.Kind.ToString();
             properties[DiagnosticPropertyNames.GrowthCount] = growth.Length.ToString(CultureInfo.InvariantCulture);
-            context.ReportDiagnostic(Diagnostic.Create(
-                Rule,
-                usage.Member.Locations[0],
-                locations,
-                properties.ToImmutable(),
-                usage.Member.ContainingType.Name + "." + usage.Member.Name,
-                growth.Length));
+            context.ReportDiagnostic(usage.Member.IsStatic
+                ? Diagnostic.Create(Rule, usage.Member.Locations[0], locations, properties.ToImmutable(), usage.Member.ContainingType.Name + "." + usage.Member.Name, growth.Length)
+                : Diagnostic.Create(LongLivedRule, usage.Member.Locations[0], locations, properties.ToImmutable(), usage.Member.Name, usage.Member.ContainingType.Name, growth.Length));
         }
     }
 }

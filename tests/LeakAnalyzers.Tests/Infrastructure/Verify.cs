@@ -31,6 +31,9 @@ namespace LeakAnalyzers.Tests.Infrastructure
             return new DiagnosticResult(id!, DiagnosticSeverity.Warning);
         }
 
+        /// <summary>A diagnostic of a rule's other descriptor (same id, another message).</summary>
+        public static DiagnosticResult Diagnostic(DiagnosticDescriptor descriptor) => new DiagnosticResult(descriptor);
+
         /// <summary>Source with <c>{|LEAK001:x|}</c> / <c>[|x|]</c> markup; every other diagnostic of the analyzer fails the test.</summary>
         public static Task AnalyzerAsync(string source, params DiagnosticResult[] expected)
             => AnalyzerAsync(new[] { source }, expected);

@@ -37,6 +37,43 @@ namespace LeakAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task InstanceListOfASingletonIsBoundedToo()
+        {
+            return F.CodeFixAsync("""
+                using System.Collections.Generic;
+
+                public sealed class AuditTrail
+                {
+                    public static AuditTrail Instance { get; } = new AuditTrail();
+
+                    private readonly List<string> {|LEAK001:_entries|} = new();
+
+                    private AuditTrail() { }
+
+                    public void Record(string entry) => _entries.Add(entry);
+                }
+                """, """
+                using System.Collections.Generic;
+
+                public sealed class AuditTrail
+                {
+                    public static AuditTrail Instance { get; } = new AuditTrail();
+
+                    private const int MaxEntriesCount = 1024;
+                    private readonly List<string> _entries = new();
+
+                    private AuditTrail() { }
+
+                    public void Record(string entry)
+                    {
+                        _entries.Add(entry);
+                        if (_entries.Count > MaxEntriesCount) { _entries.RemoveRange(0, _entries.Count - MaxEntriesCount); }
+                    }
+                }
+                """, BoundCollectionCodeFixProvider.BoundKey);
+        }
+
+        [Fact]
         public Task QueueDequeuesAtEveryGrowthSiteInSeveralMethods()
         {
             return F.CodeFixAsync("""

@@ -27,6 +27,143 @@ namespace LeakAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task InstanceCollectionOfASingletonTheCodeShows()
+        {
+            // The only instance is the one the type keeps in its static member: its list is as long-lived as a static.
+            return V.AnalyzerAsync("""
+                using System.Collections.Generic;
+
+                public sealed class AuditTrail
+                {
+                    public static AuditTrail Instance { get; } = new AuditTrail();
+
+                    private readonly List<string> {|#0:_entries|} = new();
+
+                    private AuditTrail() { }
+
+                    public void Record(string entry) => {|#1:_entries.Add(entry)|};
+                }
+                """,
+                V.Diagnostic(StaticCollectionOnlyGrowsAnalyzer.LongLivedRule).WithLocation(0).WithLocation(1).WithArguments("_entries", "AuditTrail", 1));
+        }
+
+        [Fact]
+        public Task InstanceCollectionOfAContainerSingleton()
+        {
+            // Registered with AddSingleton: one instance for the container's life. A type registered as transient, or one
+            // instance handed to the container (other instances of the class are created per use), is quiet.
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Collections.Generic;
+
+                namespace Microsoft.Extensions.DependencyInjection
+                {
+                    public interface IServiceCollection { }
+
+                    public static class ServiceCollectionServiceExtensions
+                    {
+                        public static IServiceCollection AddSingleton<TService, TImplementation>(this IServiceCollection services) where TImplementation : TService => services;
+                        public static IServiceCollection AddTransient<TService, TImplementation>(this IServiceCollection services) where TImplementation : TService => services;
+                        public static IServiceCollection AddSingleton<TService>(this IServiceCollection services, TService implementationInstance) where TService : class => services;
+                    }
+                }
+
+                namespace App
+                {
+                    using Microsoft.Extensions.DependencyInjection;
+
+                    public interface ITracker { void Seen(Guid id); }
+
+                    public sealed class Topic
+                    {
+                        private readonly List<string> _lines = new();
+
+                        public void Add(string line) => _lines.Add(line);
+
+                        public static Topic Start() => new Topic();
+                    }
+
+                    public sealed class Tracker : ITracker
+                    {
+                        private readonly HashSet<Guid> {|#0:_seen|} = new();
+
+                        public void Seen(Guid id) => {|#1:_seen.Add(id)|};
+                    }
+
+                    public sealed class PerCall : ITracker
+                    {
+                        private readonly HashSet<Guid> _seen = new();
+
+                        public void Seen(Guid id) => _seen.Add(id);
+                    }
+
+                    public static class Startup
+                    {
+                        public static void Configure(IServiceCollection services)
+                        {
+                            services.AddSingleton<ITracker, Tracker>();
+                            services.AddTransient<ITracker, PerCall>();
+                            services.AddSingleton<Topic>(Topic.Start());
+                        }
+                    }
+                }
+                """,
+                V.Diagnostic(StaticCollectionOnlyGrowsAnalyzer.LongLivedRule).WithLocation(0).WithLocation(1).WithArguments("_seen", "Tracker", 1));
+        }
+
+        [Fact]
+        public Task InstanceCollectionsOfOrdinaryOrNotReallySingleTypesAreQuiet()
+        {
+            // A static Instance does not make a singleton when the code creates more instances; an ordinary type's list lives
+            // with its object; a singleton's list filled only in its constructor, or also trimmed, does not grow.
+            return V.AnalyzerAsync("""
+                using System.Collections.Generic;
+
+                public sealed class Registry
+                {
+                    public static Registry Default { get; } = new Registry();
+
+                    private readonly List<string> _names = new();
+
+                    public void Add(string name) => _names.Add(name);
+
+                    public static Registry CreateScoped() => new Registry();
+                }
+
+                public sealed class Order
+                {
+                    private readonly List<string> _lines = new();
+
+                    public void AddLine(string line) => _lines.Add(line);
+                }
+
+                public sealed class Settings
+                {
+                    public static readonly Settings Current = new Settings();
+
+                    private readonly Dictionary<string, string> _defaults = new();
+                    private readonly Queue<string> _recent = new();
+
+                    private Settings()
+                    {
+                        _defaults.Add("mode", "fast");
+                    }
+
+                    public string Get(string key) => _defaults.TryGetValue(key, out var value) ? value : "";
+
+                    public void Touch(string key)
+                    {
+                        _recent.Enqueue(key);
+                        if (_recent.Count > 16)
+                        {
+                            _recent.Dequeue();
+                        }
+                    }
+                }
+                """);
+        }
+
+        [Fact]
         public Task GrowthSitesInSeveralMethodsAreAllAdditionalLocations()
         {
             return V.AnalyzerAsync("""

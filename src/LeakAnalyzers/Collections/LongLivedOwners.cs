@@ -1,0 +1,36 @@
+using System.Collections.Concurrent;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace LeakAnalyzers.Collections
+{
+    /// <summary>
+    /// Types whose instances live as long as the process, for the collection rules (LEAK001, LEAK002): an instance
+    /// collection of such a type is as long-lived as a static one. Decided from the code: a singleton the compilation shows
+    /// (<see cref="CreationSites.IsSingleton"/>: it keeps an instance of itself in a static member and creates no other, or
+    /// it is registered as a container singleton), or a type named in <c>leak_analyzers.long_lived_types</c> for its trees.
+    /// One per compilation (<see cref="CompilationModel.LongLivedOwners"/>).
+    /// </summary>
+    internal sealed class LongLivedOwners
+    {
+        private readonly CompilationModel _model;
+        private readonly ConcurrentDictionary<INamedTypeSymbol, bool> _owners = new ConcurrentDictionary<INamedTypeSymbol, bool>(SymbolEqualityComparer.Default);
+
+        public LongLivedOwners(CompilationModel model) => _model = model;
+
+        public bool Contains(INamedTypeSymbol owner, AnalyzerOptions options, CancellationToken cancellationToken)
+        {
+            owner = owner.OriginalDefinition;
+            if (_owners.TryGetValue(owner, out var known))
+            {
+                return known;
+            }
+
+            var value = owner.TypeKind == TypeKind.Class
+                && (ExternalReferenceFinder.TopLevelType(owner) is { } topLevel && Lifetime.IsConfiguredLongLived(owner, Lifetime.ConfiguredLongLivedTypes(options, topLevel))
+                    || _model.Creations.IsSingleton(owner, cancellationToken));
+            return _owners.GetOrAdd(owner, value);
+        }
+    }
+}
