@@ -112,6 +112,56 @@ namespace LeakAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task ContainerRegistrationInAnotherFileIsFoundPerDocument()
+        {
+            // The IDE asks for Tracker.cs alone: the registration in Startup.cs is found by name (every test also checks
+            // per-document findings against the whole compilation's).
+            return V.AnalyzerAsync(new[]
+            {
+                """
+                namespace Microsoft.Extensions.DependencyInjection
+                {
+                    public interface IServiceCollection { }
+
+                    public static class ServiceCollectionServiceExtensions
+                    {
+                        public static IServiceCollection AddSingleton<TService, TImplementation>(this IServiceCollection services) where TImplementation : TService => services;
+                    }
+                }
+
+                namespace App
+                {
+                    using Microsoft.Extensions.DependencyInjection;
+
+                    public static class Startup
+                    {
+                        public static void Configure(IServiceCollection services) => services.AddSingleton<ITracker, global::App.Tracking.Tracker>();
+                    }
+                }
+                """,
+                """
+                using System.Collections.Concurrent;
+
+                namespace App
+                {
+                    public interface ITracker { void Seen(string id); }
+                }
+
+                namespace App.Tracking
+                {
+                    public sealed class Tracker : App.ITracker
+                    {
+                        private readonly ConcurrentQueue<string> {|#0:_seen|} = new();
+
+                        public void Seen(string id) => {|#1:_seen.Enqueue(id)|};
+                    }
+                }
+                """,
+            },
+            V.Diagnostic(StaticCollectionOnlyGrowsAnalyzer.LongLivedRule).WithLocation(0).WithLocation(1).WithArguments("_seen", "Tracker", 1));
+        }
+
+        [Fact]
         public Task InstanceCollectionsOfOrdinaryOrNotReallySingleTypesAreQuiet()
         {
             // A static Instance does not make a singleton when the code creates more instances; an ordinary type's list lives
