@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Threading;
-using LeakAnalyzers.Collections;
 using LeakAnalyzers.Resources;
 using LeakAnalyzers.Retention;
 using LeakAnalyzers.Summaries;

@@ -57,8 +57,6 @@ namespace LeakAnalyzers
             new WholeFileLoadedAnalyzer(),
             new StringAccumulatedInLoopAnalyzer());
 
-        public ImmutableArray<DiagnosticAnalyzer> Rules => _rules;
-
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; }
 
         public override void Initialize(AnalysisContext context)
@@ -81,7 +79,7 @@ namespace LeakAnalyzers
                 {
                     if (!IsSuppressed(start.Compilation, rule.Rule.SupportedDiagnostics, start.CancellationToken))
                     {
-                        rules.SkipGenerated = readsGenerated && !rule.ReadsGeneratedCode;
+                        rules.Skip = readsGenerated && !rule.ReadsGeneratedCode;
                         rule.Start(rules);
                     }
                 }
@@ -204,7 +202,7 @@ namespace LeakAnalyzers
         /// <summary>
         /// The compilation-start context the rules register on: operation and symbol actions are collected per kind and
         /// given to the driver as one action each (<see cref="RegisterDispatchers"/>); other actions go to the driver as
-        /// they are. Actions of a rule that does not read generated code (<see cref="SkipGenerated"/> while it starts)
+        /// they are. Actions of a rule that does not read generated code (<see cref="Skip"/> while it starts)
         /// return at once there.
         /// </summary>
         private sealed class RuleStartContext : CompilationStartAnalysisContext
@@ -217,7 +215,7 @@ namespace LeakAnalyzers
             public RuleStartContext(CompilationStartAnalysisContext inner)
                 : base(inner.Compilation, inner.Options, inner.CancellationToken) => _inner = inner;
 
-            public bool SkipGenerated { get; set; }
+            public bool Skip { get; set; }
 
             /// <summary>One driver action for all the rules' operation actions, one for their symbol actions.</summary>
             public void RegisterDispatchers()
@@ -244,38 +242,38 @@ namespace LeakAnalyzers
             }
 
             public override void RegisterOperationAction(Action<OperationAnalysisContext> action, ImmutableArray<OperationKind> operationKinds) =>
-                _operations.Add((NonGenerated.Wrap(action, SkipGenerated), operationKinds));
+                _operations.Add((SkipGenerated(action, Skip, c => c.IsGeneratedCode), operationKinds));
 
             public override void RegisterSymbolAction(Action<SymbolAnalysisContext> action, ImmutableArray<SymbolKind> symbolKinds) =>
-                _symbols.Add((NonGenerated.Wrap(action, SkipGenerated), symbolKinds));
+                _symbols.Add((SkipGenerated(action, Skip, c => c.IsGeneratedCode), symbolKinds));
 
             public override void RegisterCompilationEndAction(Action<CompilationAnalysisContext> action) => _inner.RegisterCompilationEndAction(action);
 
             public override void RegisterSemanticModelAction(Action<SemanticModelAnalysisContext> action) =>
-                _inner.RegisterSemanticModelAction(NonGenerated.Wrap(action, SkipGenerated));
+                _inner.RegisterSemanticModelAction(SkipGenerated(action, Skip, c => c.IsGeneratedCode));
 
             public override void RegisterSymbolStartAction(Action<SymbolStartAnalysisContext> action, SymbolKind symbolKind) =>
-                _inner.RegisterSymbolStartAction(NonGenerated.Wrap(action, SkipGenerated), symbolKind);
+                _inner.RegisterSymbolStartAction(SkipGenerated(action, Skip, c => c.IsGeneratedCode), symbolKind);
 
             public override void RegisterCodeBlockStartAction<TLanguageKindEnum>(Action<CodeBlockStartAnalysisContext<TLanguageKindEnum>> action) =>
-                _inner.RegisterCodeBlockStartAction(NonGenerated.Wrap(action, SkipGenerated));
+                _inner.RegisterCodeBlockStartAction(SkipGenerated(action, Skip, c => c.IsGeneratedCode));
 
             public override void RegisterCodeBlockAction(Action<CodeBlockAnalysisContext> action) =>
-                _inner.RegisterCodeBlockAction(NonGenerated.Wrap(action, SkipGenerated));
+                _inner.RegisterCodeBlockAction(SkipGenerated(action, Skip, c => c.IsGeneratedCode));
 
             public override void RegisterSyntaxTreeAction(Action<SyntaxTreeAnalysisContext> action) =>
-                _inner.RegisterSyntaxTreeAction(NonGenerated.Wrap(action, SkipGenerated));
+                _inner.RegisterSyntaxTreeAction(SkipGenerated(action, Skip, c => c.IsGeneratedCode));
 
             public override void RegisterAdditionalFileAction(Action<AdditionalFileAnalysisContext> action) => _inner.RegisterAdditionalFileAction(action);
 
             public override void RegisterSyntaxNodeAction<TLanguageKindEnum>(Action<SyntaxNodeAnalysisContext> action, ImmutableArray<TLanguageKindEnum> syntaxKinds) =>
-                _inner.RegisterSyntaxNodeAction(NonGenerated.Wrap(action, SkipGenerated), syntaxKinds);
+                _inner.RegisterSyntaxNodeAction(SkipGenerated(action, Skip, c => c.IsGeneratedCode), syntaxKinds);
 
             public override void RegisterOperationBlockStartAction(Action<OperationBlockStartAnalysisContext> action) =>
-                _inner.RegisterOperationBlockStartAction(NonGenerated.Wrap(action, SkipGenerated));
+                _inner.RegisterOperationBlockStartAction(SkipGenerated(action, Skip, c => c.IsGeneratedCode));
 
             public override void RegisterOperationBlockAction(Action<OperationBlockAnalysisContext> action) =>
-                _inner.RegisterOperationBlockAction(NonGenerated.Wrap(action, SkipGenerated));
+                _inner.RegisterOperationBlockAction(SkipGenerated(action, Skip, c => c.IsGeneratedCode));
         }
 
         /// <summary>The actions registered for each kind, in registration order, looked up by the kind's value.</summary>
@@ -344,39 +342,8 @@ namespace LeakAnalyzers
             }
         }
 
-        /// <summary>Action wrappers that return at once in generated code.</summary>
-        private static class NonGenerated
-        {
-            public static Action<SemanticModelAnalysisContext> Wrap(Action<SemanticModelAnalysisContext> action, bool skip) =>
-                skip ? c => { if (!c.IsGeneratedCode) action(c); } : action;
-
-            public static Action<SymbolAnalysisContext> Wrap(Action<SymbolAnalysisContext> action, bool skip) =>
-                skip ? c => { if (!c.IsGeneratedCode) action(c); } : action;
-
-            public static Action<SymbolStartAnalysisContext> Wrap(Action<SymbolStartAnalysisContext> action, bool skip) =>
-                skip ? c => { if (!c.IsGeneratedCode) action(c); } : action;
-
-            public static Action<CodeBlockStartAnalysisContext<T>> Wrap<T>(Action<CodeBlockStartAnalysisContext<T>> action, bool skip)
-                where T : struct =>
-                skip ? c => { if (!c.IsGeneratedCode) action(c); } : action;
-
-            public static Action<CodeBlockAnalysisContext> Wrap(Action<CodeBlockAnalysisContext> action, bool skip) =>
-                skip ? c => { if (!c.IsGeneratedCode) action(c); } : action;
-
-            public static Action<SyntaxTreeAnalysisContext> Wrap(Action<SyntaxTreeAnalysisContext> action, bool skip) =>
-                skip ? c => { if (!c.IsGeneratedCode) action(c); } : action;
-
-            public static Action<SyntaxNodeAnalysisContext> Wrap(Action<SyntaxNodeAnalysisContext> action, bool skip) =>
-                skip ? c => { if (!c.IsGeneratedCode) action(c); } : action;
-
-            public static Action<OperationAnalysisContext> Wrap(Action<OperationAnalysisContext> action, bool skip) =>
-                skip ? c => { if (!c.IsGeneratedCode) action(c); } : action;
-
-            public static Action<OperationBlockStartAnalysisContext> Wrap(Action<OperationBlockStartAnalysisContext> action, bool skip) =>
-                skip ? c => { if (!c.IsGeneratedCode) action(c); } : action;
-
-            public static Action<OperationBlockAnalysisContext> Wrap(Action<OperationBlockAnalysisContext> action, bool skip) =>
-                skip ? c => { if (!c.IsGeneratedCode) action(c); } : action;
-        }
+        /// <summary>An action that returns at once in generated code, when <paramref name="skip"/>.</summary>
+        private static Action<T> SkipGenerated<T>(Action<T> action, bool skip, Func<T, bool> isGenerated) =>
+            skip ? c => { if (!isGenerated(c)) action(c); } : action;
     }
 }

@@ -32,7 +32,7 @@ namespace LeakAnalyzers.Tool.Scan
         }
 
         /// <summary>All rules, or those that report one of the comma-separated rule ids.</summary>
-        public static ImmutableArray<DiagnosticAnalyzer> Rules(string? rules, out List<string> unknown)
+        private static ImmutableArray<DiagnosticAnalyzer> Rules(string? rules, out List<string> unknown)
         {
             unknown = new List<string>();
             if (string.IsNullOrWhiteSpace(rules))

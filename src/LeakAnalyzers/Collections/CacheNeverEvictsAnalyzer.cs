@@ -1,8 +1,7 @@
-using System.Collections.Concurrent;
-using System.Threading;
 using System.Collections.Generic;
 using System.Linq;
 using System.Collections.Immutable;
+using System.Threading;
 using System.Globalization;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;

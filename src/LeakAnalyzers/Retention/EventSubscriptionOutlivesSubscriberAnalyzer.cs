@@ -161,8 +161,7 @@ namespace LeakAnalyzers.Retention
                 return;
             }
 
-            if (CompilationModel.For(context.Compilation).Creations.IsSingleton(subscriber, context.CancellationToken) || IsApplication(subscriber)
-                || Lifetime.IsConfiguredLongLived(subscriber, Lifetime.ConfiguredLongLivedTypes(context.Options, subscriber)))
+            if (IsApplication(subscriber) || CompilationModel.For(context.Compilation).LongLivedOwners.Contains(subscriber, context.Options, context.CancellationToken))
             {
                 return;
             }

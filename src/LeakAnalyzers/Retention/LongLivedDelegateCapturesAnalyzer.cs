@@ -968,9 +968,7 @@ namespace LeakAnalyzers.Retention
 
             /// <summary>'this' of a type that lives as long as the process anyway (singletons, configured long-lived types) costs nothing.</summary>
             private bool ThisIsLongLived(INamedTypeSymbol type)
-                => FactsOf(type).LongLived.GetOrAdd(type.OriginalDefinition, t =>
-                    CompilationModel.For(_context.Compilation).Creations.IsSingleton(type, _context.CancellationToken)
-                    || Lifetime.IsConfiguredLongLived(type, Lifetime.ConfiguredLongLivedTypes(_context.Options, type)));
+                => CompilationModel.For(_context.Compilation).LongLivedOwners.Contains(type, _context.Options, _context.CancellationToken);
 
             private bool IsStillHeld(INamedTypeSymbol type, Candidate candidate)
             {
@@ -1131,9 +1129,6 @@ namespace LeakAnalyzers.Retention
                 _top = top;
                 _compilation = compilation;
             }
-
-            /// <summary>Per type of this top-level type: its instances live as long as the process.</summary>
-            public ConcurrentDictionary<INamedTypeSymbol, bool> LongLived { get; } = new ConcurrentDictionary<INamedTypeSymbol, bool>(SymbolEqualityComparer.Default);
 
             /// <summary>Something disposes or stops the timer kept in the member, or takes it out of the member.</summary>
             public bool IsReleased(ISymbol member, CancellationToken cancellationToken)

@@ -3,14 +3,15 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 
-namespace LeakAnalyzers.Collections
+namespace LeakAnalyzers
 {
     /// <summary>
-    /// Types whose instances live as long as the process, for the collection rules (LEAK001, LEAK002): an instance
-    /// collection of such a type is as long-lived as a static one. Decided from the code: a singleton the compilation shows
+    /// Types whose instances live as long as the process, decided from the code: a singleton the compilation shows
     /// (<see cref="CreationSites.IsSingleton"/>: it keeps an instance of itself in a static member and creates no other, or
     /// it is registered as a container singleton), or a type named in <c>leak_analyzers.long_lived_types</c> for its trees.
-    /// One per compilation (<see cref="CompilationModel.LongLivedOwners"/>).
+    /// An instance collection of such a type is as long-lived as a static one (LEAK001, LEAK002); a subscription or a
+    /// delegate that keeps such an object costs nothing (LEAK003, LEAK004). One per compilation
+    /// (<see cref="CompilationModel.LongLivedOwners"/>).
     /// </summary>
     internal sealed class LongLivedOwners
     {
@@ -27,9 +28,8 @@ namespace LeakAnalyzers.Collections
                 return known;
             }
 
-            var value = owner.TypeKind == TypeKind.Class
-                && (ExternalReferenceFinder.TopLevelType(owner) is { } topLevel && Lifetime.IsConfiguredLongLived(owner, Lifetime.ConfiguredLongLivedTypes(options, topLevel))
-                    || _model.Creations.IsSingleton(owner, cancellationToken));
+            var value = _model.Creations.IsSingleton(owner, cancellationToken)
+                || Lifetime.IsConfiguredLongLived(owner, Lifetime.ConfiguredLongLivedTypes(options, owner));
             return _owners.GetOrAdd(owner, value);
         }
     }
