@@ -52,7 +52,17 @@ namespace LeakAnalyzers.Retention
             description: "Lambdas of one scope share one compiler-generated closure object. A long-lived delegate that captures any variable of that scope keeps every variable the other lambdas capture alive, even those it never uses.",
             helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.LongLivedDelegateCaptures));
 
-        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule, SharedClosureRule);
+        public static readonly DiagnosticDescriptor RepeatedSubscriptionRule = new DiagnosticDescriptor(
+            RuleIdentifiers.LongLivedDelegateCaptures,
+            title: Title,
+            messageFormat: "A new subscription to '{0}' is made {1} and thrown away: '{0}' keeps every one of them and what their callbacks capture",
+            category: RuleIdentifiers.MemoryCategory,
+            defaultSeverity: DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "A subscription whose IDisposable is dropped ends only when its source completes. Made inside an event handler, or in a method that runs once per request on a source the object keeps, it adds one more callback to the source each time: the source keeps all of them, and everything they capture, for as long as it lives.",
+            helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.LongLivedDelegateCaptures));
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule, SharedClosureRule, RepeatedSubscriptionRule);
 
         /// <summary>The long-lived places a delegate can be stored in.</summary>
         public enum Sink
@@ -85,6 +95,12 @@ namespace LeakAnalyzers.Retention
             /// operator chain over either), thrown away in a disposable type: the source keeps the callback after Dispose.
             /// </summary>
             Subscription,
+
+            /// <summary>
+            /// A subscription thrown away where it is made again and again — in an event handler, in a method that runs per
+            /// request — on a source that outlives each run: the source accumulates one callback per run.
+            /// </summary>
+            RepeatedSubscription,
         }
 
         public override void Initialize(AnalysisContext context)
@@ -256,13 +272,28 @@ namespace LeakAnalyzers.Retention
                 return;
             }
 
-            if (IsDiscarded(invocation) && ObservableSubscribed(invocation, lifetime) is { } source)
+            var discarded = IsDiscarded(invocation);
+            var observed = discarded ? ObservableSubscribed(invocation, lifetime) : null;
+            if (discarded && observed is null && ChangesSubscribed(invocation, lifetime) is { } changes
+                && ReportRepeatedSubscription(context, invocation, changes, lifetime))
+            {
+                // A method over a collection's or an object's change notifications that takes callbacks and returns the
+                // subscription (ForEachItem(added, removed)): dropped where it runs again and again, it piles up.
+                return;
+            }
+
+            if (observed is { } source)
             {
                 // IObservable<T>.Subscribe or an extension over it that takes callbacks and returns the subscription (an
                 // Rx operator written in this code is a static method too: it is a subscription, not a registration).
-                // Dropped, nothing can end it, and a handed-in source outlives the disposed object.
-                if (!context.ContainingSymbol.IsStatic && context.ContainingSymbol.ContainingType is { } subscriber && lifetime.IsDisposable(subscriber)
-                    && state.IsHandedInObservable(source))
+                // Dropped, nothing can end it: a handed-in source outlives the disposed object; a source made again and
+                // again keeps one more callback each time.
+                if (context.ContainingSymbol.IsStatic || context.ContainingSymbol.ContainingType is not { } subscriber || !lifetime.IsDisposable(subscriber)
+                    || !state.IsHandedInObservable(source))
+                {
+                    ReportRepeatedSubscription(context, invocation, source, lifetime);
+                }
+                else
                 {
                     var place = "the subscription to the observable '" + source.Syntax + "' (thrown away)";
                     foreach (var argument in invocation.Arguments)
@@ -283,7 +314,7 @@ namespace LeakAnalyzers.Retention
                 return;
             }
 
-            if (!IsDiscarded(invocation))
+            if (!discarded)
             {
                 return;
             }
@@ -615,6 +646,251 @@ namespace LeakAnalyzers.Retention
             }
 
             return false;
+        }
+
+        /// <summary>
+        /// The source of a subscription to change notifications: a method returning <see cref="IDisposable"/> that takes a
+        /// callback, called on (or, as an extension, over) an <c>INotifyCollectionChanged</c> or <c>INotifyPropertyChanged</c>.
+        /// </summary>
+        private static IOperation? ChangesSubscribed(IInvocationOperation invocation, PublisherLifetime lifetime)
+        {
+            var method = invocation.TargetMethod;
+            if (!PublisherLifetime.Is(method.ReturnType, lifetime.Disposable) || !lifetime.HasChangeNotifiers)
+            {
+                return null;
+            }
+
+            var receiver = invocation.Instance;
+            var takesCallback = false;
+            foreach (var argument in invocation.Arguments)
+            {
+                if (method.IsExtensionMethod && argument.Parameter is { Ordinal: 0 })
+                {
+                    receiver = argument.Value;
+                }
+                else if (argument.Parameter is { Type.TypeKind: TypeKind.Delegate })
+                {
+                    takesCallback = true;
+                }
+            }
+
+            return takesCallback && receiver is not null && lifetime.NotifiesChanges(DelegateCaptures.Unwrap(receiver)?.Type) ? receiver : null;
+        }
+
+        /// <summary>
+        /// Reports a dropped subscription made again and again on a source that outlives each time: inside an event handler
+        /// or a callback of another subscription, on a source from outside that handler; or in an instance method that runs
+        /// repeatedly (<see cref="CreationSites.IsCalledRepeatedly"/>) or whose callback keeps an object made per call, on a
+        /// source this object keeps (its members, a static). A source that ends after its first values (<c>Take</c>,
+        /// <c>FirstAsync</c>, <c>TakeUntil</c>..) ends its subscriptions.
+        /// </summary>
+        private static bool ReportRepeatedSubscription(OperationAnalysisContext context, IInvocationOperation invocation, IOperation source, PublisherLifetime lifetime)
+        {
+            var root = source;
+            for (var depth = 0; depth < 32; depth++)
+            {
+                root = DelegateCaptures.Unwrap(root);
+                if (root is not IInvocationOperation call)
+                {
+                    break;
+                }
+
+                if (EndsEarly(call.TargetMethod))
+                {
+                    return false;
+                }
+
+                IOperation? next = call.Instance;
+                if (call.TargetMethod.IsExtensionMethod)
+                {
+                    foreach (var argument in call.Arguments)
+                    {
+                        if (argument.Parameter is { Ordinal: 0 })
+                        {
+                            next = argument.Value;
+                        }
+                    }
+                }
+
+                if (next is null)
+                {
+                    // Observable.Interval(..), a factory: a source made here, for this subscription alone.
+                    return false;
+                }
+
+                root = next;
+            }
+
+            if (root is null || EndsEarly(invocation.TargetMethod))
+            {
+                return false;
+            }
+
+            string? when = null;
+            for (var current = invocation.Parent; current != null && when is null; current = current.Parent)
+            {
+                switch (current)
+                {
+                    case ILocalFunctionOperation:
+                        return false;
+                    case IAnonymousFunctionOperation handler:
+                        if (!OutlivesHandler(root, handler) || RecurringCallbackOf(handler, lifetime) is not { } recurring)
+                        {
+                            return false;
+                        }
+
+                        when = recurring;
+                        break;
+                }
+            }
+
+            if (when is null)
+            {
+                if (context.ContainingSymbol is not IMethodSymbol { IsStatic: false, MethodKind: MethodKind.Ordinary } method || !IsKeptByThisOrStatic(root))
+                {
+                    return false;
+                }
+
+                if (CompilationModel.For(context.Compilation).Creations.IsCalledRepeatedly(method, context.CancellationToken))
+                {
+                    when = "every time '" + method.Name + "' runs";
+                }
+                else if (PerCallObjectKept(invocation) is { } kept)
+                {
+                    when = "on every call of '" + method.Name + "' (each keeps the object in '" + kept + "')";
+                }
+                else
+                {
+                    return false;
+                }
+            }
+
+            var properties = ImmutableDictionary<string, string?>.Empty.Add(SinkProperty, nameof(Sink.RepeatedSubscription));
+            var location = invocation.Syntax is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax access } ? access.Name.Identifier.GetLocation() : invocation.Syntax.GetLocation();
+            context.ReportDiagnostic(Diagnostic.Create(RepeatedSubscriptionRule, location, properties, SourceName(root), when));
+            return true;
+        }
+
+        /// <summary>Operators after which a source completes on its own: its subscriptions end with it.</summary>
+        private static bool EndsEarly(IMethodSymbol method)
+            => method.Name is "Take" or "TakeUntil" or "TakeWhile" or "TakeLast" or "First" or "FirstAsync" or "FirstOrDefault" or "FirstOrDefaultAsync"
+                or "Last" or "LastAsync" or "LastOrDefault" or "LastOrDefaultAsync" or "Single" or "SingleAsync" or "SingleOrDefault" or "SingleOrDefaultAsync"
+                or "ElementAt" or "ElementAtOrDefault" or "Timeout" or "ToTask" or "Amb";
+
+        private static string SourceName(IOperation root)
+            => root switch
+            {
+                IInstanceReferenceOperation => "this",
+                IMemberReferenceOperation member => member.Member.Name,
+                ILocalReferenceOperation local => local.Local.Name,
+                IParameterReferenceOperation parameter => parameter.Parameter.Name,
+                _ => root.Syntax.ToString() is { Length: > 60 } text ? text.Substring(0, 57) + "..." : root.Syntax.ToString(),
+            };
+
+        /// <summary>The handler is subscribed to an event (<c>+=</c>) or given as a callback to another subscription: it runs again and again.</summary>
+        private static string? RecurringCallbackOf(IAnonymousFunctionOperation handler, PublisherLifetime lifetime)
+        {
+            IOperation? parent = handler.Parent;
+            while (parent is IDelegateCreationOperation or IConversionOperation)
+            {
+                parent = parent.Parent;
+            }
+
+            switch (parent)
+            {
+                case IEventAssignmentOperation { Adds: true } subscription when subscription.EventReference is IEventReferenceOperation reference:
+                    return "on every '" + reference.Event.Name + "' event";
+                case IArgumentOperation { Parent: IInvocationOperation outer }
+                    when (ObservableSubscribed(outer, lifetime) ?? ChangesSubscribed(outer, lifetime)) is { } outerSource:
+                    return "on every notification of '" + SourceName(DelegateCaptures.Unwrap(outerSource)!) + "'";
+                default:
+                    return null;
+            }
+        }
+
+        /// <summary>The source was there before the handler ran: this object's, a static, the enclosing method's parameter or local.</summary>
+        private static bool OutlivesHandler(IOperation root, IAnonymousFunctionOperation handler)
+        {
+            switch (root)
+            {
+                case IParameterReferenceOperation parameter:
+                    return !SymbolEqualityComparer.Default.Equals(parameter.Parameter.ContainingSymbol, handler.Symbol);
+                case ILocalReferenceOperation local:
+                    foreach (var location in local.Local.Locations)
+                    {
+                        if (handler.Syntax.Span.Contains(location.SourceSpan))
+                        {
+                            return false;
+                        }
+                    }
+
+                    return true;
+                default:
+                    return IsKeptByThisOrStatic(root);
+            }
+        }
+
+        /// <summary><c>this</c>, or a field or property reached from <c>this</c> or from a static member.</summary>
+        private static bool IsKeptByThisOrStatic(IOperation root)
+        {
+            var current = DelegateCaptures.Unwrap(root);
+            for (var depth = 0; current != null && depth < 16; depth++)
+            {
+                switch (current)
+                {
+                    case IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }:
+                        return true;
+                    case IMemberReferenceOperation { Member: IFieldSymbol or IPropertySymbol } member:
+                        if (member.Member.IsStatic)
+                        {
+                            return true;
+                        }
+
+                        current = DelegateCaptures.Unwrap(member.Instance);
+                        break;
+                    default:
+                        return false;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>A local of the method, made there (<c>new ..</c>), that a callback of the subscription captures: one more such object is kept per call.</summary>
+        private static string? PerCallObjectKept(IInvocationOperation invocation)
+        {
+            var root = DelegateCaptures.Root(invocation);
+            foreach (var argument in invocation.Arguments)
+            {
+                if (argument.Parameter is not { Type.TypeKind: TypeKind.Delegate })
+                {
+                    continue;
+                }
+
+                foreach (var variable in DelegateCaptures.Of(argument.Value, root).Variables)
+                {
+                    if (variable is not ILocalSymbol local)
+                    {
+                        continue;
+                    }
+
+                    foreach (var operation in root.Descendants())
+                    {
+                        if (operation is IVariableDeclaratorOperation declarator && SymbolEqualityComparer.Default.Equals(declarator.Symbol, local))
+                        {
+                            var initializer = DelegateCaptures.Unwrap(declarator.Initializer?.Value ?? (declarator.Parent as IVariableDeclarationOperation)?.Initializer?.Value);
+                            if (initializer is IObjectCreationOperation or IArrayCreationOperation)
+                            {
+                                return local.Name;
+                            }
+
+                            break;
+                        }
+                    }
+                }
+            }
+
+            return null;
         }
 
         private static bool IsTask(INamedTypeSymbol? type)

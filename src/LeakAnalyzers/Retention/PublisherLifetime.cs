@@ -37,6 +37,8 @@ namespace LeakAnalyzers.Retention
     {
         private readonly HashSet<INamedTypeSymbol> _processLifetimeTypes = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
         private readonly HashSet<INamedTypeSymbol> _uiTimerTypes = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+        private readonly INamedTypeSymbol? _collectionChanged;
+        private readonly INamedTypeSymbol? _propertyChanged;
 
         private PublisherLifetime(Compilation compilation, KnownTypes known)
         {
@@ -81,6 +83,8 @@ namespace LeakAnalyzers.Retention
             AsyncDisposable = MetadataTypes.Get(compilation, "System.IAsyncDisposable");
             Delegate = compilation.GetSpecialType(SpecialType.System_Delegate);
             Observable = MetadataTypes.Get(compilation, "System.IObservable`1");
+            _collectionChanged = MetadataTypes.Get(compilation, "System.Collections.Specialized.INotifyCollectionChanged");
+            _propertyChanged = MetadataTypes.Get(compilation, "System.ComponentModel.INotifyPropertyChanged");
             Known = known;
         }
 
@@ -102,6 +106,33 @@ namespace LeakAnalyzers.Retention
         public INamedTypeSymbol? Observable { get; }
 
         public KnownTypes Known { get; }
+
+        /// <summary><c>INotifyCollectionChanged</c> or <c>INotifyPropertyChanged</c> is in the compilation.</summary>
+        public bool HasChangeNotifiers => _collectionChanged != null || _propertyChanged != null;
+
+        /// <summary>The type is, or implements, <c>INotifyCollectionChanged</c> or <c>INotifyPropertyChanged</c>.</summary>
+        public bool NotifiesChanges(ITypeSymbol? type)
+        {
+            if (type is null)
+            {
+                return false;
+            }
+
+            if (Is(type, _collectionChanged) || Is(type, _propertyChanged))
+            {
+                return true;
+            }
+
+            foreach (var implemented in type.AllInterfaces)
+            {
+                if (Is(implemented, _collectionChanged) || Is(implemented, _propertyChanged))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
 
         public static PublisherLifetime Create(Compilation compilation, KnownTypes known) => new PublisherLifetime(compilation, known);
 

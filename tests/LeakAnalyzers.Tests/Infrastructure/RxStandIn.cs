@@ -15,6 +15,7 @@ namespace LeakAnalyzers.Tests.Infrastructure
                     public static IObservable<T> Where<T>(this IObservable<T> source, Func<T, bool> predicate) => source;
                     public static IObservable<T> Replay<T>(this IObservable<T> source, int count) => source;
                     public static IObservable<T> RefCount<T>(this IObservable<T> source) => source;
+                    public static IObservable<T> Take<T>(this IObservable<T> source, int count) => source;
                     public static T DisposeWith<T>(this T item, CompositeDisposable holder) where T : IDisposable { holder.Add(item); return item; }
                 }
 
@@ -31,6 +32,12 @@ namespace LeakAnalyzers.Tests.Infrastructure
                 public sealed class Subject<T> : IObservable<T>
                 {
                     public IDisposable Subscribe(IObserver<T> observer) => new CompositeDisposable();
+                    public void OnNext(T value) { }
+                }
+
+                public static class Observable
+                {
+                    public static IObservable<long> Interval(TimeSpan period) => new Subject<long>();
                 }
 
                 public sealed class CompositeDisposable : IDisposable

@@ -814,6 +814,142 @@ namespace LeakAnalyzers.Tests.Rules
                 Captures(3, "the subscription to the observable 'ticks' (thrown away)", "'this'"));
         }
 
+        private static DiagnosticResult Repeated(int location, string source, string when)
+            => V.Diagnostic(LongLivedDelegateCapturesAnalyzer.RepeatedSubscriptionRule).WithLocation(location).WithArguments(source, when);
+
+        [Fact]
+        public Task DroppedSubscriptionsMadeAgainAndAgainOnAKeptSource()
+        {
+            return V.AnalyzerAsync(new[] { Rx, """
+                using System;
+                using System.Collections.ObjectModel;
+                using System.Collections.Specialized;
+                using System.Reactive.Linq;
+
+                public sealed class Fetcher<TKey>
+                {
+                    private readonly Subject<int> _calls = new();
+                    private int _current;
+
+                    // One correlation subscription per request on the fetcher's own queue, never ended.
+                    public IObservable<string> Get(TKey key)
+                    {
+                        var result = new Subject<string>();
+                        var mine = ++_current;
+                        _calls.Where(x => x == mine).{|#0:Subscribe|}(_ => result.OnNext(key!.ToString()!));
+                        _calls.OnNext(mine);
+                        return result;
+                    }
+                }
+
+                public sealed class Item { public event EventHandler? Changed; }
+
+                public static class CollectionExtensions
+                {
+                    public static IDisposable ForEachItem<T>(this INotifyCollectionChanged collection, Action<T> added, Action<T> removed)
+                    {
+                        NotifyCollectionChangedEventHandler handler = (s, e) => { };
+                        collection.CollectionChanged += handler;
+                        return new System.Reactive.Linq.CompositeDisposable();
+                    }
+                }
+
+                public sealed class Group
+                {
+                    public ObservableCollection<Item> Children { get; } = new();
+                    private int _changes;
+
+                    public Group()
+                    {
+                        Children.CollectionChanged += delegate
+                        {
+                            Children.{|#1:ForEachItem|}<Item>(i => i.Changed += OnChanged, i => i.Changed -= OnChanged);
+                        };
+                    }
+
+                    private void OnChanged(object? sender, EventArgs e) => _changes++;
+                }
+
+                public sealed class Nested
+                {
+                    private readonly Subject<int> _outer = new();
+                    private readonly Subject<int> _inner = new();
+                    private int _last;
+
+                    public Nested() => _outer.Subscribe(x =>
+                        _inner.{|#2:Subscribe|}(y => _last = x + y));
+                }
+
+                public sealed class Poller
+                {
+                    private readonly Subject<int> _ticks = new();
+                    private int _sum;
+
+                    public void Refresh() => _ticks.{|#3:Subscribe|}(t => _sum += t);
+
+                    public void RefreshAll()
+                    {
+                        for (var i = 0; i < 3; i++)
+                        {
+                            Refresh();
+                        }
+                    }
+                }
+                """ },
+                Repeated(0, "_calls", "on every call of 'Get' (each keeps the object in 'result')"),
+                Repeated(1, "Children", "on every 'CollectionChanged' event"),
+                Repeated(2, "_inner", "on every notification of '_outer'"),
+                Repeated(3, "_ticks", "every time 'Refresh' runs"));
+        }
+
+        [Fact]
+        public Task SubscriptionsMadeOnceEndedOrKeptAreNotRepeated()
+        {
+            return V.AnalyzerAsync(new[] { Rx, """
+                using System;
+                using System.Collections.ObjectModel;
+                using System.Reactive.Linq;
+
+                public sealed class Fetcher
+                {
+                    private readonly Subject<int> _calls = new();
+                    private readonly CompositeDisposable _subscriptions = new();
+                    private int _current;
+                    private int _last;
+
+                    // Ends after its reply.
+                    public IObservable<string> Get(string key)
+                    {
+                        var result = new Subject<string>();
+                        var mine = ++_current;
+                        _calls.Where(x => x == mine).Take(1).Subscribe(_ => result.OnNext(key));
+                        return result;
+                    }
+
+                    // Once, on a fresh object: nothing shows it runs again, and the callback keeps nothing made per call.
+                    public void Start() => _calls.Subscribe(x => _last = x);
+
+                    // A source the method is handed, or makes for this subscription alone.
+                    public void Watch(IObservable<int> source) => source.Subscribe(x => _last = x);
+                    public void Tick() { var own = new Subject<int>(); own.Subscribe(x => _last = x); }
+
+                    public void Hook(ObservableCollection<int> numbers)
+                    {
+                        numbers.CollectionChanged += (s, e) =>
+                        {
+                            // Kept: ended by the owner.
+                            _calls.Subscribe(x => _last = x).DisposeWith(_subscriptions);
+                            // A subject made in the handler dies with it.
+                            var local = new Subject<int>();
+                            local.Subscribe(x => _last = x);
+                            // A factory's fresh source.
+                            Observable.Interval(TimeSpan.FromSeconds(1)).Take(1).Subscribe(x => _last = (int)x);
+                        };
+                    }
+                }
+                """ });
+        }
+
         [Fact]
         public Task KeptOwnedOrNonCapturingSubscriptionsAreQuiet()
         {
