@@ -25,6 +25,7 @@ namespace LeakAnalyzers.CodeFixes.Retention
     {
         public const string TimerKey = "LEAK004.DisposeTimer";
         public const string HandlerKey = "LEAK004.RemoveHandler";
+        public const string UnregisterKey = "LEAK004.Unregister";
 
         public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(RuleIdentifiers.LongLivedDelegateCaptures);
 
@@ -43,7 +44,8 @@ namespace LeakAnalyzers.CodeFixes.Retention
                 var changed = await ApplyAsync(solution, ImmutableArray.Create(diagnostic), key, context.CancellationToken).ConfigureAwait(false);
                 if (await LeakCodeFixProvider.ChangesTextAsync(solution, changed, context.CancellationToken).ConfigureAwait(false))
                 {
-                    context.RegisterCodeFix(CodeAction.Create(key == TimerKey ? "Dispose the timer in Dispose" : "Remove the handler in Dispose", _ => Task.FromResult(changed), key), diagnostic);
+                    var title = key switch { TimerKey => "Dispose the timer in Dispose", UnregisterKey => "Unregister in Dispose", _ => "Remove the handler in Dispose" };
+                    context.RegisterCodeFix(CodeAction.Create(title, _ => Task.FromResult(changed), key), diagnostic);
                 }
             }
         }
@@ -60,6 +62,8 @@ namespace LeakAnalyzers.CodeFixes.Retention
             {
                 nameof(LongLivedDelegateCapturesAnalyzer.Sink.Timer) => TimerKey,
                 nameof(LongLivedDelegateCapturesAnalyzer.Sink.StaticMulticast) => HandlerKey,
+                nameof(LongLivedDelegateCapturesAnalyzer.Sink.Registration)
+                    when diagnostic.Properties.TryGetValue(LongLivedDelegateCapturesAnalyzer.UnregisterProperty, out var unregister) && !string.IsNullOrEmpty(unregister) => UnregisterKey,
                 _ => null,
             };
         }
@@ -88,7 +92,12 @@ namespace LeakAnalyzers.CodeFixes.Retention
                     continue;
                 }
 
-                var statement = key == TimerKey ? DisposeTimer(node, model, type, cancellationToken) : RemoveHandler(node, model, cancellationToken);
+                var statement = key switch
+                {
+                    TimerKey => DisposeTimer(node, model, type, cancellationToken),
+                    UnregisterKey => Unregister(node, model, diagnostic.Properties[LongLivedDelegateCapturesAnalyzer.UnregisterProperty]!, cancellationToken),
+                    _ => RemoveHandler(node, model, cancellationToken),
+                };
                 if (statement is null)
                 {
                     continue;
@@ -145,6 +154,69 @@ namespace LeakAnalyzers.CodeFixes.Retention
                 && member is IFieldSymbol or IPropertySymbol { SetMethod: not null } or IPropertySymbol { IsReadOnly: true }
                 ? DisposeMembers.DisposeStatement(member.Name, memberType)
                 : null;
+        }
+
+        /// <summary>
+        /// <c>Messenger.Default.Unsubscribe(OnMessage);</c> for <c>Messenger.Default.Subscribe(OnMessage);</c>: the same
+        /// receiver and arguments as written, with the removal method the analyzer found. Only when every argument means
+        /// the same in Dispose: method groups and members of this object, <c>this</c>, statics, constants.
+        /// </summary>
+        private static StatementSyntax? Unregister(SyntaxNode node, SemanticModel model, string removal, CancellationToken cancellationToken)
+        {
+            if (node.FirstAncestorOrSelf<InvocationExpressionSyntax>() is not { } invocation
+                || !SyntaxFacts.IsValidIdentifier(removal)
+                || model.GetSymbolInfo(invocation, cancellationToken).Symbol is not IMethodSymbol registration)
+            {
+                return null;
+            }
+
+            string callee;
+            switch (invocation.Expression)
+            {
+                case MemberAccessExpressionSyntax { Name: IdentifierNameSyntax } access when SameInDispose(access.Expression, model, cancellationToken):
+                    callee = access.Expression.WithoutTrivia() + "." + removal;
+                    break;
+                case IdentifierNameSyntax when registration.IsStatic:
+                    callee = removal;
+                    break;
+                default:
+                    return null;
+            }
+
+            var arguments = new List<string>();
+            foreach (var argument in invocation.ArgumentList.Arguments)
+            {
+                if (argument.NameColon is not null || !argument.RefKindKeyword.IsKind(SyntaxKind.None) || !SameInDispose(argument.Expression, model, cancellationToken))
+                {
+                    return null;
+                }
+
+                arguments.Add(argument.Expression.WithoutTrivia().ToString());
+            }
+
+            return DisposeMembers.Statement($"{callee}({string.Join(", ", arguments)});");
+        }
+
+        /// <summary>An expression that names the same thing in any member of the type: no locals, parameters, calls or lambdas.</summary>
+        private static bool SameInDispose(ExpressionSyntax expression, SemanticModel model, CancellationToken cancellationToken)
+        {
+            switch (expression)
+            {
+                case ThisExpressionSyntax:
+                case LiteralExpressionSyntax:
+                    return true;
+                case IdentifierNameSyntax or GenericNameSyntax:
+                    var symbol = model.GetSymbolInfo(expression, cancellationToken);
+                    var target = symbol.Symbol ?? (symbol.CandidateSymbols.Length > 0 ? symbol.CandidateSymbols[0] : null);
+                    return target is IFieldSymbol or IPropertySymbol or IMethodSymbol or INamedTypeSymbol or INamespaceSymbol;
+                case MemberAccessExpressionSyntax access:
+                    return SameInDispose(access.Expression, model, cancellationToken)
+                        || model.GetSymbolInfo(access.Expression, cancellationToken).Symbol is INamedTypeSymbol or INamespaceSymbol;
+                case PredefinedTypeSyntax:
+                    return true;
+                default:
+                    return false;
+            }
         }
 
         /// <summary><c>s_changed -= OnChanged;</c> for <c>s_changed += OnChanged;</c> with an instance method group of this object.</summary>

@@ -29,6 +29,12 @@ namespace LeakAnalyzers.Retention
         /// <summary>Property: the kind of long-lived store (<see cref="Sink"/>).</summary>
         public const string SinkProperty = "Sink";
 
+        /// <summary>
+        /// Property of a <see cref="Sink.Registration"/> of a method group: the store's method that takes the same
+        /// parameters and removes that one (from its summary), for "Unregister in Dispose".
+        /// </summary>
+        public const string UnregisterProperty = "Unregister";
+
         /// <summary>Arrays at least this long (elements) count as large buffers.</summary>
         private const int LargeArrayLength = 1024;
 
@@ -436,9 +442,58 @@ namespace LeakAnalyzers.Retention
                 if (kept)
                 {
                     var receiver = invocation.Instance is { } instance ? instance.Syntax.ToString() : invocation.TargetMethod.ContainingType.Name;
-                    state.Candidate(argument.Value, Sink.Registration, "the registrations of '" + receiver + "' ('" + invocation.TargetMethod.Name + "' keeps it)", invocation, releasable: store);
+                    var unregister = DelegateCaptures.Unwrap(argument.Value) is IMethodReferenceOperation { Method.IsStatic: false }
+                        ? RemovalOf(invocation.TargetMethod, parameter.Ordinal, summaries, context.CancellationToken)?.Name
+                        : null;
+                    state.Candidate(argument.Value, Sink.Registration, "the registrations of '" + receiver + "' ('" + invocation.TargetMethod.Name + "' keeps it)", invocation, releasable: store, unregister: unregister);
                 }
             }
+        }
+
+        /// <summary>
+        /// The method of the registration's type that takes the same parameters and whose summary removes the one at
+        /// <paramref name="ordinal"/> (<c>Subscribe(Action h)</c> / <c>Unsubscribe(Action h)</c>); null when there is none or
+        /// more than one.
+        /// </summary>
+        private static IMethodSymbol? RemovalOf(IMethodSymbol registration, int ordinal, MethodSummaries summaries, CancellationToken cancellationToken)
+        {
+            IMethodSymbol? found = null;
+            foreach (var member in registration.ContainingType.GetMembers())
+            {
+                if (member is not IMethodSymbol { MethodKind: MethodKind.Ordinary } candidate
+                    || SymbolEqualityComparer.Default.Equals(candidate.OriginalDefinition, registration.OriginalDefinition)
+                    || candidate.IsStatic != registration.IsStatic || candidate.Parameters.Length != registration.Parameters.Length
+                    || candidate.TypeParameters.Length != registration.TypeParameters.Length || candidate.TypeParameters.Length > 0
+                    || !candidate.ReturnsVoid && candidate.ReturnType.SpecialType != SpecialType.System_Boolean)
+                {
+                    continue;
+                }
+
+                var same = true;
+                for (var i = 0; i < candidate.Parameters.Length && same; i++)
+                {
+                    same = SymbolEqualityComparer.Default.Equals(candidate.Parameters[i].Type, registration.Parameters[i].Type)
+                        && candidate.Parameters[i].RefKind == registration.Parameters[i].RefKind;
+                }
+
+                if (!same)
+                {
+                    continue;
+                }
+
+                var summary = summaries.ForMethod(candidate, new FlowContext(summaries, LeakAnalyzers.Resources.AnyResourceKind.Instance, cancellationToken));
+                if (!summary.IsUnknown && (summary.EffectsOn(ordinal) & ValueEffects.Removed) != 0)
+                {
+                    if (found != null)
+                    {
+                        return null;
+                    }
+
+                    found = candidate;
+                }
+            }
+
+            return found;
         }
 
         private static void OnObjectCreation(OperationAnalysisContext context, PublisherLifetime lifetime, TypeState state)
@@ -1107,14 +1162,18 @@ namespace LeakAnalyzers.Retention
 
         private sealed class Candidate
         {
-            public Candidate(IOperation value, Sink sink, string place, IOperation store, ISymbol? releasable)
+            public Candidate(IOperation value, Sink sink, string place, IOperation store, ISymbol? releasable, string? unregister)
             {
                 Value = value;
                 Sink = sink;
                 Place = place;
                 Store = store;
                 Releasable = releasable;
+                Unregister = unregister;
             }
+
+            /// <summary>The removal method of a registration (<see cref="UnregisterProperty"/>).</summary>
+            public string? Unregister { get; }
 
             public IOperation Value { get; }
 
@@ -1147,14 +1206,14 @@ namespace LeakAnalyzers.Retention
                 _facts = facts;
             }
 
-            public void Candidate(IOperation value, Sink sink, string place, IOperation store, ISymbol? releasable = null)
+            public void Candidate(IOperation value, Sink sink, string place, IOperation store, ISymbol? releasable = null, string? unregister = null)
             {
                 if (_context.ContainingSymbol.ContainingType is not { } type)
                 {
                     return;
                 }
 
-                var candidate = new Candidate(value, sink, place, store, releasable);
+                var candidate = new Candidate(value, sink, place, store, releasable, unregister);
                 ReportCandidate(_context, candidate, _lifetime, () => ThisIsLongLived(type), () => IsStillHeld(type, candidate));
             }
 
@@ -1288,6 +1347,10 @@ namespace LeakAnalyzers.Retention
             var location = captures.Body is IAnonymousFunctionOperation body ? DelegateCaptures.LocationOf(body) : DelegateCaptures.Unwrap(candidate.Value)!.Syntax.GetLocation();
             var properties = ImmutableDictionary.CreateBuilder<string, string?>();
             properties[SinkProperty] = candidate.Sink.ToString();
+            if (candidate.Unregister is { } unregister)
+            {
+                properties[UnregisterProperty] = unregister;
+            }
 
             // A plain static field or property holds only the latest delegate: one instance, replaced by the next (a main
             // window, a hook procedure kept for native code); 'this' there is not reported, large locals still are.
