@@ -61,7 +61,17 @@ namespace LeakAnalyzers.Retention
             description: "Each lambda expression creates a new delegate, so '-=' with a lambda never finds the one that '+=' added. Keep the handler in a field or use a method.",
             helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.EventSubscriptionOutlivesSubscriber));
 
-        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule, InjectedRule, RemoveLambdaRule);
+        public static readonly DiagnosticDescriptor ReplacedOnlyRule = new DiagnosticDescriptor(
+            RuleIdentifiers.EventSubscriptionOutlivesSubscriber,
+            title: Title,
+            messageFormat: "'{0}' subscribes to '{1}' and unsubscribes only when another value replaces it: the '{2}' it was handed, which may be shared or outlive it, keeps '{0}' alive until then",
+            category: RuleIdentifiers.MemoryCategory,
+            defaultSeverity: DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "A property-changed handler that moves its subscription from the old value to the new one ends it only when the value changes again. A value handed in from outside (a command, a layout, a shared resource) can be used by many subscribers and outlive each of them: it keeps every subscriber whose value was never replaced. End the subscription when the subscriber goes away as well (Dispose, detach, unload).",
+            helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.EventSubscriptionOutlivesSubscriber));
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule, InjectedRule, RemoveLambdaRule, ReplacedOnlyRule);
 
         public override void Initialize(AnalysisContext context)
         {
@@ -111,9 +121,15 @@ namespace LeakAnalyzers.Retention
                 return;
             }
 
+            var root = DelegateCaptures.Root(assignment);
+            if (ReplacedOnly(context, eventReference, handler, root, subscriber) is { } replaced)
+            {
+                ReportIfReplacedOnly(context, replaced, eventReference, handler, subscriber, types);
+                return;
+            }
+
             // Static code has no subscriber instance to keep alive; a publisher that is the subscriber itself dies with it;
             // a handler that holds nothing of the subscriber keeps nothing alive.
-            var root = DelegateCaptures.Root(assignment);
             if (context.ContainingSymbol.IsStatic || subscriber.IsStatic
                 || DelegateCaptures.Unwrap(eventReference.Instance) is IInstanceReferenceOperation
                 || handler is IAnonymousFunctionOperation or IMethodReferenceOperation && !DelegateCaptures.Of(handler, root).CapturesThis)
@@ -130,6 +146,183 @@ namespace LeakAnalyzers.Retention
             var state = types.GetOrAdd(top.OriginalDefinition, t => TypeState.Read(t, context.Compilation, context.CancellationToken));
             var subscription = new Subscription(assignment, eventReference, handler, HandlerKey(handler), subscriber, root);
             Evaluate(context, subscription, state, lifetime);
+        }
+
+        /// <summary>
+        /// The replacement shape: in a method that is handed the old and the new value (<c>OnLayoutChanged(oldValue,
+        /// newValue)</c>, <c>e.OldValue</c> / <c>e.NewValue</c> of a property-changed callback, also a static one), the
+        /// handler is removed from the old value and added to the new one, on an interface or abstract type (what the
+        /// object is handed from outside). The method's removal of the old value, returned here, is then the only one
+        /// the code shows for the new value. Null for every other subscription.
+        /// </summary>
+        private static IEventAssignmentOperation? ReplacedOnly(in OperationAnalysisContext context, IEventReferenceOperation eventReference, IOperation handler, IOperation root, INamedTypeSymbol subscriber)
+        {
+            if (context.ContainingSymbol is not IMethodSymbol { MethodKind: MethodKind.Ordinary } method
+                || eventReference.Event.IsStatic
+                || HandlerKey(handler) is not { } key
+                || DelegateCaptures.Unwrap(eventReference.Instance) is not { } publisher
+                || !IsAbstraction(publisher)
+                || HandedVariable(publisher, method, root) is not { } newValue)
+            {
+                return null;
+            }
+
+            // The handler holds the subscriber: 'this' in instance code; in a static callback, an instance method of the
+            // subscriber's type on the object the callback is about (button.OnCanExecuteChanged).
+            if (method.IsStatic
+                ? handler is not IMethodReferenceOperation { Method.IsStatic: false, Instance: { } target } || !InheritsFrom(target.Type, subscriber)
+                : !DelegateCaptures.Of(handler, root).CapturesThis)
+            {
+                return null;
+            }
+
+            foreach (var operation in root.Descendants())
+            {
+                if (operation is IEventAssignmentOperation { Adds: false, EventReference: IEventReferenceOperation removed } removal
+                    && SymbolEqualityComparer.Default.Equals(removed.Event.OriginalDefinition, eventReference.Event.OriginalDefinition)
+                    && DelegateCaptures.Unwrap(removal.HandlerValue) is { } removedHandler && HandlerKey(removedHandler) is { } removedKey && SameHandler(removedKey, key)
+                    && DelegateCaptures.Unwrap(removed.Instance) is { } oldPublisher
+                    && HandedVariable(oldPublisher, method, root) is { } oldValue
+                    && !SymbolEqualityComparer.Default.Equals(oldValue, newValue))
+                {
+                    return removal;
+                }
+            }
+
+            return null;
+        }
+
+        private static bool InheritsFrom(ITypeSymbol? type, INamedTypeSymbol baseType)
+        {
+            for (var t = type; t != null; t = t.BaseType)
+            {
+                if (SymbolEqualityComparer.Default.Equals(t.OriginalDefinition, baseType.OriginalDefinition))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// A parameter of the method, or a local made from one (<c>var newCommand = e.NewValue as ICommand</c>,
+        /// <c>e.NewValue is Layout newLayout</c>): a value the method is handed. Null otherwise.
+        /// </summary>
+        private static ISymbol? HandedVariable(IOperation publisher, IMethodSymbol method, IOperation root)
+        {
+            switch (publisher)
+            {
+                case IParameterReferenceOperation parameter when SymbolEqualityComparer.Default.Equals(parameter.Parameter.ContainingSymbol, method):
+                    return parameter.Parameter;
+                case ILocalReferenceOperation local:
+                    foreach (var operation in root.Descendants())
+                    {
+                        IOperation? value = operation switch
+                        {
+                            IVariableDeclaratorOperation declarator when SymbolEqualityComparer.Default.Equals(declarator.Symbol, local.Local)
+                                => declarator.Initializer?.Value ?? (declarator.Parent as IVariableDeclarationOperation)?.Initializer?.Value,
+                            IDeclarationPatternOperation pattern when SymbolEqualityComparer.Default.Equals(pattern.DeclaredSymbol, local.Local)
+                                => (pattern.Parent as IIsPatternOperation)?.Value,
+                            _ => null,
+                        };
+                        if (value is null)
+                        {
+                            continue;
+                        }
+
+                        foreach (var part in value.DescendantsAndSelf())
+                        {
+                            if (part is IParameterReferenceOperation handed && SymbolEqualityComparer.Default.Equals(handed.Parameter.ContainingSymbol, method))
+                            {
+                                return local.Local;
+                            }
+                        }
+
+                        return null;
+                    }
+
+                    return null;
+                default:
+                    return null;
+            }
+        }
+
+        /// <summary>Reported when nothing else in the type removes the handler from that event (a Dispose, a detach, an unload).</summary>
+        private static void ReportIfReplacedOnly(in OperationAnalysisContext context, IEventAssignmentOperation replaced, IEventReferenceOperation eventReference, IOperation handler, INamedTypeSymbol subscriber, ConcurrentDictionary<INamedTypeSymbol, TypeState> types)
+        {
+            if (IsApplication(subscriber) || CompilationModel.For(context.Compilation).LongLivedOwners.Contains(subscriber, context.Options, context.CancellationToken)
+                || !Wanted(context.Options, eventReference.Syntax.SyntaxTree, PublisherKind.Injected))
+            {
+                return;
+            }
+
+            var top = subscriber;
+            while (top.ContainingType is { } containing)
+            {
+                top = containing;
+            }
+
+            var compilation = context.Compilation;
+            var cancellationToken = context.CancellationToken;
+            var state = types.GetOrAdd(top.OriginalDefinition, t => TypeState.Read(t, compilation, cancellationToken));
+            if (state.IsRemovedElsewhere(eventReference.Event.Name, HandlerKey(handler)!, replaced.Syntax)
+                || DelegateCaptures.Unwrap(eventReference.Instance)?.Type is not { } publisherType
+                || CreatesItsOwn(subscriber, publisherType, compilation, cancellationToken))
+            {
+                return;
+            }
+
+            var properties = ImmutableDictionary<string, string?>.Empty.Add(HandlerKindProperty, "Replaced");
+            context.ReportDiagnostic(Diagnostic.Create(
+                ReplacedOnlyRule,
+                eventReference.Parent!.Syntax.GetLocation(),
+                properties,
+                subscriber.Name,
+                eventReference.Syntax.ToString(),
+                eventReference.Event.ContainingType.Name));
+        }
+
+        /// <summary>
+        /// The subscriber makes such a value itself, per instance (in a constructor or a property accessor:
+        /// <c>PrimaryCommands = new ObservableCollection&lt;T&gt;()</c>): by default the value is its own and dies with it.
+        /// A default shared by every instance (a static field's or a property registration's) does not count.
+        /// </summary>
+        private static bool CreatesItsOwn(INamedTypeSymbol subscriber, ITypeSymbol publisherType, Compilation compilation, CancellationToken cancellationToken)
+        {
+            var budget = 20_000;
+            foreach (var member in subscriber.GetMembers())
+            {
+                var bodies = member switch
+                {
+                    IMethodSymbol { MethodKind: MethodKind.Constructor, IsStatic: false } constructor => constructor.DeclaringSyntaxReferences,
+                    IPropertySymbol { IsStatic: false } property => property.DeclaringSyntaxReferences,
+                    _ => ImmutableArray<SyntaxReference>.Empty,
+                };
+                foreach (var reference in bodies)
+                {
+                    var declaration = reference.GetSyntax(cancellationToken);
+#pragma warning disable RS1030 // Only for a subscription about to be reported.
+                    var model = compilation.GetSemanticModel(reference.SyntaxTree);
+#pragma warning restore RS1030
+                    foreach (var node in declaration.DescendantNodes())
+                    {
+                        if (--budget < 0)
+                        {
+                            return false;
+                        }
+
+                        if (node is BaseObjectCreationExpressionSyntax
+                            && model.GetOperation(node, cancellationToken) is IObjectCreationOperation { Type: { } created }
+                            && compilation.ClassifyCommonConversion(created, publisherType) is { IsImplicit: true } or { IsIdentity: true })
+                        {
+                            return true;
+                        }
+                    }
+                }
+            }
+
+            return false;
         }
 
         /// <summary>What identifies the handler for a matching <c>-=</c>: the method, the field/property or local that stores the delegate.</summary>
@@ -546,6 +739,24 @@ namespace LeakAnalyzers.Retention
                 {
                     _removals.Add((reference.Event.Name, handler, reference));
                 }
+            }
+
+            /// <summary>A <c>-=</c> of the handler from an event of that name other than <paramref name="except"/> (the replacement's own).</summary>
+            public bool IsRemovedElsewhere(string eventName, ISymbol handler, SyntaxNode except)
+            {
+                lock (_gate)
+                {
+                    foreach (var removal in _removals)
+                    {
+                        if (string.Equals(removal.Event, eventName, StringComparison.Ordinal) && SameHandler(removal.Handler, handler)
+                            && !(removal.Reference.Syntax.SyntaxTree == except.SyntaxTree && except.Span.Contains(removal.Reference.Syntax.Span)))
+                        {
+                            return true;
+                        }
+                    }
+                }
+
+                return false;
             }
 
             /// <summary>

@@ -964,5 +964,180 @@ namespace LeakAnalyzers.Tests.Rules
                 """,
             });
         }
-    }
+    
+        private const string Replacement = """
+            using System;
+
+            public abstract class Layout
+            {
+                public event EventHandler? Invalidated;
+                public void Invalidate() => Invalidated?.Invoke(this, EventArgs.Empty);
+            }
+
+            public sealed class FixedLayout
+            {
+                public event EventHandler? Invalidated;
+            }
+
+            public sealed class ValueChangedArgs
+            {
+                public ValueChangedArgs(object sender, object? oldValue, object? newValue) { Sender = sender; OldValue = oldValue; NewValue = newValue; }
+                public object Sender { get; }
+                public object? OldValue { get; }
+                public object? NewValue { get; }
+            }
+            """;
+
+        private static DiagnosticResult Replaced(int location, string subscriber, string eventReference, string publisherType)
+            => V.Diagnostic(EventSubscriptionOutlivesSubscriberAnalyzer.ReplacedOnlyRule).WithLocation(location).WithArguments(subscriber, eventReference, publisherType);
+
+        [Fact]
+        public Task HandlerMovedFromTheOldValueToTheNewOneOnlyIsReported()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                Replacement,
+                """
+                using System;
+                using System.Windows.Input;
+
+                public class Repeater
+                {
+                    private int _invalidations;
+
+                    // Moved from the old layout to the new one, and never removed when the repeater goes away: a layout
+                    // shared by many repeaters keeps every one of them.
+                    protected void OnLayoutChanged(Layout? oldValue, Layout? newValue)
+                    {
+                        if (oldValue != null)
+                        {
+                            oldValue.Invalidated -= OnInvalidated;
+                        }
+
+                        if (newValue != null)
+                        {
+                            {|#0:newValue.Invalidated += OnInvalidated|};
+                        }
+                    }
+
+                    private void OnInvalidated(object? sender, EventArgs e) => _invalidations++;
+                }
+
+                public class CommandButton
+                {
+                    private bool _enabled;
+
+                    // A static property-changed callback: the handler is the button's own method.
+                    private static void CommandChanged(ValueChangedArgs e)
+                    {
+                        if (e.Sender is CommandButton button)
+                        {
+                            var oldCommand = e.OldValue as ICommand;
+                            if (oldCommand != null)
+                            {
+                                oldCommand.CanExecuteChanged -= button.OnCanExecuteChanged;
+                            }
+
+                            if (e.NewValue is ICommand newCommand)
+                            {
+                                {|#1:newCommand.CanExecuteChanged += button.OnCanExecuteChanged|};
+                            }
+                        }
+                    }
+
+                    private void OnCanExecuteChanged(object? sender, EventArgs e) => _enabled = !_enabled;
+                }
+                """,
+            },
+            Replaced(0, "Repeater", "newValue.Invalidated", "Layout"),
+            Replaced(1, "CommandButton", "newCommand.CanExecuteChanged", "ICommand"));
+        }
+
+        [Fact]
+        public Task ReplacementWithARemovalWhenTheSubscriberGoesAwayOrOnAConcreteValueIsQuiet()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                Replacement,
+                """
+                using System;
+
+                public class DetachingRepeater
+                {
+                    private Layout? _layout;
+                    private int _invalidations;
+
+                    protected void OnLayoutChanged(Layout? oldValue, Layout? newValue)
+                    {
+                        if (oldValue != null) oldValue.Invalidated -= OnInvalidated;
+                        if (newValue != null) newValue.Invalidated += OnInvalidated;
+                        _layout = newValue;
+                    }
+
+                    // Also removed when the repeater leaves the tree.
+                    protected void OnDetached()
+                    {
+                        if (_layout != null) _layout.Invalidated -= OnInvalidated;
+                    }
+
+                    private void OnInvalidated(object? sender, EventArgs e) => _invalidations++;
+                }
+
+                public class ConcreteRepeater
+                {
+                    private int _invalidations;
+
+                    // A concrete, sealed value: most often the subscriber's own part, not a shared service.
+                    protected void OnLayoutChanged(FixedLayout? oldValue, FixedLayout? newValue)
+                    {
+                        if (oldValue != null) oldValue.Invalidated -= OnInvalidated;
+                        if (newValue != null) newValue.Invalidated += OnInvalidated;
+                    }
+
+                    private void OnInvalidated(object? sender, EventArgs e) => _invalidations++;
+                }
+
+                public class CommandBar
+                {
+                    private System.Collections.IList? _items;
+                    private int _changes;
+
+                    // Its own collection by default, made per instance: the value dies with the bar.
+                    public CommandBar() => Items = new System.Collections.ObjectModel.ObservableCollection<string>();
+
+                    public System.Collections.IList? Items
+                    {
+                        get => _items;
+                        set
+                        {
+                            var old = _items;
+                            _items = value;
+                            OnItemsChanged(old as System.Collections.Specialized.INotifyCollectionChanged, value as System.Collections.Specialized.INotifyCollectionChanged);
+                        }
+                    }
+
+                    private void OnItemsChanged(System.Collections.Specialized.INotifyCollectionChanged? oldValue, System.Collections.Specialized.INotifyCollectionChanged? newValue)
+                    {
+                        if (oldValue != null) oldValue.CollectionChanged -= OnCollectionChanged;
+                        if (newValue != null) newValue.CollectionChanged += OnCollectionChanged;
+                    }
+
+                    private void OnCollectionChanged(object? sender, System.Collections.Specialized.NotifyCollectionChangedEventArgs e) => _changes++;
+                }
+
+                public class StaticHandler
+                {
+                    // A static handler holds no subscriber.
+                    protected void OnLayoutChanged(Layout? oldValue, Layout? newValue)
+                    {
+                        if (oldValue != null) oldValue.Invalidated -= OnAny;
+                        if (newValue != null) newValue.Invalidated += OnAny;
+                    }
+
+                    private static void OnAny(object? sender, EventArgs e) { }
+                }
+                """,
+            });
+        }
+}
 }
