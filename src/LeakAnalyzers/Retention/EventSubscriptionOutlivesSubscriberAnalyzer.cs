@@ -367,7 +367,8 @@ namespace LeakAnalyzers.Retention
 
             // A concrete object handed in is most often the subscriber's parent or owner (a form, a control, a canvas),
             // which dies with it; what a container injects for longer lifetimes is a service abstraction.
-            if (kind == PublisherKind.Injected && (!IsAbstraction(subscription.EventReference.Instance) || WrapsOnly(subscriber, subscription.EventReference.Instance, origins)))
+            if (kind == PublisherKind.Injected && (!IsAbstraction(subscription.EventReference.Instance) || !IsAbstraction(InjectedRoot(subscription.EventReference.Instance))
+                || WrapsOnly(subscriber, subscription.EventReference.Instance, origins)))
             {
                 return;
             }
@@ -528,6 +529,33 @@ namespace LeakAnalyzers.Retention
             }
 
             return false;
+        }
+
+        /// <summary>
+        /// What was handed in, under members and aliases: <c>_feed</c> of <c>_feed.Prices</c>, <c>Owner</c> of
+        /// <c>var children = Owner.VisualChildren</c>. A member of a concrete object handed in (a control's children, of the
+        /// control a peer or adapter was made for) is as much the subscriber's owner as the object itself.
+        /// </summary>
+        private static IOperation? InjectedRoot(IOperation? publisher)
+        {
+            var current = DelegateCaptures.Unwrap(publisher);
+            for (var depth = 0; current != null && depth < 8; depth++)
+            {
+                switch (current)
+                {
+                    case ILocalReferenceOperation local when PublisherLifetime.AliasedValue(local) is { } aliased:
+                        current = aliased;
+                        break;
+                    case IMemberReferenceOperation { Instance: { } instance }
+                        when DelegateCaptures.Unwrap(instance) is not IInstanceReferenceOperation:
+                        current = DelegateCaptures.Unwrap(instance);
+                        break;
+                    default:
+                        return current;
+                }
+            }
+
+            return current;
         }
 
         private static bool IsAbstraction(IOperation? publisher)

@@ -195,6 +195,43 @@ namespace LeakAnalyzers.Retention
             return ClassifyReceiver(instance, origins, depth: 0);
         }
 
+        /// <summary>
+        /// The member or parameter a local was declared from, through casts and type patterns
+        /// (<c>var incc = _items as INotifyCollectionChanged</c>, <c>_items is INotifyCollectionChanged incc</c>); null
+        /// for any other local.
+        /// </summary>
+        internal static IOperation? AliasedValue(ILocalReferenceOperation local)
+        {
+            var root = DelegateCaptures.Root(local);
+            var budget = 4096;
+            foreach (var operation in root.Descendants())
+            {
+                if (--budget < 0)
+                {
+                    return null;
+                }
+
+                IOperation? value = operation switch
+                {
+                    IVariableDeclaratorOperation declarator when SymbolEqualityComparer.Default.Equals(declarator.Symbol, local.Local)
+                        => declarator.Initializer?.Value ?? (declarator.Parent as IVariableDeclarationOperation)?.Initializer?.Value,
+                    IDeclarationPatternOperation pattern when SymbolEqualityComparer.Default.Equals(pattern.DeclaredSymbol, local.Local)
+                        => (pattern.Parent as IIsPatternOperation)?.Value,
+                    _ => null,
+                };
+                if (value is null)
+                {
+                    continue;
+                }
+
+                return DelegateCaptures.Unwrap(value) is IMemberReferenceOperation { Member: IFieldSymbol or IPropertySymbol } or IParameterReferenceOperation
+                    ? DelegateCaptures.Unwrap(value)
+                    : null;
+            }
+
+            return null;
+        }
+
         private PublisherKind ClassifyReceiver(IOperation? operation, MemberOrigins origins, int depth)
         {
             operation = DelegateCaptures.Unwrap(operation);
@@ -215,7 +252,18 @@ namespace LeakAnalyzers.Retention
             {
                 case IInstanceReferenceOperation:
                     return PublisherKind.Self;
-                case ILocalReferenceOperation:
+                case ILocalReferenceOperation local:
+                    // An alias of a member or a parameter (var x = _items as INotifyCollectionChanged; _items is T x) is as
+                    // long-lived as what it names; any other local dies with the method.
+                    if (AliasedValue(local) is { } aliased)
+                    {
+                        var kind = ClassifyReceiver(aliased, origins, depth + 1);
+                        if (kind is PublisherKind.Static or PublisherKind.ProcessLifetime or PublisherKind.Injected)
+                        {
+                            return kind;
+                        }
+                    }
+
                     return PublisherKind.Local;
                 case IParameterReferenceOperation parameter:
                     if (DelegateCaptures.IsPrimaryConstructorParameter(parameter.Parameter) || origins.IsStoredParameter(parameter.Parameter))

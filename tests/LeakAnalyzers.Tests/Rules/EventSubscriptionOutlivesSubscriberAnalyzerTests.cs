@@ -1139,5 +1139,125 @@ namespace LeakAnalyzers.Tests.Rules
                 """,
             });
         }
+
+        [Fact]
+        public Task LocalAliasOfAnInjectedMemberIsThatMember()
+        {
+            // A cast or type-pattern local that names a member handed in from outside is that member: subscribed twice (a
+            // typo: the "unsubscribe" adds again) and never removed, the collection it was handed keeps the model.
+            return V.AnalyzerAsync(new[]
+            {
+                """
+                using System.Collections;
+                using System.Collections.Specialized;
+
+                public class SelectionModel
+                {
+                    private IList? _selectedItems;
+                    private int _changes;
+
+                    public IList? SelectedItems
+                    {
+                        get => _selectedItems;
+                        set
+                        {
+                            Unsubscribe();
+                            _selectedItems = value;
+                            Subscribe();
+                        }
+                    }
+
+                    private void Subscribe()
+                    {
+                        if (_selectedItems is INotifyCollectionChanged incc)
+                        {
+                            {|#0:incc.CollectionChanged += OnChanged|};
+                        }
+                    }
+
+                    private void Unsubscribe()
+                    {
+                        var incc = _selectedItems as INotifyCollectionChanged;
+                        if (incc != null)
+                        {
+                            {|#1:incc.CollectionChanged += OnChanged|};
+                        }
+                    }
+
+                    private void OnChanged(object? sender, NotifyCollectionChangedEventArgs e) => _changes++;
+                }
+                """,
+            },
+            V.Diagnostic(EventSubscriptionOutlivesSubscriberAnalyzer.InjectedRule).WithLocation(0).WithArguments("SelectionModel", "incc.CollectionChanged"),
+            V.Diagnostic(EventSubscriptionOutlivesSubscriberAnalyzer.InjectedRule).WithLocation(1).WithArguments("SelectionModel", "incc.CollectionChanged"));
+        }
+
+        [Fact]
+        public Task LocalAliasUnsubscribedOrOfAnOwnedMemberIsQuiet()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                """
+                using System.Collections;
+                using System.Collections.ObjectModel;
+                using System.Collections.Specialized;
+
+                public class FixedSelectionModel
+                {
+                    private IList? _selectedItems;
+                    private int _changes;
+
+                    public IList? SelectedItems
+                    {
+                        get => _selectedItems;
+                        set
+                        {
+                            if (_selectedItems is INotifyCollectionChanged old) old.CollectionChanged -= OnChanged;
+                            _selectedItems = value;
+                            if (_selectedItems is INotifyCollectionChanged incc) incc.CollectionChanged += OnChanged;
+                        }
+                    }
+
+                    private void OnChanged(object? sender, NotifyCollectionChangedEventArgs e) => _changes++;
+                }
+
+                public class Host
+                {
+                    public ObservableCollection<int> Children { get; } = new();
+                }
+
+                // A peer made for one host: the host's children, through an alias, are the host's own (a concrete class
+                // handed in is the owner).
+                public class Peer
+                {
+                    private readonly Host _host;
+                    private int _changes;
+
+                    public Peer(Host host)
+                    {
+                        _host = host;
+                        var children = _host.Children as INotifyCollectionChanged;
+                        children.CollectionChanged += OnChanged;
+                    }
+
+                    private void OnChanged(object? sender, NotifyCollectionChangedEventArgs e) => _changes++;
+                }
+
+                public class OwnItems
+                {
+                    private readonly IList _items = new ObservableCollection<int>();
+                    private int _changes;
+
+                    public OwnItems()
+                    {
+                        var incc = _items as INotifyCollectionChanged;
+                        if (incc != null) incc.CollectionChanged += OnChanged;
+                    }
+
+                    private void OnChanged(object? sender, NotifyCollectionChangedEventArgs e) => _changes++;
+                }
+                """,
+            });
+        }
 }
 }
