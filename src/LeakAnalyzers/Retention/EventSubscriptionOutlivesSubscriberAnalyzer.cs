@@ -71,7 +71,17 @@ namespace LeakAnalyzers.Retention
             description: "A property-changed handler that moves its subscription from the old value to the new one ends it only when the value changes again. A value handed in from outside (a command, a layout, a shared resource) can be used by many subscribers and outlive each of them: it keeps every subscriber whose value was never replaced. End the subscription when the subscriber goes away as well (Dispose, detach, unload).",
             helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.EventSubscriptionOutlivesSubscriber));
 
-        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule, InjectedRule, RemoveLambdaRule, ReplacedOnlyRule);
+        public static readonly DiagnosticDescriptor RemoveAddsRule = new DiagnosticDescriptor(
+            RuleIdentifiers.EventSubscriptionOutlivesSubscriber,
+            title: Title,
+            messageFormat: "The remove accessor of '{0}' adds the handler instead of removing it: every '-=' subscribes again and nothing is ever unsubscribed",
+            category: RuleIdentifiers.MemoryCategory,
+            defaultSeverity: DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "A custom event whose remove accessor does what its add accessor does (the same call, or '+=' on the backing delegate) turns every unsubscription into one more subscription: the publisher keeps every handler, and every subscriber, it was ever given.",
+            helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.EventSubscriptionOutlivesSubscriber));
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule, InjectedRule, RemoveLambdaRule, ReplacedOnlyRule, RemoveAddsRule);
 
         public override void Initialize(AnalysisContext context)
         {
@@ -87,7 +97,87 @@ namespace LeakAnalyzers.Retention
                 start.RegisterOperationAction(
                     c => OnEventAssignment(c, model.Publishers, LazyInitializer.EnsureInitialized(ref types, () => new ConcurrentDictionary<INamedTypeSymbol, TypeState>(SymbolEqualityComparer.Default))!),
                     OperationKind.EventAssignment);
+                start.RegisterOperationAction(OnMethodBody, OperationKind.MethodBody);
             });
+        }
+
+        /// <summary>
+        /// <c>remove { AddHandler(E, value); }</c> beside <c>add { AddHandler(E, value); }</c>, or <c>remove { _e += value; }</c>:
+        /// the remove accessor adds.
+        /// </summary>
+        private static void OnMethodBody(OperationAnalysisContext context)
+        {
+            if (context.ContainingSymbol is not IMethodSymbol { MethodKind: MethodKind.EventRemove, AssociatedSymbol: IEventSymbol @event } remove
+                || context.Operation.Syntax is not AccessorDeclarationSyntax { Parent: AccessorListSyntax accessors } removeAccessor)
+            {
+                return;
+            }
+
+            var adds = false;
+            foreach (var operation in context.Operation.Descendants())
+            {
+                switch (operation)
+                {
+                    case IEventAssignmentOperation { Adds: true } assignment when IsValue(assignment.HandlerValue, remove):
+                    case ICompoundAssignmentOperation { OperatorKind: BinaryOperatorKind.Add, Type.TypeKind: TypeKind.Delegate } compound when IsValue(compound.Value, remove):
+                    case IInvocationOperation { TargetMethod: { Name: "Combine", ContainingType.SpecialType: SpecialType.System_Delegate } } combine when HasValueArgument(combine, remove):
+                        adds = true;
+                        break;
+                }
+            }
+
+            if (!adds)
+            {
+                foreach (var accessor in accessors.Accessors)
+                {
+                    if (accessor != removeAccessor && accessor.Keyword.Text == "add" && BodyText(accessor) is { Length: > 0 } addBody && addBody == BodyText(removeAccessor))
+                    {
+                        adds = true;
+                    }
+                }
+            }
+
+            if (adds)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(RemoveAddsRule, removeAccessor.Keyword.GetLocation(), @event.Name));
+            }
+        }
+
+        private static bool IsValue(IOperation? operation, IMethodSymbol accessor)
+            => DelegateCaptures.Unwrap(operation) is IParameterReferenceOperation parameter && SymbolEqualityComparer.Default.Equals(parameter.Parameter.ContainingSymbol, accessor);
+
+        private static bool HasValueArgument(IInvocationOperation invocation, IMethodSymbol accessor)
+        {
+            foreach (var argument in invocation.Arguments)
+            {
+                if (IsValue(argument.Value, accessor))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>The accessor's body without trivia when it uses the handler (<c>value</c>): equal bodies of add and remove do the same.</summary>
+        private static string BodyText(AccessorDeclarationSyntax accessor)
+        {
+            SyntaxNode? body = (SyntaxNode?)accessor.Body ?? accessor.ExpressionBody?.Expression;
+            if (body is null)
+            {
+                return string.Empty;
+            }
+
+            // Only a body that does something with the handler: empty accessors and ones that throw are no-ops alike.
+            var text = new System.Text.StringBuilder();
+            var usesValue = false;
+            foreach (var token in body.DescendantTokens())
+            {
+                usesValue |= token.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.IdentifierToken) && token.ValueText == "value";
+                text.Append(token.Text).Append(' ');
+            }
+
+            return usesValue ? text.ToString() : string.Empty;
         }
 
         /// <summary>

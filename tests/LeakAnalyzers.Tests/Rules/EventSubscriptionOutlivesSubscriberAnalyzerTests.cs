@@ -1259,5 +1259,90 @@ namespace LeakAnalyzers.Tests.Rules
                 """,
             });
         }
+
+        [Fact]
+        public Task RemoveAccessorThatAddsIsReported()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Collections.Generic;
+
+                public class Grid
+                {
+                    private readonly Dictionary<string, Delegate?> _handlers = new();
+                    private EventHandler? _sorting;
+                    private EventHandler? _loaded;
+
+                    private void AddHandler(string name, Delegate handler) => _handlers[name] = Delegate.Combine(_handlers.GetValueOrDefault(name), handler);
+                    private void RemoveHandler(string name, Delegate handler) => _handlers[name] = Delegate.Remove(_handlers.GetValueOrDefault(name), handler);
+
+                    // The remove accessor was copied from add and never changed.
+                    public event EventHandler SelectionChanged
+                    {
+                        add { AddHandler("SelectionChanged", value); }
+                        {|#0:remove|} { AddHandler("SelectionChanged", value); }
+                    }
+
+                    public event EventHandler? Sorting
+                    {
+                        add => _sorting += value;
+                        {|#1:remove|} => _sorting += value;
+                    }
+
+                    public event EventHandler? Loaded
+                    {
+                        add { _loaded = (EventHandler?)Delegate.Combine(_loaded, value); }
+                        {|#2:remove|} { _loaded = (EventHandler?)Delegate.Combine(_loaded, value); }
+                    }
+                }
+                """,
+                V.Diagnostic(EventSubscriptionOutlivesSubscriberAnalyzer.RemoveAddsRule).WithLocation(0).WithArguments("SelectionChanged"),
+                V.Diagnostic(EventSubscriptionOutlivesSubscriberAnalyzer.RemoveAddsRule).WithLocation(1).WithArguments("Sorting"),
+                V.Diagnostic(EventSubscriptionOutlivesSubscriberAnalyzer.RemoveAddsRule).WithLocation(2).WithArguments("Loaded"));
+        }
+
+        [Fact]
+        public Task RemoveAccessorsThatRemoveOrDoNothingAreQuiet()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Collections.Generic;
+
+                public interface INotify { event EventHandler? Changed; event EventHandler? Other; }
+
+                public class Grid : INotify
+                {
+                    private readonly Dictionary<string, Delegate?> _handlers = new();
+                    private EventHandler? _sorting;
+                    private EventHandler? _inner;
+
+                    private void AddHandler(string name, Delegate handler) => _handlers[name] = Delegate.Combine(_handlers.GetValueOrDefault(name), handler);
+                    private void RemoveHandler(string name, Delegate handler) => _handlers[name] = Delegate.Remove(_handlers.GetValueOrDefault(name), handler);
+
+                    public event EventHandler SelectionChanged
+                    {
+                        add { AddHandler("SelectionChanged", value); }
+                        remove { RemoveHandler("SelectionChanged", value); }
+                    }
+
+                    public event EventHandler? Sorting
+                    {
+                        add => _sorting += value;
+                        remove => _sorting -= value;
+                    }
+
+                    // Never raised: both accessors do nothing, or refuse alike.
+                    event EventHandler? INotify.Changed { add { } remove { } }
+                    event EventHandler? INotify.Other { add => throw new NotSupportedException(); remove => throw new NotSupportedException(); }
+
+                    // Forwarded: the remove of the inner event removes.
+                    public event EventHandler? Forwarded
+                    {
+                        add { _inner += value; }
+                        remove { _inner -= value; }
+                    }
+                }
+                """);
+        }
 }
 }
