@@ -456,9 +456,12 @@ namespace LeakAnalyzers.Retention
             }
 
             // A concrete object handed in is most often the subscriber's parent or owner (a form, a control, a canvas),
-            // which dies with it; what a container injects for longer lifetimes is a service abstraction.
-            if (kind == PublisherKind.Injected && (!IsAbstraction(subscription.EventReference.Instance) || !IsAbstraction(InjectedRoot(subscription.EventReference.Instance))
-                || WrapsOnly(subscriber, subscription.EventReference.Instance, origins)))
+            // which dies with it; what a container injects for longer lifetimes is a service abstraction. A disposable
+            // subscriber says otherwise: it ends before what it was handed (an animation run on a control), and a
+            // subscription its Dispose leaves in place keeps the disposed object.
+            if (kind == PublisherKind.Injected
+                && (!(IsAbstraction(subscription.EventReference.Instance) && IsAbstraction(InjectedRoot(subscription.EventReference.Instance))) && !lifetime.IsDisposable(subscriber)
+                    || WrapsOnly(subscriber, subscription.EventReference.Instance, origins)))
             {
                 return;
             }

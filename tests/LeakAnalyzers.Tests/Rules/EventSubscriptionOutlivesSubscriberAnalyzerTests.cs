@@ -926,6 +926,35 @@ namespace LeakAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task ConcreteObjectHandedToADisposableSubscriberIsReported()
+        {
+            // A disposable subscriber ends before what it was handed: Dispose leaves the handler on the control, which keeps
+            // every disposed animation instance. Removing it in Dispose is quiet.
+            return V.AnalyzerAsync("""
+                using System;
+
+                public class Control { public event EventHandler? PropertyChanged; }
+
+                public sealed class AnimationInstance : IDisposable
+                {
+                    private readonly Control _target;
+                    public AnimationInstance(Control control) { _target = control; {|#0:control.PropertyChanged += OnPropertyChanged|}; }
+                    private void OnPropertyChanged(object? sender, EventArgs e) { }
+                    public void Dispose() { }
+                }
+
+                public sealed class CleanAnimationInstance : IDisposable
+                {
+                    private readonly Control _target;
+                    public CleanAnimationInstance(Control control) { _target = control; _target.PropertyChanged += OnPropertyChanged; }
+                    private void OnPropertyChanged(object? sender, EventArgs e) { }
+                    public void Dispose() => _target.PropertyChanged -= OnPropertyChanged;
+                }
+                """,
+                V.Diagnostic(EventSubscriptionOutlivesSubscriberAnalyzer.InjectedRule).WithLocation(0).WithArguments("AnimationInstance", "control.PropertyChanged"));
+        }
+
+        [Fact]
         public Task InterfaceEventUnsubscribedThroughConcreteType()
         {
             return V.AnalyzerAsync(new[]
