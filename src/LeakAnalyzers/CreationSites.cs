@@ -32,6 +32,7 @@ namespace LeakAnalyzers
             SomeNotStatic,
         }
         private readonly ConcurrentDictionary<IMethodSymbol, bool> _repeated = new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
+        private readonly ConcurrentDictionary<(IMethodSymbol, int), int?> _newObjectPassed = new ConcurrentDictionary<(IMethodSymbol, int), int?>();
 
         public CreationSites(CompilationModel model)
         {
@@ -436,6 +437,119 @@ namespace LeakAnalyzers
             }
 
             return false;
+        }
+
+        /// <summary>
+        /// A call of the method from instance code or a loop that passes, for the parameter at <paramref name="ordinal"/>,
+        /// an object it has just made (<c>Init(system, new Coordinator(..))</c>, or a local initialized with <c>new</c>): the
+        /// line of the first such call, or null. Evidence that what the method keeps of that parameter is one object per call.
+        /// </summary>
+        public int? LineOfNewObjectPassed(IMethodSymbol method, int ordinal, CancellationToken cancellationToken)
+        {
+            method = method.OriginalDefinition;
+            var key = (method, ordinal);
+            if (_newObjectPassed.TryGetValue(key, out var known))
+            {
+                return known;
+            }
+
+            var result = FindNewObjectPassed(method, ordinal, cancellationToken);
+            _newObjectPassed.TryAdd(key, result);
+            return result;
+        }
+
+        private int? FindNewObjectPassed(IMethodSymbol method, int ordinal, CancellationToken cancellationToken)
+        {
+            var calls = 0;
+            foreach (var tree in NameIndex.TreesMentioning(_model.Compilation, method.Name, cancellationToken))
+            {
+                SemanticModel? model = null;
+                foreach (var token in NameIndex.Occurrences(tree, method.Name, cancellationToken))
+                {
+                    var name = (SimpleNameSyntax)token.Parent!;
+                    SyntaxNode reference = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? access : name;
+                    if (reference.Parent is not InvocationExpressionSyntax invocation || invocation.Expression != reference || ++calls > MaxCandidates)
+                    {
+                        continue;
+                    }
+
+                    model ??= SemanticModel(tree);
+                    IOperation? passed = null;
+                    if (model.GetOperation(invocation, cancellationToken) is IInvocationOperation call
+                        && SymbolEqualityComparer.Default.Equals(call.TargetMethod.OriginalDefinition, method))
+                    {
+                        foreach (var argument in call.Arguments)
+                        {
+                            if (argument.Parameter?.Ordinal == ordinal)
+                            {
+                                passed = argument.Value;
+                            }
+                        }
+                    }
+                    else if (ordinal < invocation.ArgumentList.Arguments.Count && invocation.ArgumentList.Arguments[ordinal].NameColon is null
+                        && IsCandidate(model.GetSymbolInfo(invocation, cancellationToken), method))
+                    {
+                        // Half-typed code (an argument of a type the compilation lacks): the only candidate is the method.
+                        passed = model.GetOperation(invocation.ArgumentList.Arguments[ordinal].Expression, cancellationToken);
+                    }
+
+                    if (passed is null)
+                    {
+                        continue;
+                    }
+
+                    // Per object (instance code: a constructor, an extension's factory) or per iteration; a static Main or
+                    // a type initializer that makes one object for the process does not count.
+                    if (!InLoop(invocation) && model.GetEnclosingSymbol(invocation.SpanStart, cancellationToken) is not { IsStatic: false })
+                    {
+                        continue;
+                    }
+
+                    if (IsNewObject(ValueFlow.Strip(passed)))
+                    {
+                        return invocation.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
+                    }
+                }
+            }
+
+            return null;
+        }
+
+        private static bool IsCandidate(SymbolInfo info, IMethodSymbol method)
+        {
+            if (info.Symbol is null && info.CandidateSymbols.Length == 1)
+            {
+                return SymbolEqualityComparer.Default.Equals(info.CandidateSymbols[0].OriginalDefinition, method);
+            }
+
+            return false;
+        }
+
+        private static bool IsNewObject(IOperation? value)
+        {
+            switch (value)
+            {
+                case IObjectCreationOperation:
+                    return true;
+                case ILocalReferenceOperation local:
+                    var root = value;
+                    while (root.Parent != null)
+                    {
+                        root = root.Parent;
+                    }
+
+                    foreach (var operation in root.Descendants())
+                    {
+                        if (operation is IVariableDeclaratorOperation declarator && SymbolEqualityComparer.Default.Equals(declarator.Symbol, local.Local))
+                        {
+                            return ValueFlow.Strip(declarator.Initializer?.Value ?? (declarator.Parent as IVariableDeclarationOperation)?.Initializer?.Value) is IObjectCreationOperation;
+                        }
+                    }
+
+                    return false;
+                default:
+                    return false;
+            }
         }
 
         private SemanticModel SemanticModel(SyntaxTree tree)

@@ -1381,6 +1381,29 @@ namespace LeakAnalyzers.Retention
                 }
             }
 
+            // A parameter the callers fill with an object made for the call (Init(system, new Coordinator(..))): a store that
+            // accumulates keeps one such object per call.
+            if (candidate.Sink is Sink.StaticEvent or Sink.StaticMulticast or Sink.StaticCollection or Sink.Registration)
+            {
+                foreach (var variable in captures.Variables)
+                {
+                    if (variable is IParameterSymbol { Type: { IsReferenceType: true, SpecialType: not SpecialType.System_String, TypeKind: not TypeKind.Delegate } } parameter
+                        && parameter.ContainingSymbol is IMethodSymbol { MethodKind: MethodKind.Ordinary } owner
+                        && CompilationModel.For(context.Compilation).Creations.LineOfNewObjectPassed(owner, parameter.Ordinal, context.CancellationToken) is { } line)
+                    {
+                        if (!stillHeld())
+                        {
+                            return;
+                        }
+
+                        properties[CapturedProperty] = parameter.Name;
+                        var description = "the parameter '" + parameter.Name + "', a new object at each call (as at line " + line.ToString(CultureInfo.InvariantCulture) + ")";
+                        context.ReportDiagnostic(Diagnostic.Create(Rule, location, properties.ToImmutable(), candidate.Place, description));
+                        return;
+                    }
+                }
+            }
+
             if (captures.Body is not IAnonymousFunctionOperation self || captures.Variables.IsEmpty)
             {
                 return;

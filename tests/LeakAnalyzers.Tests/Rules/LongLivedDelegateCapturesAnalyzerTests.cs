@@ -951,6 +951,100 @@ namespace LeakAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task ParameterFilledWithANewObjectPerCallKeptByAProcessEvent()
+        {
+            // Each extension made by the factory hands a new coordinator to Init, whose handler on the process's event
+            // keeps it (and all it references) until the process exits.
+            return V.AnalyzerAsync("""
+                using System;
+
+                public sealed class Coordinator { public void RunHooks() { } }
+
+                public sealed class Extension
+                {
+                    public Coordinator Create()
+                    {
+                        var coord = new Coordinator();
+                        Hooks.Init(coord);
+                        return coord;
+                    }
+                }
+
+                public static class Hooks
+                {
+                    public static void Init(Coordinator coord)
+                    {
+                        AppDomain.CurrentDomain.ProcessExit += (s, e) {|#0:=>|} coord.RunHooks();
+                    }
+                }
+                """,
+                Captures(0, "the static event 'AppDomain.CurrentDomain.ProcessExit'", "the parameter 'coord', a new object at each call (as at line 10)"));
+        }
+
+        [Fact]
+        public Task ParameterFilledWithANewObjectPerCallInHalfTypedCode()
+        {
+            // The configuration's type is missing (a package the compilation lacks): the call does not bind, its only
+            // candidate is still Init, and the new coordinator is still what it is handed.
+            return V.AnalyzerAsync("""
+                using System;
+
+                public sealed class Coordinator { public void RunHooks() { } }
+
+                public sealed class Extension
+                {
+                    public Coordinator Create()
+                    {
+                        var conf = {|CS0103:Settings|}.Load();
+                        var coord = new Coordinator();
+                        Hooks.Init(conf, coord);
+                        return coord;
+                    }
+                }
+
+                public static class Hooks
+                {
+                    public static void Init({|CS0246:Config|} conf, Coordinator coord)
+                    {
+                        AppDomain.CurrentDomain.ProcessExit += (s, e) {|#0:=>|} coord.RunHooks();
+                    }
+                }
+                """,
+                Captures(0, "the static event 'AppDomain.CurrentDomain.ProcessExit'", "the parameter 'coord', a new object at each call (as at line 11)"));
+        }
+
+        [Fact]
+        public Task ParameterFromStartupOrFromAFieldIsTheCallersBusiness()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+
+                public sealed class Logger { public void Flush() { } }
+
+                public static class Program
+                {
+                    // Once, for the process.
+                    public static void Main() => Hooks.Init(new Logger());
+                }
+
+                public sealed class Host
+                {
+                    private readonly Logger _logger = new Logger();
+                    // The host's own logger, not a new one per call.
+                    public void Start() => Hooks.Init(_logger);
+                }
+
+                public static class Hooks
+                {
+                    public static void Init(Logger logger)
+                    {
+                        AppDomain.CurrentDomain.ProcessExit += (s, e) => logger.Flush();
+                    }
+                }
+                """);
+        }
+
+        [Fact]
         public Task KeptOwnedOrNonCapturingSubscriptionsAreQuiet()
         {
             return V.AnalyzerAsync(new[] { Rx, """
