@@ -62,6 +62,22 @@ namespace LeakAnalyzers
 
         public bool Escapes { get; set; }
 
+        /// <summary>The kind of the map's values when they are mutable collections (per-key lists), else None.</summary>
+        public CollectionKind ValueKind { get; set; }
+
+        /// <summary>
+        /// For a map whose values are mutable collections (<c>Dictionary&lt;K, List&lt;V&gt;&gt;</c>): the places that add to a
+        /// value reached through the member (<c>map[k].Add(v)</c>, <c>map.GetOrAdd(k, ..).Add(v)</c>, the list a
+        /// <c>TryGetValue</c> hands out). Growth of the per-key collections, not of the map's keys.
+        /// </summary>
+        public List<GrowthSite> InnerGrowth { get; } = new List<GrowthSite>();
+
+        /// <summary>A value reached through the member is removed from, cleared or trimmed.</summary>
+        public bool InnerShrinks { get; set; }
+
+        /// <summary>A value reached through the member (or put into it) goes somewhere we do not follow: its size is not known.</summary>
+        public bool InnerUnknown { get; set; }
+
         /// <summary>
         /// Every use is one a <c>ConditionalWeakTable</c> also has (GetOrAdd, TryGetValue, ContainsKey, Add, TryAdd,
         /// Remove, indexer set as a statement): the "Use ConditionalWeakTable" fix can rewrite them all.
@@ -122,10 +138,13 @@ namespace LeakAnalyzers
         }
 
         /// <summary>The growth sites that run after start-up: not in the static constructor, an initializer or a helper only they call.</summary>
-        public ImmutableArray<GrowthSite> GetRuntimeGrowth(System.Func<ISymbol, bool> isInitOnlyMethod)
+        public ImmutableArray<GrowthSite> GetRuntimeGrowth(System.Func<ISymbol, bool> isInitOnlyMethod) => GetRuntimeGrowth(Growth, isInitOnlyMethod);
+
+        /// <summary>Of <paramref name="sites"/>, those that run after start-up, in source order.</summary>
+        public ImmutableArray<GrowthSite> GetRuntimeGrowth(List<GrowthSite> sites, System.Func<ISymbol, bool> isInitOnlyMethod)
         {
             var builder = ImmutableArray.CreateBuilder<GrowthSite>();
-            foreach (var site in Growth)
+            foreach (var site in sites)
             {
                 if (site.InInitializer || site.Container is not null && isInitOnlyMethod(site.Container))
                 {

@@ -25,6 +25,9 @@ namespace LeakAnalyzers
         /// <summary>How deep "only called from start-up code" follows callers of callers.</summary>
         private const int MaxCallerDepth = 8;
 
+        /// <summary>How many local aliases deep (<c>var a = F; var b = a;</c>) a member's uses are followed.</summary>
+        private const int MaxAliasDepth = 2;
+
         private readonly KnownTypes _known;
         private readonly ExternalReferenceFinder _finder;
         private readonly ConcurrentDictionary<ISymbol, CollectionUsage> _usages = new ConcurrentDictionary<ISymbol, CollectionUsage>(SymbolEqualityComparer.Default);
@@ -98,7 +101,7 @@ namespace LeakAnalyzers
 
         private CollectionUsage Compute(ISymbol member, CollectionKind kind, CancellationToken cancellationToken)
         {
-            var usage = new CollectionUsage(member, kind);
+            var usage = new CollectionUsage(member, kind) { ValueKind = PerKeyCollectionKind(member, kind) };
             var forwarding = ForwardingProperties(member, cancellationToken);
             if (!Read(usage, member, forwarding, cancellationToken))
             {
@@ -200,7 +203,22 @@ namespace LeakAnalyzers
             };
         }
 
-        private void Record(CollectionUsage usage, ISymbol referenced, List<IPropertySymbol> forwarding, IOperation reference, ISymbol? container)
+        /// <summary>
+        /// The kind of the values of a map whose values are mutable collections (<c>Dictionary&lt;K, List&lt;V&gt;&gt;</c>: the
+        /// per-key lists), else <see cref="CollectionKind.None"/>.
+        /// </summary>
+        public CollectionKind PerKeyCollectionKind(ISymbol member, CollectionKind kind)
+        {
+            if (kind != CollectionKind.Map || member.GetMemberType() is not INamedTypeSymbol { TypeArguments.Length: 2 } map)
+            {
+                return CollectionKind.None;
+            }
+
+            var valueKind = _known.GetCollectionKind(map.TypeArguments[1]);
+            return valueKind.IsImmutable() ? CollectionKind.None : valueKind;
+        }
+
+        private void Record(CollectionUsage usage, ISymbol referenced, List<IPropertySymbol> forwarding, IOperation reference, ISymbol? container, int aliasDepth = 0)
         {
             if (SymbolEqualityComparer.Default.Equals(referenced, usage.Member) && container is IMethodSymbol { AssociatedSymbol: IPropertySymbol accessorOf }
                 && forwarding.Contains(accessorOf, SymbolEqualityComparer.Default))
@@ -212,8 +230,29 @@ namespace LeakAnalyzers
             var use = CollectionMutation.Classify(reference, usage.Member, usage.Kind, _known);
             usage.WeakTableCompatible &= IsWeakTableCompatible(reference);
             usage.MemoryCacheCompatible &= IsMemoryCacheCompatible(reference);
+            if (use.Kind == MemberUseKind.Escape && aliasDepth < MaxAliasDepth && !usage.Kind.IsImmutable()
+                && LocalAliases.UsesOfLocalInitializedWith(reference) is { } aliasUses)
+            {
+                // var pools = PoolManager.Pools; pools[key] = ..: the local is the collection (a mutable one: an immutable
+                // collection's local is a snapshot, which changes nothing when it is "added to").
+                foreach (var aliasUse in aliasUses)
+                {
+                    Record(usage, referenced, forwarding, aliasUse, container, aliasDepth + 1);
+                    if (usage.Shrinks || usage.Replaced || usage.Escapes)
+                    {
+                        return;
+                    }
+                }
+
+                return;
+            }
+
             var inLambda = IsInLambda(use.Operation);
             var inInitializer = !inLambda && IsInitializerOf(container, usage.Member);
+            if (usage.ValueKind != CollectionKind.None && use.Kind is not (MemberUseKind.Shrink or MemberUseKind.Replace or MemberUseKind.Escape))
+            {
+                new PerKeyValues(usage, container, inInitializer, _known).Record(reference);
+            }
             switch (use.Kind)
             {
                 case MemberUseKind.Growth:
@@ -254,7 +293,11 @@ namespace LeakAnalyzers
 
         /// <summary>The growth sites that run after start-up, in source order.</summary>
         public ImmutableArray<GrowthSite> GetRuntimeGrowth(CollectionUsage usage, CancellationToken cancellationToken)
-            => usage.GetRuntimeGrowth(container => container is IMethodSymbol method && IsInitOnly(method, ExternalReferenceFinder.TopLevelType(usage.Member), cancellationToken));
+            => GetRuntimeGrowth(usage, usage.Growth, cancellationToken);
+
+        /// <summary>Of <paramref name="sites"/> (the member's growth or its per-key collections' growth), those that run after start-up.</summary>
+        public ImmutableArray<GrowthSite> GetRuntimeGrowth(CollectionUsage usage, List<GrowthSite> sites, CancellationToken cancellationToken)
+            => usage.GetRuntimeGrowth(sites, container => container is IMethodSymbol method && IsInitOnly(method, ExternalReferenceFinder.TopLevelType(usage.Member), cancellationToken));
 
         private bool KeyIsConstant(GrowthSite site, CancellationToken cancellationToken)
         {

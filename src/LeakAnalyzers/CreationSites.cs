@@ -31,6 +31,13 @@ namespace LeakAnalyzers
             AllStatic,
             SomeNotStatic,
         }
+        private readonly ConcurrentDictionary<INamedTypeSymbol, bool> _keptByStatics = new ConcurrentDictionary<INamedTypeSymbol, bool>(SymbolEqualityComparer.Default);
+        private readonly ConcurrentDictionary<ISymbol, bool> _writtenOnce = new ConcurrentDictionary<ISymbol, bool>(SymbolEqualityComparer.Default);
+        private readonly ConcurrentDictionary<ISymbol, bool> _keepingCollections = new ConcurrentDictionary<ISymbol, bool>(SymbolEqualityComparer.Default);
+
+        /// <summary>A cap on the target-typed <c>new(..)</c> bound in trees that do not name the type.</summary>
+        private const int MaxImplicitCreations = 4096;
+
         private readonly ConcurrentDictionary<IMethodSymbol, bool> _repeated = new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<(IMethodSymbol, int), int?> _newObjectPassed = new ConcurrentDictionary<(IMethodSymbol, int), int?>();
 
@@ -74,6 +81,355 @@ namespace LeakAnalyzers
                 || IsContainerSingleton(type, cancellationToken);
             _singletonsByCode.TryAdd(type, result);
             return result;
+        }
+
+        /// <summary>
+        /// Every instance of the class that the compilation creates (<c>new T(..)</c>, a target-typed <c>new(..)</c>; at least
+        /// one) is stored directly — possibly through a chain of assignments (<c>_pool = pools[key] = new Pool(..)</c>) — into a
+        /// static field or property written only there, or into a static collection (<c>[k] =</c>, <c>Add</c>, <c>TryAdd</c>,
+        /// <c>GetOrAdd</c>'s value or factory, reached through the member or a local alias of it) from which nothing removes
+        /// and that is never replaced or handed on: its instances live as long as the process. Only a class no other assembly
+        /// can create (not visible outside, or no constructor that is), with no derived class in the compilation, and that
+        /// is never named to a container or an activator (<c>AddScoped&lt;T&gt;()</c>, <c>typeof(T)</c> passed to a call).
+        /// </summary>
+        public bool IsKeptByStatics(INamedTypeSymbol type, CancellationToken cancellationToken)
+        {
+            type = type.OriginalDefinition;
+            if (_keptByStatics.TryGetValue(type, out var known))
+            {
+                return known;
+            }
+
+            var result = type.TypeKind == TypeKind.Class && !type.IsAbstract && !type.IsStatic && OnlyThisAssemblyCreates(type)
+                && AllCreationsKeptByStatics(type, cancellationToken);
+            return _keptByStatics.GetOrAdd(type, result);
+        }
+
+        private static bool OnlyThisAssemblyCreates(INamedTypeSymbol type)
+        {
+            if (!IsVisibleOutsideAssembly(type))
+            {
+                return true;
+            }
+
+            foreach (var constructor in type.InstanceConstructors)
+            {
+                if (constructor.DeclaredAccessibility is Accessibility.Public or Accessibility.Protected or Accessibility.ProtectedOrInternal)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private static bool IsVisibleOutsideAssembly(ISymbol symbol)
+        {
+            for (var current = symbol; current != null && current.Kind != SymbolKind.Namespace; current = current.ContainingSymbol)
+            {
+                if (current.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Protected or Accessibility.ProtectedOrInternal))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private bool AllCreationsKeptByStatics(INamedTypeSymbol type, CancellationToken cancellationToken)
+        {
+            var creations = 0;
+            foreach (var tree in NameIndex.TreesMentioning(_model.Compilation, type.Name, cancellationToken))
+            {
+                SemanticModel? model = null;
+                foreach (var token in NameIndex.Occurrences(tree, type.Name, cancellationToken))
+                {
+                    var name = (SimpleNameSyntax)token.Parent!;
+                    SyntaxNode typeSyntax = name.Parent is QualifiedNameSyntax qualified && qualified.Right == name ? qualified
+                        : name.Parent is AliasQualifiedNameSyntax alias && alias.Name == name ? alias
+                        : name;
+                    switch (typeSyntax.Parent)
+                    {
+                        case ObjectCreationExpressionSyntax creation when creation.Type == typeSyntax:
+                            model ??= SemanticModel(tree);
+                            if (model.GetOperation(creation, cancellationToken) is not IObjectCreationOperation operation
+                                || !SymbolEqualityComparer.Default.Equals(operation.Type?.OriginalDefinition, type))
+                            {
+                                continue;
+                            }
+
+                            if (++creations > MaxCandidates || !KeptByStatic(operation, cancellationToken))
+                            {
+                                return false;
+                            }
+
+                            break;
+                        case SimpleBaseTypeSyntax or PrimaryConstructorBaseTypeSyntax:
+                        case TypeOfExpressionSyntax { Parent: ArgumentSyntax }:
+                        case TypeArgumentListSyntax { Parent: GenericNameSyntax { Parent: InvocationExpressionSyntax or MemberAccessExpressionSyntax } }:
+                            // A derived class, or the class named to a container or an activator: instances we cannot see.
+                            model ??= SemanticModel(tree);
+                            if (SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(typeSyntax, cancellationToken).Symbol?.OriginalDefinition, type)
+                                && (typeSyntax.Parent is SimpleBaseTypeSyntax or PrimaryConstructorBaseTypeSyntax || IsRegistrationOrActivation(typeSyntax)))
+                            {
+                                return false;
+                            }
+
+                            break;
+                    }
+                }
+            }
+
+            if (creations == 0)
+            {
+                return false;
+            }
+
+            // Target-typed new(..), also in trees that never name the class (pools[key] = new(..) through an alias).
+            var implicitCreations = 0;
+            foreach (var tree in _model.Compilation.SyntaxTrees)
+            {
+                if (!NameIndex.HasImplicitCreations(tree, cancellationToken))
+                {
+                    continue;
+                }
+
+                var model = SemanticModel(tree);
+                foreach (var node in tree.GetRoot(cancellationToken).DescendantNodes())
+                {
+                    if (node is not ImplicitObjectCreationExpressionSyntax)
+                    {
+                        continue;
+                    }
+
+                    if (++implicitCreations > MaxImplicitCreations)
+                    {
+                        return false;
+                    }
+
+                    if (model.GetOperation(node, cancellationToken) is IObjectCreationOperation operation
+                        && SymbolEqualityComparer.Default.Equals(operation.Type?.OriginalDefinition, type)
+                        && (++creations > MaxCandidates || !KeptByStatic(operation, cancellationToken)))
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>The class is a type argument of a registration or activation call (AddScoped&lt;T&gt;, CreateInstance&lt;T&gt;), or typeof(T) an argument of one.</summary>
+        private static bool IsRegistrationOrActivation(SyntaxNode typeSyntax)
+        {
+            string? method = typeSyntax.Parent switch
+            {
+                TypeArgumentListSyntax { Parent: GenericNameSyntax generic } => generic.Identifier.ValueText,
+                TypeOfExpressionSyntax { Parent: ArgumentSyntax { Parent: ArgumentListSyntax { Parent: InvocationExpressionSyntax invocation } } } => invocation.Expression switch
+                {
+                    MemberAccessExpressionSyntax access => access.Name.Identifier.ValueText,
+                    SimpleNameSyntax simple => simple.Identifier.ValueText,
+                    _ => null,
+                },
+                TypeOfExpressionSyntax => "?",
+                _ => null,
+            };
+
+            return method is not null && (method == "?" || method.StartsWith("Add", System.StringComparison.Ordinal) || method.StartsWith("TryAdd", System.StringComparison.Ordinal)
+                || method.StartsWith("Register", System.StringComparison.Ordinal) || method.StartsWith("CreateInstance", System.StringComparison.Ordinal));
+        }
+
+        /// <summary>
+        /// The created object ends up in a static holder: the chain of assignments it is the value of (and the Lazy or
+        /// GetOrAdd factory it is returned from) reaches a static field or property, or a static collection that keeps it.
+        /// </summary>
+        private bool KeptByStatic(IOperation creation, CancellationToken cancellationToken)
+        {
+            var current = creation;
+            var kept = false;
+            for (var i = 0; i < 16; i++)
+            {
+                var parent = current.Parent;
+                switch (parent)
+                {
+                    case IConversionOperation or IParenthesizedOperation:
+                        current = parent;
+                        continue;
+                    case IFieldInitializerOperation field:
+                        return kept || Any(field.InitializedFields, f => f.IsStatic && !f.IsConst);
+                    case IPropertyInitializerOperation property:
+                        return kept || Any(property.InitializedProperties, p => p.IsStatic);
+                    case ISimpleAssignmentOperation assignment when assignment.Value == current:
+                        kept |= IsStaticHolder(assignment.Target, cancellationToken);
+                        current = assignment;
+                        continue;
+                    case ICoalesceAssignmentOperation coalesce when coalesce.Value == current:
+                        kept |= IsStaticHolder(coalesce.Target, cancellationToken);
+                        current = coalesce;
+                        continue;
+                    case IArgumentOperation { Parent: IInvocationOperation call } argument:
+                        return kept || argument.Parameter is { RefKind: RefKind.None } && call.Instance is { } collection
+                            && CollectionMutation.GetCallKind(call.TargetMethod.Name) == MemberUseKind.Growth
+                            && IsKeepingStaticCollection(collection, cancellationToken);
+                    case IReturnOperation { Parent: IBlockOperation { Parent: IAnonymousFunctionOperation function } }:
+                        // () => new T(..): the factory of a Lazy (kept when the Lazy is) or of GetOrAdd on a static collection.
+                        IOperation factory = function;
+                        while (factory.Parent is IDelegateCreationOperation or IConversionOperation)
+                        {
+                            factory = factory.Parent;
+                        }
+
+                        if (factory.Parent is IArgumentOperation { Parent: IObjectCreationOperation { Type: INamedTypeSymbol { Name: "Lazy", Arity: 1 } } lazy }
+                            && lazy.Type?.ContainingNamespace?.ToDisplayString() == "System")
+                        {
+                            current = lazy;
+                            continue;
+                        }
+
+                        return kept || factory.Parent is IArgumentOperation { Parent: IInvocationOperation { TargetMethod.Name: "GetOrAdd" or "AddOrUpdate", Instance: { } cache } }
+                            && IsKeepingStaticCollection(cache, cancellationToken);
+                    default:
+                        return kept;
+                }
+            }
+
+            return kept;
+        }
+
+        /// <summary>A static field, or a static auto-property, that the compilation writes only once (the creation's own store or initializer).</summary>
+        private bool IsStaticHolder(IOperation target, CancellationToken cancellationToken)
+        {
+            if (target is IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } collection })
+            {
+                return IsKeepingStaticCollection(collection, cancellationToken);
+            }
+
+            ISymbol? member = target switch
+            {
+                IFieldReferenceOperation { Field: { IsStatic: true } field } => field,
+                IPropertyReferenceOperation { Property: { IsStatic: true, IsIndexer: false } property } => property,
+                _ => null,
+            };
+
+            if (member is null)
+            {
+                return false;
+            }
+
+            member = member.OriginalDefinition;
+            if (_writtenOnce.TryGetValue(member, out var known))
+            {
+                return known;
+            }
+
+            return _writtenOnce.GetOrAdd(member, WrittenOnce(member, cancellationToken));
+        }
+
+        private bool WrittenOnce(ISymbol member, CancellationToken cancellationToken)
+        {
+            if (member is IPropertySymbol property && !IsAutoProperty(property))
+            {
+                // A property with a setter of its own: where the value goes is not followed.
+                return false;
+            }
+
+            var writes = HasInitializer(member, cancellationToken) ? 1 : 0;
+            var (references, complete) = _model.References.FindReferences(member, cancellationToken);
+            if (!complete)
+            {
+                return false;
+            }
+
+            foreach (var (reference, _) in references)
+            {
+                if (LocalAliases.IsWritten(reference) && ++writes > 1)
+                {
+                    return false;
+                }
+            }
+
+            return writes == 1;
+        }
+
+        private static bool IsAutoProperty(IPropertySymbol property)
+        {
+            foreach (var member in property.ContainingType.GetMembers())
+            {
+                if (member is IFieldSymbol field && SymbolEqualityComparer.Default.Equals(field.AssociatedSymbol, property))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static bool HasInitializer(ISymbol member, CancellationToken cancellationToken)
+        {
+            foreach (var reference in member.DeclaringSyntaxReferences)
+            {
+                switch (reference.GetSyntax(cancellationToken))
+                {
+                    case VariableDeclaratorSyntax { Initializer: not null }:
+                    case PropertyDeclarationSyntax { Initializer: not null }:
+                        return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// The static collection member (or a local alias of it) that the instance reaches, when nothing in the compilation
+        /// removes from it, clears it, replaces it or hands it on (the collection rules' own reading of its uses).
+        /// </summary>
+        private bool IsKeepingStaticCollection(IOperation instance, CancellationToken cancellationToken)
+        {
+            while (instance is IConversionOperation conversion)
+            {
+                instance = conversion.Operand;
+            }
+
+            if (instance is ILocalReferenceOperation local)
+            {
+                instance = LocalAliases.DeclaredValue(local) ?? instance;
+            }
+
+            ISymbol? member = instance switch
+            {
+                IFieldReferenceOperation { Field: { IsStatic: true } field } => field,
+                IPropertyReferenceOperation { Property: { IsStatic: true, IsIndexer: false } property } => property,
+                _ => null,
+            };
+
+            if (member is null)
+            {
+                return false;
+            }
+
+            member = member.OriginalDefinition;
+            if (_keepingCollections.TryGetValue(member, out var known))
+            {
+                return known;
+            }
+
+            var collector = CollectionUsageCollector.For(_model.Compilation);
+            var result = collector.Candidate(member) is { } candidate && !candidate.Kind.IsImmutable()
+                && collector.Get(candidate.Member, candidate.Kind, cancellationToken) is { Shrinks: false, Replaced: false, Escapes: false };
+            return _keepingCollections.GetOrAdd(member, result);
+        }
+
+        private static bool Any<T>(System.Collections.Immutable.ImmutableArray<T> items, System.Func<T, bool> predicate)
+        {
+            foreach (var item in items)
+            {
+                if (predicate(item))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>

@@ -24,6 +24,10 @@ namespace LeakAnalyzers
         public static IReadOnlyList<int> Positions(SyntaxTree tree, string name, CancellationToken cancellationToken)
             => For(tree, cancellationToken).Positions.TryGetValue(name, out var positions) ? positions : System.Array.Empty<int>();
 
+        /// <summary>True when the tree has a target-typed <c>new(..)</c>.</summary>
+        public static bool HasImplicitCreations(SyntaxTree tree, CancellationToken cancellationToken)
+            => For(tree, cancellationToken).HasImplicitCreations;
+
         /// <summary>The trees of the compilation that mention the name.</summary>
         public static IEnumerable<SyntaxTree> TreesMentioning(Compilation compilation, string name, CancellationToken cancellationToken)
         {
@@ -72,8 +76,11 @@ namespace LeakAnalyzers
             public TreeNames(SyntaxTree tree, CancellationToken cancellationToken)
             {
                 var lists = new Dictionary<string, List<int>>(System.StringComparer.Ordinal);
+                var afterNew = false;
                 foreach (var token in tree.GetRoot(cancellationToken).DescendantTokens())
                 {
+                    HasImplicitCreations |= afterNew && token.IsKind(SyntaxKind.OpenParenToken);
+                    afterNew = token.IsKind(SyntaxKind.NewKeyword);
                     if (token.IsKind(SyntaxKind.IdentifierToken))
                     {
                         if (!lists.TryGetValue(token.ValueText, out var list))
@@ -95,6 +102,9 @@ namespace LeakAnalyzers
             public Dictionary<string, int[]> Positions { get; } = new Dictionary<string, int[]>(System.StringComparer.Ordinal);
 
             public ICollection<string> Identifiers => Positions.Keys;
+
+            /// <summary>The tree has a <c>new</c> followed by <c>(</c>: a target-typed creation.</summary>
+            public bool HasImplicitCreations { get; }
         }
     }
 

@@ -119,19 +119,8 @@ namespace LeakAnalyzers.Collections
             }
 
             var usage = collector.Get(member, kind, context.CancellationToken);
-            if (!usage.IsCache || usage.Shrinks || usage.Replaced || usage.Escapes || collector.HasBoundedKeys(usage, context.CancellationToken))
-            {
-                return;
-            }
-
-            var growth = collector.GetRuntimeGrowth(usage, context.CancellationToken);
-            var cacheShaped = false;
-            foreach (var site in growth)
-            {
-                cacheShaped |= site.IsCacheShaped;
-            }
-
-            if (!cacheShaped)
+            var growth = CacheGrowth(usage, collector, known, context.CancellationToken);
+            if (growth.IsEmpty)
             {
                 return;
             }
@@ -165,6 +154,30 @@ namespace LeakAnalyzers.Collections
                 usage.Member.ContainingType.Name + "." + usage.Member.Name,
                 keyType,
                 growth.Length));
+        }
+
+        /// <summary>
+        /// The growth this rule reports for a long-lived member's usage (its runtime growth, some of it cache-shaped), or
+        /// empty when the rule stays quiet about it. LEAK001 asks too, so that a member gets one finding, never both.
+        /// </summary>
+        internal static ImmutableArray<GrowthSite> CacheGrowth(CollectionUsage usage, CollectionUsageCollector collector, KnownTypes known, CancellationToken cancellationToken)
+        {
+            if (!usage.Kind.IsMap() || CollectionUsage.HasBoundedKeyType(usage.Member, usage.Kind, known) || !usage.IsCache
+                || usage.Shrinks || usage.Replaced || usage.Escapes || collector.HasBoundedKeys(usage, cancellationToken))
+            {
+                return ImmutableArray<GrowthSite>.Empty;
+            }
+
+            var growth = collector.GetRuntimeGrowth(usage, cancellationToken);
+            foreach (var site in growth)
+            {
+                if (site.IsCacheShaped)
+                {
+                    return growth;
+                }
+            }
+
+            return ImmutableArray<GrowthSite>.Empty;
         }
 
         /// <summary>

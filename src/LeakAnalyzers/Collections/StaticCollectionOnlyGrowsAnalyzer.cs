@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 
@@ -51,6 +52,22 @@ namespace LeakAnalyzers.Collections
         }
 
         /// <summary>
+        /// A map of per-key collections (<c>Dictionary&lt;K, List&lt;V&gt;&gt;</c>) whose lists are added to after start-up and
+        /// that nothing shrinks — neither the lists nor the map (a finite set of keys does not bound what each key's list
+        /// keeps). Left to LEAK002 when that rule reports the map as a cache.
+        /// </summary>
+        private static ImmutableArray<GrowthSite> PerKeyGrowth(CollectionUsage usage, CollectionUsageCollector collector, KnownTypes known, CancellationToken cancellationToken)
+        {
+            if (usage.InnerShrinks || usage.InnerUnknown || usage.InnerGrowth.Count == 0
+                || (usage.Member.IsStatic || usage.Member is IFieldSymbol) && !CacheNeverEvictsAnalyzer.CacheGrowth(usage, collector, known, cancellationToken).IsEmpty)
+            {
+                return ImmutableArray<GrowthSite>.Empty;
+            }
+
+            return collector.GetRuntimeGrowth(usage, usage.InnerGrowth, cancellationToken);
+        }
+
+        /// <summary>
         /// Runs in the document that declares the member, so the finding (on the member, the growth sites as additional
         /// locations) is reported by the per-document request of that document exactly as by the build.
         /// </summary>
@@ -62,20 +79,31 @@ namespace LeakAnalyzers.Collections
             }
 
             var (member, kind) = candidate;
-            if (CollectionUsage.HasBoundedKeyType(member, kind, model.Known)
+            var boundedKeyType = CollectionUsage.HasBoundedKeyType(member, kind, model.Known);
+            var perKeyCollections = collector.PerKeyCollectionKind(member, kind) != CollectionKind.None;
+            if (boundedKeyType && !perKeyCollections
                 || !member.IsStatic && !model.LongLivedOwners.Contains(member.ContainingType, context.Options, context.CancellationToken))
             {
                 return;
             }
 
             var usage = collector.Get(member, kind, context.CancellationToken);
-            if (usage.Shrinks || usage.Replaced || usage.Escapes || usage.IsCache || usage.Growth.Count == 0
-                || collector.HasBoundedKeys(usage, context.CancellationToken))
+            if (usage.Shrinks || usage.Replaced || usage.Escapes)
             {
                 return;
             }
 
-            var growth = collector.GetRuntimeGrowth(usage, context.CancellationToken);
+            var growth = ImmutableArray<GrowthSite>.Empty;
+            if (!boundedKeyType && !usage.IsCache && usage.Growth.Count > 0 && !collector.HasBoundedKeys(usage, context.CancellationToken))
+            {
+                growth = collector.GetRuntimeGrowth(usage, context.CancellationToken);
+            }
+
+            if (growth.IsEmpty && perKeyCollections)
+            {
+                growth = PerKeyGrowth(usage, collector, model.Known, context.CancellationToken);
+            }
+
             if (growth.IsEmpty)
             {
                 return;

@@ -186,6 +186,229 @@ namespace LeakAnalyzers.Tests.Rules
             await test.RunAsync();
         }
 
+        // ---- Objects reached from a static: every pool lives as long as the process ----
+
+        /// <summary>The pool manager: pools kept per connection string, through a static dictionary (the Remove variant lets pools go).</summary>
+        private static string PoolManagerSource(string extra = "") => """
+            using System.Collections.Generic;
+
+            namespace Db
+            {
+                public sealed class Transaction { }
+
+                public sealed class Connector { }
+
+                static class PoolManager
+                {
+                    internal static Dictionary<string, ConnectorPool> {|#2:Pools|} { get; } = new();
+
+                    internal static void ClearAll()
+                    {
+                        lock (Pools)
+                        {
+                            foreach (var pair in Pools)
+                            {
+                                pair.Value.Clear();
+                            }
+                        }
+                    }
+            """ + extra + """
+                }
+            }
+            """;
+
+        /// <summary>The pool: pending enlisted connectors per transaction; the lists are emptied, the keys stay (or, with <paramref name="evictKey"/>, go).</summary>
+        private static string ConnectorPoolSource(bool evictKey = false) => """
+            using System.Collections.Generic;
+
+            namespace Db
+            {
+                sealed class ConnectorPool
+                {
+                    readonly Dictionary<Transaction, List<Connector>> {|#0:_pendingEnlistedConnectors|} = new();
+
+                    internal ConnectorPool(string connectionString) { }
+
+                    internal void Clear() { }
+
+                    internal void AddPendingEnlistedConnector(Connector connector, Transaction transaction)
+                    {
+                        lock (_pendingEnlistedConnectors)
+                        {
+                            if (!_pendingEnlistedConnectors.TryGetValue(transaction, out var list))
+                                list = {|#1:_pendingEnlistedConnectors[transaction] = new List<Connector>()|};
+                            list.Add(connector);
+                        }
+                    }
+
+                    internal void RemovePendingEnlistedConnector(Connector connector, Transaction transaction)
+                    {
+                        lock (_pendingEnlistedConnectors)
+                        {
+                            var list = _pendingEnlistedConnectors[transaction];
+                            list.Remove(connector);
+            """ + (evictKey ? """
+                            if (list.Count == 0)
+                                _pendingEnlistedConnectors.Remove(transaction);
+            """ : "") + """
+                        }
+                    }
+
+                    internal Connector? TryAllocateEnlistedPending(Transaction transaction)
+                    {
+                        lock (_pendingEnlistedConnectors)
+                        {
+                            if (!_pendingEnlistedConnectors.TryGetValue(transaction, out var list))
+                                return null;
+                            var connector = list[list.Count - 1];
+                            list.RemoveAt(list.Count - 1);
+                            return connector;
+                        }
+                    }
+                }
+            }
+            """;
+
+        /// <summary>The connection: the only creation of a pool, into the static dictionary through a local alias (and into its own field).</summary>
+        private const string ConnectionSource = """
+            namespace Db
+            {
+                public sealed class Connection
+                {
+                    private readonly string _connectionString;
+                    private ConnectorPool? _pool;
+
+                    public Connection(string connectionString) => _connectionString = connectionString;
+
+                    public void Open()
+                    {
+                        var pools = PoolManager.Pools;
+                        lock (pools)
+                        {
+                            if (!pools.TryGetValue(_connectionString, out _pool))
+                                _pool = {|#3:pools[_connectionString] = new ConnectorPool(_connectionString)|};
+                        }
+                    }
+                }
+            }
+            """;
+
+        private static DiagnosticResult PoolsCache()
+            => V.Diagnostic().WithLocation(2).WithLocation(3).WithArguments("PoolManager.Pools", "string", 1);
+
+        [Fact]
+        public Task InstanceCacheOfAClassEveryInstanceOfWhichAStaticDictionaryKeeps()
+        {
+            // Every ConnectorPool the code creates goes into PoolManager.Pools (created in another file, through a local
+            // alias of the static), which nothing removes from: each pool lives for the process, and its dictionary gains a
+            // key per transaction. Emptying the per-transaction lists does not remove the keys. The static dictionary itself
+            // is a cache keyed by connection strings.
+            return V.AnalyzerAsync(
+                new[] { PoolManagerSource(), ConnectorPoolSource(), ConnectionSource },
+                V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("ConnectorPool._pendingEnlistedConnectors", "Transaction", 1),
+                PoolsCache());
+        }
+
+        [Fact]
+        public Task InstanceCacheOfAClassKeptInAStaticFieldWrittenOnce()
+        {
+            // The only pool is created into a static field that nothing writes again.
+            return V.AnalyzerAsync(
+                new[]
+                {
+                    PoolManagerSource().Replace("{|#2:Pools|}", "Pools"),
+                    ConnectorPoolSource(),
+                    """
+                    namespace Db
+                    {
+                        static class DefaultPool
+                        {
+                            internal static readonly ConnectorPool Instance = new ConnectorPool("Host=db");
+                        }
+                    }
+                    """,
+                },
+                V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("ConnectorPool._pendingEnlistedConnectors", "Transaction", 1));
+        }
+
+        [Fact]
+        public Task PoolsRemovedFromTheStaticDictionaryAreQuiet()
+        {
+            // PoolManager.Pools.Remove lets a pool go: pools are not process-lived, and neither cache is reported.
+            return V.AnalyzerAsync(new[]
+            {
+                PoolManagerSource("""
+
+                        internal static void Clear(string connectionString)
+                        {
+                            lock (Pools)
+                            {
+                                Pools.Remove(connectionString);
+                            }
+                        }
+                """).Replace("{|#2:Pools|}", "Pools"),
+                ConnectorPoolSource(),
+                ConnectionSource.Replace("{|#3:", string.Empty).Replace(")|};", ");"),
+            });
+        }
+
+        [Fact]
+        public Task ASecondCreationReturnedToTheCallerIsQuiet()
+        {
+            // One pool per call is handed to the caller (unpooled connections): not every pool lives for the process.
+            return V.AnalyzerAsync(
+                new[]
+                {
+                    PoolManagerSource("""
+
+                            internal static ConnectorPool CreateUnpooled(string connectionString)
+                            {
+                                var pool = new ConnectorPool(connectionString);
+                                return pool;
+                            }
+                    """),
+                    ConnectorPoolSource(),
+                    ConnectionSource,
+                },
+                PoolsCache());
+        }
+
+        [Fact]
+        public Task KeyRemovedWhenItsListEmptiesIsQuiet()
+        {
+            // The fix: the transaction's key goes when its list is empty.
+            return V.AnalyzerAsync(new[] { PoolManagerSource(), ConnectorPoolSource(evictKey: true), ConnectionSource }, PoolsCache());
+        }
+
+        [Fact]
+        public Task AClassKeptInAStaticFieldButAlsoCreatedPerRequestIsQuiet()
+        {
+            // One pool is kept by a static field; another is made for every request and dropped after it.
+            return V.AnalyzerAsync(new[]
+            {
+                PoolManagerSource().Replace("{|#2:Pools|}", "Pools"),
+                ConnectorPoolSource(),
+                """
+                namespace Db
+                {
+                    static class DefaultPool
+                    {
+                        internal static readonly ConnectorPool Instance = new ConnectorPool("Host=db");
+                    }
+
+                    public sealed class RequestHandler
+                    {
+                        public void Handle(string connectionString, Connector connector, Transaction transaction)
+                        {
+                            var pool = new ConnectorPool(connectionString);
+                            pool.AddPendingEnlistedConnector(connector, transaction);
+                        }
+                    }
+                }
+                """,
+            });
+        }
+
         [Fact]
         public Task PartialClassCacheWithLookupInOneMethod()
         {

@@ -214,6 +214,214 @@ namespace LeakAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task PerKeyListsOfAStaticDictionaryGrow()
+        {
+            // The keys are few (set up at start-up, or an enum), but every key's list keeps what is added to it: map[k].Add(v)
+            // and GetOrAdd(k, ..).Add(v) with nothing removing from the lists or the map.
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Collections.Concurrent;
+                using System.Collections.Generic;
+
+                public enum Channel { Email, Sms }
+
+                public static class Handlers
+                {
+                    private static readonly Dictionary<string, List<Action<string>>> {|#0:ByTopic|} = new()
+                    {
+                        ["orders"] = new List<Action<string>>(),
+                        ["users"] = new List<Action<string>>(),
+                    };
+
+                    public static void Subscribe(string topic, Action<string> handler) => {|#1:ByTopic[topic].Add(handler)|};
+
+                    public static void Publish(string topic, string message)
+                    {
+                        foreach (var handler in ByTopic[topic])
+                        {
+                            handler(message);
+                        }
+                    }
+                }
+
+                public static class Outbox
+                {
+                    private static readonly ConcurrentDictionary<Channel, List<string>> {|#2:Sent|} = new();
+
+                    public static void Record(Channel channel, string message)
+                    {
+                        var sent = Sent.GetOrAdd(channel, _ => new List<string>());
+                        lock (sent)
+                        {
+                            {|#3:sent.Add(message)|};
+                        }
+                    }
+
+                    public static int Count(Channel channel) => Sent.TryGetValue(channel, out var sent) ? sent.Count : 0;
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("Handlers.ByTopic", 1),
+                V.Diagnostic().WithLocation(2).WithLocation(3).WithArguments("Outbox.Sent", 1));
+        }
+
+        [Fact]
+        public Task PerKeyListsThatShrinkOrAreHandedOutAreQuiet()
+        {
+            // A list trimmed through the map, a key removed, a list handed to the caller (what it does is not seen), a
+            // list put in from a local: quiet.
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Collections.Generic;
+
+                public enum Channel { Email, Sms }
+
+                public static class Trimmed
+                {
+                    private static readonly Dictionary<Channel, List<string>> Sent = new() { [Channel.Email] = new(), [Channel.Sms] = new() };
+
+                    public static void Record(Channel channel, string message) => Sent[channel].Add(message);
+
+                    public static void Acknowledge(Channel channel, string message) => Sent[channel].Remove(message);
+                }
+
+                public static class KeyRemoved
+                {
+                    private static readonly Dictionary<Channel, List<string>> Sent = new();
+
+                    public static void Record(Channel channel, string message)
+                    {
+                        if (!Sent.TryGetValue(channel, out var list))
+                        {
+                            list = Sent[channel] = new List<string>();
+                        }
+
+                        list.Add(message);
+                    }
+
+                    public static void Flush(Channel channel) => Sent.Remove(channel);
+                }
+
+                public static class HandedOut
+                {
+                    private static readonly Dictionary<Channel, List<string>> Sent = new() { [Channel.Email] = new(), [Channel.Sms] = new() };
+
+                    public static void Record(Channel channel, string message) => Sent[channel].Add(message);
+
+                    public static List<string> Of(Channel channel) => Sent[channel];
+                }
+
+                public static class PutInFromALocal
+                {
+                    private static readonly Dictionary<Channel, List<string>> Sent = new();
+
+                    public static void Start()
+                    {
+                        var list = new List<string>();
+                        Sent[Channel.Email] = list;
+                    }
+
+                    public static void Record(Channel channel, string message) => Sent[channel].Add(message);
+                }
+                """);
+        }
+
+        [Fact]
+        public Task LocalAliasOfAStaticCollectionIsFollowed()
+        {
+            // var seen = Seen; seen.Add(..): the local is the static list. A removal through an alias counts as well.
+            return V.AnalyzerAsync("""
+                using System.Collections.Generic;
+
+                public static class Visits
+                {
+                    private static readonly List<string> {|#0:Seen|} = new();
+
+                    public static void Record(string path)
+                    {
+                        var seen = Seen;
+                        lock (seen)
+                        {
+                            {|#1:seen.Add(path)|};
+                        }
+                    }
+                }
+
+                public static class Trimmed
+                {
+                    private static readonly List<string> Seen = new();
+
+                    public static void Record(string path)
+                    {
+                        var seen = Seen;
+                        seen.Add(path);
+                    }
+
+                    public static void Forget(string path)
+                    {
+                        var seen = Seen;
+                        seen.Remove(path);
+                    }
+                }
+
+                public static class Reassigned
+                {
+                    private static readonly List<string> Seen = new();
+
+                    public static void Record(string path, List<string> other)
+                    {
+                        var seen = Seen;
+                        if (path.Length == 0)
+                        {
+                            seen = other;
+                        }
+
+                        seen.Add(path);
+                    }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("Visits.Seen", 1));
+        }
+
+        [Fact]
+        public Task InstanceListOfAClassEveryInstanceOfWhichAStaticDictionaryKeeps()
+        {
+            // The only creation of Session (another file) is GetOrAdd's factory on a static dictionary nothing removes
+            // from: every session lives for the process, and so does its history.
+            return V.AnalyzerAsync(new[]
+            {
+                """
+                using System.Collections.Generic;
+
+                namespace Chat
+                {
+                    sealed class Session
+                    {
+                        private readonly List<string> {|#0:_history|} = new();
+
+                        internal Session(string user) { }
+
+                        internal void Said(string line) => {|#1:_history.Add(line)|};
+                    }
+                }
+                """,
+                """
+                using System.Collections.Concurrent;
+
+                namespace Chat
+                {
+                    public static class Sessions
+                    {
+                        private static readonly ConcurrentDictionary<string, Session> ByUser = new();
+
+                        public static void Said(string user, string line) => ByUser.GetOrAdd(user, u => new Session(u)).Said(line);
+                    }
+                }
+                """,
+            },
+            V.Diagnostic(StaticCollectionOnlyGrowsAnalyzer.LongLivedRule).WithLocation(0).WithLocation(1).WithArguments("_history", "Session", 1));
+        }
+
+        [Fact]
         public Task GrowthSitesInSeveralMethodsAreAllAdditionalLocations()
         {
             return V.AnalyzerAsync("""
