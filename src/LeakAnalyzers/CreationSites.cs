@@ -882,31 +882,8 @@ namespace LeakAnalyzers
         }
 
         private static bool IsNewObject(IOperation? value)
-        {
-            switch (value)
-            {
-                case IObjectCreationOperation:
-                    return true;
-                case ILocalReferenceOperation local:
-                    var root = value;
-                    while (root.Parent != null)
-                    {
-                        root = root.Parent;
-                    }
-
-                    foreach (var operation in root.Descendants())
-                    {
-                        if (operation is IVariableDeclaratorOperation declarator && SymbolEqualityComparer.Default.Equals(declarator.Symbol, local.Local))
-                        {
-                            return ValueFlow.Strip(declarator.Initializer?.Value ?? (declarator.Parent as IVariableDeclarationOperation)?.Initializer?.Value) is IObjectCreationOperation;
-                        }
-                    }
-
-                    return false;
-                default:
-                    return false;
-            }
-        }
+            => value is IObjectCreationOperation
+                || value is ILocalReferenceOperation local && ValueFlow.Strip(LocalAliases.DeclaredValue(local)) is IObjectCreationOperation;
 
         private SemanticModel SemanticModel(SyntaxTree tree)
         {

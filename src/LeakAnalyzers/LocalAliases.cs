@@ -34,8 +34,8 @@ namespace LeakAnalyzers
         }
 
         /// <summary>
-        /// The value a local was declared with (seen through conversions), when the local is never written again in its body;
-        /// null otherwise.
+        /// The value a local was declared with (seen through conversions) — its initializer, or what a type pattern
+        /// (<c>x is T t</c>) tested — when the local is never written again in its body; null otherwise.
         /// </summary>
         public static IOperation? DeclaredValue(ILocalReferenceOperation reference)
         {
@@ -59,6 +59,13 @@ namespace LeakAnalyzers
                     value = declarator.Initializer?.Value ?? (declarator.Parent as IVariableDeclarationOperation)?.Initializer?.Value;
                     break;
                 }
+
+                // x is T t: t is x (through the type test) wherever it is in scope.
+                if (operation is IDeclarationPatternOperation pattern && SymbolEqualityComparer.Default.Equals(pattern.DeclaredSymbol, reference.Local))
+                {
+                    value = (pattern.Parent as IIsPatternOperation)?.Value;
+                    break;
+                }
             }
 
             if (value is null || UsesIfNeverWritten(root, reference.Local) is null)
@@ -66,9 +73,9 @@ namespace LeakAnalyzers
                 return null;
             }
 
-            while (value is IConversionOperation conversion)
+            while (value is IConversionOperation or IParenthesizedOperation)
             {
-                value = conversion.Operand;
+                value = value is IConversionOperation conversion ? conversion.Operand : ((IParenthesizedOperation)value).Operand;
             }
 
             return value;

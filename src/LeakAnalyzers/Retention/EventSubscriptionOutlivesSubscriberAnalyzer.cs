@@ -252,7 +252,7 @@ namespace LeakAnalyzers.Retention
                 || HandlerKey(handler) is not { } key
                 || DelegateCaptures.Unwrap(eventReference.Instance) is not { } publisher
                 || !IsAbstraction(publisher)
-                || HandedVariable(publisher, method, root) is not { } newValue)
+                || HandedVariable(publisher, method) is not { } newValue)
             {
                 return null;
             }
@@ -272,7 +272,7 @@ namespace LeakAnalyzers.Retention
                     && SymbolEqualityComparer.Default.Equals(removed.Event.OriginalDefinition, eventReference.Event.OriginalDefinition)
                     && DelegateCaptures.Unwrap(removal.HandlerValue) is { } removedHandler && HandlerKey(removedHandler) is { } removedKey && SameHandler(removedKey, key)
                     && DelegateCaptures.Unwrap(removed.Instance) is { } oldPublisher
-                    && HandedVariable(oldPublisher, method, root) is { } oldValue
+                    && HandedVariable(oldPublisher, method) is { } oldValue
                     && !SymbolEqualityComparer.Default.Equals(oldValue, newValue))
                 {
                     return removal;
@@ -299,37 +299,19 @@ namespace LeakAnalyzers.Retention
         /// A parameter of the method, or a local made from one (<c>var newCommand = e.NewValue as ICommand</c>,
         /// <c>e.NewValue is Layout newLayout</c>): a value the method is handed. Null otherwise.
         /// </summary>
-        private static ISymbol? HandedVariable(IOperation publisher, IMethodSymbol method, IOperation root)
+        private static ISymbol? HandedVariable(IOperation publisher, IMethodSymbol method)
         {
             switch (publisher)
             {
                 case IParameterReferenceOperation parameter when SymbolEqualityComparer.Default.Equals(parameter.Parameter.ContainingSymbol, method):
                     return parameter.Parameter;
-                case ILocalReferenceOperation local:
-                    foreach (var operation in root.Descendants())
+                case ILocalReferenceOperation local when LocalAliases.DeclaredValue(local) is { } value:
+                    foreach (var part in value.DescendantsAndSelf())
                     {
-                        IOperation? value = operation switch
+                        if (part is IParameterReferenceOperation handed && SymbolEqualityComparer.Default.Equals(handed.Parameter.ContainingSymbol, method))
                         {
-                            IVariableDeclaratorOperation declarator when SymbolEqualityComparer.Default.Equals(declarator.Symbol, local.Local)
-                                => declarator.Initializer?.Value ?? (declarator.Parent as IVariableDeclarationOperation)?.Initializer?.Value,
-                            IDeclarationPatternOperation pattern when SymbolEqualityComparer.Default.Equals(pattern.DeclaredSymbol, local.Local)
-                                => (pattern.Parent as IIsPatternOperation)?.Value,
-                            _ => null,
-                        };
-                        if (value is null)
-                        {
-                            continue;
+                            return local.Local;
                         }
-
-                        foreach (var part in value.DescendantsAndSelf())
-                        {
-                            if (part is IParameterReferenceOperation handed && SymbolEqualityComparer.Default.Equals(handed.Parameter.ContainingSymbol, method))
-                            {
-                                return local.Local;
-                            }
-                        }
-
-                        return null;
                     }
 
                     return null;

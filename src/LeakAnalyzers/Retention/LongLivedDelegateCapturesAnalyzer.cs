@@ -931,10 +931,9 @@ namespace LeakAnalyzers.Retention
 
                     foreach (var operation in root.Descendants())
                     {
-                        if (operation is IVariableDeclaratorOperation declarator && SymbolEqualityComparer.Default.Equals(declarator.Symbol, local))
+                        if (operation is ILocalReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Local, local))
                         {
-                            var initializer = DelegateCaptures.Unwrap(declarator.Initializer?.Value ?? (declarator.Parent as IVariableDeclarationOperation)?.Initializer?.Value);
-                            if (initializer is IObjectCreationOperation or IArrayCreationOperation)
+                            if (LocalAliases.DeclaredValue(reference) is IObjectCreationOperation or IArrayCreationOperation)
                             {
                                 return local.Name;
                             }

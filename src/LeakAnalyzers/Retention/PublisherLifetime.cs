@@ -198,39 +198,12 @@ namespace LeakAnalyzers.Retention
         /// <summary>
         /// The member or parameter a local was declared from, through casts and type patterns
         /// (<c>var incc = _items as INotifyCollectionChanged</c>, <c>_items is INotifyCollectionChanged incc</c>); null
-        /// for any other local.
+        /// for any other local (<see cref="LocalAliases.DeclaredValue"/>).
         /// </summary>
         internal static IOperation? AliasedValue(ILocalReferenceOperation local)
-        {
-            var root = DelegateCaptures.Root(local);
-            var budget = 4096;
-            foreach (var operation in root.Descendants())
-            {
-                if (--budget < 0)
-                {
-                    return null;
-                }
-
-                IOperation? value = operation switch
-                {
-                    IVariableDeclaratorOperation declarator when SymbolEqualityComparer.Default.Equals(declarator.Symbol, local.Local)
-                        => declarator.Initializer?.Value ?? (declarator.Parent as IVariableDeclarationOperation)?.Initializer?.Value,
-                    IDeclarationPatternOperation pattern when SymbolEqualityComparer.Default.Equals(pattern.DeclaredSymbol, local.Local)
-                        => (pattern.Parent as IIsPatternOperation)?.Value,
-                    _ => null,
-                };
-                if (value is null)
-                {
-                    continue;
-                }
-
-                return DelegateCaptures.Unwrap(value) is IMemberReferenceOperation { Member: IFieldSymbol or IPropertySymbol } or IParameterReferenceOperation
-                    ? DelegateCaptures.Unwrap(value)
-                    : null;
-            }
-
-            return null;
-        }
+            => LocalAliases.DeclaredValue(local) is { } value && DelegateCaptures.Unwrap(value) is IMemberReferenceOperation { Member: IFieldSymbol or IPropertySymbol } or IParameterReferenceOperation
+                ? DelegateCaptures.Unwrap(value)
+                : null;
 
         private PublisherKind ClassifyReceiver(IOperation? operation, MemberOrigins origins, int depth)
         {
