@@ -439,6 +439,13 @@ namespace LeakAnalyzers.Retention
                 // Only the stores the summary pins down: "elsewhere" also means a closure or a work item that runs and is gone.
                 var kept = (effects & ValueEffects.StoredInStatic) != 0
                     || receiverIsLongLived && (effects & ValueEffects.StoredInInstance) != 0;
+                if (kept && IsDrainedQueue(summary, parameter.Ordinal, summaries, context.Compilation, context.CancellationToken, depth: 0))
+                {
+                    // Kept in a queue of one-shot callbacks that the store itself empties (a render loop's "run on the
+                    // next frame" list): each callback is dropped once it has run.
+                    continue;
+                }
+
                 if (kept)
                 {
                     var receiver = invocation.Instance is { } instance ? instance.Syntax.ToString() : invocation.TargetMethod.ContainingType.Name;
@@ -448,6 +455,131 @@ namespace LeakAnalyzers.Retention
                     state.Candidate(argument.Value, Sink.Registration, "the registrations of '" + receiver + "' ('" + invocation.TargetMethod.Name + "' keeps it)", invocation, releasable: store, unregister: unregister);
                 }
             }
+        }
+
+        /// <summary>
+        /// The collection the summary says the parameter is stored in is emptied by its own type, whoever registered: it is
+        /// cleared, dequeued or taken from (<c>Clear</c>, <c>TryDequeue</c>, <c>TryTake</c>, <c>Pop</c>), set to null, swapped
+        /// out in a deconstruction or exchanged (<c>(_queue, _next) = (_next, _queue)</c>, <c>Interlocked.Exchange(ref _list,
+        /// null)</c>). Read only for a registration about to be reported.
+        /// </summary>
+        private static bool IsDrainedQueue(MethodSummary summary, int ordinal, MethodSummaries summaries, Compilation compilation, CancellationToken cancellationToken, int depth)
+        {
+            if (depth > 3)
+            {
+                return false;
+            }
+
+            foreach (var site in summary.Stores)
+            {
+                if (site.Parameter != ordinal || site.Removes || site.Location is not { SourceTree: { } tree } location
+                    || !compilation.ContainsSyntaxTree(tree))
+                {
+                    continue;
+                }
+
+#pragma warning disable RS1030 // Only for a registration about to be reported.
+                var model = compilation.GetSemanticModel(tree);
+#pragma warning restore RS1030
+                var node = tree.GetRoot(cancellationToken).FindNode(location.SourceSpan, getInnermostNodeForTie: true);
+                for (var current = model.GetOperation(node, cancellationToken); current != null; current = current.Parent)
+                {
+                    // Handed on to another method of this code (_clock.RequestAnimationFrame(action)): where that one keeps it.
+                    if (current is IInvocationOperation forward && !ValueFlow.IsLibrary(forward.TargetMethod))
+                    {
+                        var callee = summaries.ForCall(forward, new FlowContext(summaries, LeakAnalyzers.Resources.AnyResourceKind.Instance, cancellationToken));
+                        if (callee.IsUnknown)
+                        {
+                            break;
+                        }
+
+                        foreach (var argument in forward.Arguments)
+                        {
+                            if (argument.Parameter is { } forwarded && (callee.EffectsOn(forwarded.Ordinal) & ValueEffects.Stored) != 0
+                                && IsDrainedQueue(callee, forwarded.Ordinal, summaries, compilation, cancellationToken, depth + 1))
+                            {
+                                return true;
+                            }
+                        }
+
+                        break;
+                    }
+
+                    var collection = current switch
+                    {
+                        IInvocationOperation { Instance: { } instance } => DelegateCaptures.Unwrap(instance),
+                        ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.IsIndexer: true } indexer } => DelegateCaptures.Unwrap(indexer.Instance),
+                        _ => null,
+                    };
+                    if (collection is IMemberReferenceOperation { Member: IFieldSymbol or IPropertySymbol } member)
+                    {
+                        if (IsDrained(member.Member, compilation, cancellationToken))
+                        {
+                            return true;
+                        }
+
+                        break;
+                    }
+
+                    if (current is IBlockOperation or IMethodBodyOperation)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        private static bool IsDrained(ISymbol member, Compilation compilation, CancellationToken cancellationToken)
+        {
+            var budget = 512;
+            foreach (var declaration in member.ContainingType.DeclaringSyntaxReferences)
+            {
+                var tree = declaration.SyntaxTree;
+                if (!NameIndex.Mentions(tree, member.Name, cancellationToken))
+                {
+                    continue;
+                }
+
+#pragma warning disable RS1030 // Only for a registration about to be reported.
+                var model = compilation.GetSemanticModel(tree);
+#pragma warning restore RS1030
+                foreach (var token in NameIndex.Occurrences(tree, member.Name, cancellationToken))
+                {
+                    if (--budget < 0 || !declaration.Span.Contains(token.Span))
+                    {
+                        continue;
+                    }
+
+                    var name = (SimpleNameSyntax)token.Parent!;
+                    SyntaxNode reference = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? access : name;
+                    if (model.GetOperation(reference, cancellationToken) is not IMemberReferenceOperation use
+                        || !SymbolEqualityComparer.Default.Equals(use.Member.OriginalDefinition, member.OriginalDefinition))
+                    {
+                        continue;
+                    }
+
+                    IOperation current = use;
+                    while (current.Parent is IConversionOperation or IParenthesizedOperation)
+                    {
+                        current = current.Parent;
+                    }
+
+                    switch (current.Parent)
+                    {
+                        case IInvocationOperation invocation when invocation.Instance == current
+                            && invocation.TargetMethod.Name is "Clear" or "Dequeue" or "TryDequeue" or "TryTake" or "Pop" or "TryPop":
+                        case ISimpleAssignmentOperation assignment when assignment.Target == current
+                            && DelegateCaptures.Unwrap(assignment.Value) is { ConstantValue: { HasValue: true, Value: null } } or IDefaultValueOperation:
+                        case ITupleOperation { Parent: IDeconstructionAssignmentOperation } tuple when tuple.Parent is IDeconstructionAssignmentOperation deconstruction && deconstruction.Target == tuple:
+                        case IArgumentOperation { Parameter.RefKind: RefKind.Ref, Parent: IInvocationOperation { TargetMethod.Name: "Exchange" } }:
+                            return true;
+                    }
+                }
+            }
+
+            return false;
         }
 
         /// <summary>

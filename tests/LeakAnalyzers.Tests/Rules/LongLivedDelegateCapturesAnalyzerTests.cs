@@ -1014,6 +1014,69 @@ namespace LeakAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task OneShotCallbackQueuesThatTheStoreEmptiesAreNotRegistrations()
+        {
+            // A render loop's "run on the next frame" lists: the store itself takes every callback out when it runs them.
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Collections.Concurrent;
+                using System.Collections.Generic;
+
+                public sealed class RenderLoop
+                {
+                    public static RenderLoop Instance { get; } = new RenderLoop();
+                    private List<Action>? _onRender;
+                    private readonly ConcurrentQueue<Action<TimeSpan>> _frames = new();
+                    private Queue<Action> _next = new();
+                    private Queue<Action> _current = new();
+
+                    private readonly FrameClock _clock = new();
+                    public void BeginInvokeOnRender(Action callback) => (_onRender ??= new List<Action>()).Add(callback);
+                    public void RequestAnimationFrame(Action<TimeSpan> action) => _frames.Enqueue(action);
+                    public void RequestFrame(Action<TimeSpan> action) => _clock.RequestFrame(action);
+                    public void Post(Action action) => _next.Enqueue(action);
+
+                    public void Render(TimeSpan now)
+                    {
+                        var callbacks = _onRender;
+                        _onRender = null;
+                        callbacks?.ForEach(c => c());
+                        while (_frames.TryDequeue(out var frame)) frame(now);
+                        (_current, _next) = (_next, _current);
+                        foreach (var action in _current) action();
+                    }
+                }
+
+                public sealed class Scroller
+                {
+                    private double _offset;
+
+                    public void Fling()
+                    {
+                        RenderLoop.Instance.BeginInvokeOnRender(() => _offset = 0);
+                        RenderLoop.Instance.RequestAnimationFrame(t => _offset += t.TotalMilliseconds);
+                        RenderLoop.Instance.Post(() => _offset = 1);
+                        RenderLoop.Instance.RequestFrame(t => _offset -= t.TotalMilliseconds);
+                    }
+                }
+
+                public sealed class FrameClock
+                {
+                    private Queue<Action<TimeSpan>> _queued = new();
+                    private Queue<Action<TimeSpan>> _running = new();
+
+                    public void RequestFrame(Action<TimeSpan> action) => _queued.Enqueue(action);
+
+                    public void Pulse(TimeSpan now)
+                    {
+                        (_queued, _running) = (_running, _queued);
+                        while (_running.TryDequeue(out var callback)) callback(now);
+                    }
+                }
+                """);
+        }
+
+        [Fact]
         public Task ParameterFromStartupOrFromAFieldIsTheCallersBusiness()
         {
             return V.AnalyzerAsync("""
