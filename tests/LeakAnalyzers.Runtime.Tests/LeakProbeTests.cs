@@ -106,7 +106,9 @@ namespace LeakAnalyzers.Runtime.Tests
             Scenarios.StaticList.Reset();
             Assert.Equal(Verdict.Leaking, report.Verdict);
             Assert.Equal(80, report.Iterations);
-            Assert.Equal(20, report.Heap.Judged);
+            // The latest window of 20 decides; when other tests of this process make it too noisy to call, the probe judges
+            // the second half of the samples at the cap instead (documented): either way a window, not the whole run.
+            Assert.Contains(report.Heap.Judged, new[] { 20, 40 });
             Assert.True(report.StillGrowing);
             // At least what the scenario kept (after its warm-up); other tests of this process allocate too, so no upper bound.
             Assert.True(report.Heap.TotalGrowth >= 70 * Scenarios.Payload, $"grew {report.Heap.TotalGrowth} bytes");
