@@ -57,6 +57,47 @@ namespace LeakAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task LazilyAssignedStaticSlotNoLongerPinsTheFirstInstance()
+        {
+            // s_format ??= ... from an instance keeps the first instance for the process; copying the read-only value it
+            // needs leaves only that value in the slot.
+            return FixAsync("""
+                using System;
+
+                public class Formatter
+                {
+                    private static Func<object, string>? s_format;
+                    private readonly string _culture;
+
+                    public Formatter(string culture) => _culture = culture;
+
+                    public string Format(object value)
+                    {
+                        s_format ??= v {|LEAK004:=>|} _culture + ":" + v;
+                        return s_format(value);
+                    }
+                }
+                """, """
+                using System;
+
+                public class Formatter
+                {
+                    private static Func<object, string>? s_format;
+                    private readonly string _culture;
+
+                    public Formatter(string culture) => _culture = culture;
+
+                    public string Format(object value)
+                    {
+                        var culture = _culture;
+                        s_format ??= v => culture + ":" + v;
+                        return s_format(value);
+                    }
+                }
+                """, CaptureOnlyWhatIsNeededCodeFixProvider.CaptureKey);
+        }
+
+        [Fact]
         public Task FixAllPicksDistinctNamesInOneBlock()
         {
             return FixAsync("""
