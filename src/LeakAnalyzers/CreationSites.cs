@@ -304,12 +304,7 @@ namespace LeakAnalyzers
                 return IsKeepingStaticCollection(collection, cancellationToken);
             }
 
-            ISymbol? member = target switch
-            {
-                IFieldReferenceOperation { Field: { IsStatic: true } field } => field,
-                IPropertyReferenceOperation { Property: { IsStatic: true, IsIndexer: false } property } => property,
-                _ => null,
-            };
+            var member = StaticMember(target);
 
             if (member is null)
             {
@@ -395,12 +390,7 @@ namespace LeakAnalyzers
                 instance = LocalAliases.DeclaredValue(local) ?? instance;
             }
 
-            ISymbol? member = instance switch
-            {
-                IFieldReferenceOperation { Field: { IsStatic: true } field } => field,
-                IPropertyReferenceOperation { Property: { IsStatic: true, IsIndexer: false } property } => property,
-                _ => null,
-            };
+            var member = StaticMember(instance);
 
             if (member is null)
             {
@@ -524,9 +514,7 @@ namespace LeakAnalyzers
                 foreach (var token in NameIndex.Occurrences(tree, method.Name, cancellationToken))
                 {
                     var name = (SimpleNameSyntax)token.Parent!;
-                    SyntaxNode reference = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? access
-                        : name.Parent is MemberBindingExpressionSyntax binding ? binding
-                        : name;
+                    var reference = NameIndex.ReferenceOf(name);
                     model ??= SemanticModel(tree);
                     var target = reference.Parent is InvocationExpressionSyntax invocation && invocation.Expression == reference ? invocation : reference;
                     switch (model.GetOperation(target, cancellationToken))
@@ -822,8 +810,7 @@ namespace LeakAnalyzers
                 SemanticModel? model = null;
                 foreach (var token in NameIndex.Occurrences(tree, method.Name, cancellationToken))
                 {
-                    var name = (SimpleNameSyntax)token.Parent!;
-                    SyntaxNode reference = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? access : name;
+                    var reference = NameIndex.ReferenceOf((SimpleNameSyntax)token.Parent!);
                     if (reference.Parent is not InvocationExpressionSyntax invocation || invocation.Expression != reference || ++calls > MaxCandidates)
                     {
                         continue;
@@ -880,6 +867,14 @@ namespace LeakAnalyzers
 
             return false;
         }
+
+        /// <summary>A static field, or a static property that is not an indexer.</summary>
+        private static ISymbol? StaticMember(IOperation? operation) => operation switch
+        {
+            IFieldReferenceOperation { Field: { IsStatic: true } field } => field,
+            IPropertyReferenceOperation { Property: { IsStatic: true, IsIndexer: false } property } => property,
+            _ => null,
+        };
 
         private static bool IsNewObject(IOperation? value)
             => value is IObjectCreationOperation

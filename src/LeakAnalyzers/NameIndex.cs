@@ -56,6 +56,12 @@ namespace LeakAnalyzers
             }
         }
 
+        /// <summary>The expression a simple name stands in: <c>x.Name</c>, <c>?.Name</c>, or the name itself.</summary>
+        public static SyntaxNode ReferenceOf(SimpleNameSyntax name)
+            => name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? access
+                : name.Parent is MemberBindingExpressionSyntax binding ? binding
+                : name;
+
         /// <summary>The identifier tokens with this text in the tree that are simple names (not a declaration's own name).</summary>
         public static IEnumerable<SyntaxToken> Occurrences(SyntaxTree tree, string name, CancellationToken cancellationToken)
         {

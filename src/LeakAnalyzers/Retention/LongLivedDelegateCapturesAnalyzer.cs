@@ -552,8 +552,7 @@ namespace LeakAnalyzers.Retention
                         continue;
                     }
 
-                    var name = (SimpleNameSyntax)token.Parent!;
-                    SyntaxNode reference = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? access : name;
+                    var reference = NameIndex.ReferenceOf((SimpleNameSyntax)token.Parent!);
                     if (model.GetOperation(reference, cancellationToken) is not IMemberReferenceOperation use
                         || !SymbolEqualityComparer.Default.Equals(use.Member.OriginalDefinition, member.OriginalDefinition))
                     {
@@ -801,32 +800,36 @@ namespace LeakAnalyzers.Retention
                 return null;
             }
 
-            foreach (var argument in invocation.Arguments)
+            return TakesCallback(invocation) ? receiver : null;
+        }
+
+        private static bool IsObservable(ITypeSymbol? type, PublisherLifetime lifetime)
+            => PublisherLifetime.IsOrImplements(type, lifetime.Observable);
+
+        /// <summary>What a call works on: its instance, or the first argument of an extension method (null for a static call).</summary>
+        private static IOperation? ReceiverOf(IInvocationOperation call)
+        {
+            if (!call.TargetMethod.IsExtensionMethod)
             {
-                if (argument.Parameter is { Type.TypeKind: TypeKind.Delegate })
+                return call.Instance;
+            }
+
+            foreach (var argument in call.Arguments)
+            {
+                if (argument.Parameter is { Ordinal: 0 })
                 {
-                    return receiver;
+                    return argument.Value;
                 }
             }
 
             return null;
         }
 
-        private static bool IsObservable(ITypeSymbol? type, PublisherLifetime lifetime)
+        private static bool TakesCallback(IInvocationOperation invocation)
         {
-            if (type is null)
+            foreach (var argument in invocation.Arguments)
             {
-                return false;
-            }
-
-            if (PublisherLifetime.Is(type, lifetime.Observable))
-            {
-                return true;
-            }
-
-            foreach (var implemented in type.AllInterfaces)
-            {
-                if (PublisherLifetime.Is(implemented, lifetime.Observable))
+                if (argument.Parameter is { Type.TypeKind: TypeKind.Delegate })
                 {
                     return true;
                 }
@@ -847,21 +850,8 @@ namespace LeakAnalyzers.Retention
                 return null;
             }
 
-            var receiver = invocation.Instance;
-            var takesCallback = false;
-            foreach (var argument in invocation.Arguments)
-            {
-                if (method.IsExtensionMethod && argument.Parameter is { Ordinal: 0 })
-                {
-                    receiver = argument.Value;
-                }
-                else if (argument.Parameter is { Type.TypeKind: TypeKind.Delegate })
-                {
-                    takesCallback = true;
-                }
-            }
-
-            return takesCallback && receiver is not null && lifetime.NotifiesChanges(DelegateCaptures.Unwrap(receiver)?.Type) ? receiver : null;
+            var receiver = ReceiverOf(invocation);
+            return receiver is not null && TakesCallback(invocation) && lifetime.NotifiesChanges(DelegateCaptures.Unwrap(receiver)?.Type) ? receiver : null;
         }
 
         /// <summary>
@@ -887,18 +877,7 @@ namespace LeakAnalyzers.Retention
                     return false;
                 }
 
-                IOperation? next = call.Instance;
-                if (call.TargetMethod.IsExtensionMethod)
-                {
-                    foreach (var argument in call.Arguments)
-                    {
-                        if (argument.Parameter is { Ordinal: 0 })
-                        {
-                            next = argument.Value;
-                        }
-                    }
-                }
-
+                var next = ReceiverOf(call);
                 if (next is null)
                 {
                     // Observable.Interval(..), a factory: a source made here, for this subscription alone.

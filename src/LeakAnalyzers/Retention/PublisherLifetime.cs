@@ -111,28 +111,7 @@ namespace LeakAnalyzers.Retention
         public bool HasChangeNotifiers => _collectionChanged != null || _propertyChanged != null;
 
         /// <summary>The type is, or implements, <c>INotifyCollectionChanged</c> or <c>INotifyPropertyChanged</c>.</summary>
-        public bool NotifiesChanges(ITypeSymbol? type)
-        {
-            if (type is null)
-            {
-                return false;
-            }
-
-            if (Is(type, _collectionChanged) || Is(type, _propertyChanged))
-            {
-                return true;
-            }
-
-            foreach (var implemented in type.AllInterfaces)
-            {
-                if (Is(implemented, _collectionChanged) || Is(implemented, _propertyChanged))
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
+        public bool NotifiesChanges(ITypeSymbol? type) => IsOrImplements(type, _collectionChanged, _propertyChanged);
 
         public static PublisherLifetime Create(Compilation compilation, KnownTypes known) => new PublisherLifetime(compilation, known);
 
@@ -160,14 +139,25 @@ namespace LeakAnalyzers.Retention
                 return false;
             }
 
-            if (Is(type, Disposable) || Is(type, AsyncDisposable))
+            return IsOrImplements(type, Disposable, AsyncDisposable);
+        }
+
+        /// <summary>The type is one of the known ones (by original definition) or implements one of them.</summary>
+        public static bool IsOrImplements(ITypeSymbol? type, INamedTypeSymbol? known, INamedTypeSymbol? other = null)
+        {
+            if (type is null || known is null && other is null)
+            {
+                return false;
+            }
+
+            if (Is(type, known) || Is(type, other))
             {
                 return true;
             }
 
             foreach (var implemented in type.AllInterfaces)
             {
-                if (Is(implemented, Disposable) || Is(implemented, AsyncDisposable))
+                if (Is(implemented, known) || Is(implemented, other))
                 {
                     return true;
                 }
