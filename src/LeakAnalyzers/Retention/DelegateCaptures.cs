@@ -39,6 +39,21 @@ namespace LeakAnalyzers.Retention
         /// <summary>A lambda, anonymous method or local function (not a method group of another object).</summary>
         public bool IsCapturingDelegate { get; }
 
+        /// <summary>The value a <c>?.</c> works on: the operand of the conditional access whose <c>WhenNotNull</c> holds the instance.</summary>
+        public static IOperation? ConditionalOperand(IConditionalAccessInstanceOperation instance)
+        {
+            IOperation current = instance;
+            for (var parent = instance.Parent; parent != null; current = parent, parent = parent.Parent)
+            {
+                if (parent is IConditionalAccessOperation access && access.WhenNotNull == current)
+                {
+                    return access.Operation;
+                }
+            }
+
+            return null;
+        }
+
         /// <summary>Strips conversions and <c>new EventHandler(...)</c> down to the lambda, method reference, field or local.</summary>
         public static IOperation? Unwrap(IOperation? operation)
         {

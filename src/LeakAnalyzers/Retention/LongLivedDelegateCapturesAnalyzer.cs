@@ -294,14 +294,17 @@ namespace LeakAnalyzers.Retention
                 // Rx operator written in this code is a static method too: it is a subscription, not a registration).
                 // Dropped, nothing can end it: a handed-in source outlives the disposed object; a source made again and
                 // again keeps one more callback each time.
-                if (context.ContainingSymbol.IsStatic || context.ContainingSymbol.ContainingType is not { } subscriber || !lifetime.IsDisposable(subscriber)
+                // A subscriber that ends what it keeps — it is disposable, or a stop method disposes the subscriptions it
+                // holds in its members — cannot end one it threw away.
+                if (context.ContainingSymbol.IsStatic || context.ContainingSymbol.ContainingType is not { } subscriber
+                    || !(lifetime.IsDisposable(subscriber) || state.EndsKeptSubscriptions())
                     || !state.IsHandedInObservable(source))
                 {
                     ReportRepeatedSubscription(context, invocation, source, lifetime);
                 }
                 else
                 {
-                    var place = "the subscription to the observable '" + source.Syntax + "' (thrown away)";
+                    var place = "the subscription to the observable '" + ConditionalText(source) + "' (thrown away)";
                     foreach (var argument in invocation.Arguments)
                     {
                         if (argument.Parameter is { Type.TypeKind: TypeKind.Delegate })
@@ -803,6 +806,31 @@ namespace LeakAnalyzers.Retention
             return TakesCallback(invocation) ? receiver : null;
         }
 
+        /// <summary>A value's code, with the <c>a?</c> in front when it is the part after a conditional access's <c>?</c>.</summary>
+        private static string ConditionalText(IOperation value)
+        {
+            var text = value.Syntax.ToString();
+            var depth = 0;
+            for (var receiver = DelegateCaptures.Unwrap(value); receiver != null && depth++ < 32;)
+            {
+                switch (receiver)
+                {
+                    case IConditionalAccessInstanceOperation instance:
+                        return DelegateCaptures.ConditionalOperand(instance) is { } operand ? operand.Syntax + "?" + text : text;
+                    case IInvocationOperation call:
+                        receiver = ReceiverOf(call);
+                        continue;
+                    case IMemberReferenceOperation member:
+                        receiver = member.Instance;
+                        continue;
+                    default:
+                        return text;
+                }
+            }
+
+            return text;
+        }
+
         private static bool IsObservable(ITypeSymbol? type, PublisherLifetime lifetime)
             => PublisherLifetime.IsOrImplements(type, lifetime.Observable);
 
@@ -1143,9 +1171,12 @@ namespace LeakAnalyzers.Retention
 
         private static bool IsDiscarded(IOperation operation)
         {
+            var current = operation;
             var parent = operation.Parent;
-            while (parent is IConversionOperation)
+            // (T)x.Subscribe(..); source?.Subscribe(..): the conditional access's value is the call's, or null.
+            while (parent is IConversionOperation || parent is IConditionalAccessOperation access && access.WhenNotNull == current)
             {
+                current = parent;
                 parent = parent.Parent;
             }
 
@@ -1371,6 +1402,30 @@ namespace LeakAnalyzers.Retention
                             && (parameterType.TypeKind == TypeKind.Interface || parameterType.IsAbstract && parameterType.TypeKind == TypeKind.Class)
                             && (DelegateCaptures.IsPrimaryConstructorParameter(parameter.Parameter)
                                 || parameter.Parameter.ContainingSymbol is IMethodSymbol { MethodKind: MethodKind.Constructor });
+                    case IConditionalOperation { WhenFalse: { } whenFalse } conditional:
+                        return IsHandedIn(conditional.WhenTrue, facts, seen, depth + 1) || IsHandedIn(whenFalse, facts, seen, depth + 1);
+                    case ICoalesceOperation coalesce:
+                        return IsHandedIn(coalesce.Value, facts, seen, depth + 1) || IsHandedIn(coalesce.WhenNull, facts, seen, depth + 1);
+                    case IConditionalAccessInstanceOperation instance:
+                        // plugin?.Start(x): the instance is the conditional access's operand.
+                        return IsHandedIn(DelegateCaptures.ConditionalOperand(instance), facts, seen, depth + 1);
+                    case IInvocationOperation call when !call.TargetMethod.IsStatic && !call.TargetMethod.IsExtensionMethod
+                        && DelegateCaptures.Unwrap(call.Instance) is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }:
+                        // GetPlugin(x).Start(x): what a method of this type returns (a member filled from a parameter).
+                        if (!seen.Add(call.TargetMethod.OriginalDefinition))
+                        {
+                            return false;
+                        }
+
+                        foreach (var value in facts.ReturnedValues(call.TargetMethod, _context.CancellationToken))
+                        {
+                            if (IsHandedIn(value, facts, seen, depth + 1))
+                            {
+                                return true;
+                            }
+                        }
+
+                        return false;
                     case IInvocationOperation call:
                         if (call.TargetMethod.IsExtensionMethod)
                         {
@@ -1410,6 +1465,10 @@ namespace LeakAnalyzers.Retention
                         return false;
                 }
             }
+
+            /// <summary>The subscriber has a stop path: some member of it disposes an <c>IDisposable</c> this object keeps in a member.</summary>
+            public bool EndsKeptSubscriptions()
+                => _context.ContainingSymbol.ContainingType is { } type && FactsOf(type).DisposesKeptMember(_lifetime, _context.CancellationToken);
 
             /// <summary>'this' of a type that lives as long as the process anyway (singletons, configured long-lived types) costs nothing.</summary>
             private bool ThisIsLongLived(INamedTypeSymbol type)
@@ -1594,6 +1653,7 @@ namespace LeakAnalyzers.Retention
             private readonly Compilation _compilation;
             private readonly ConcurrentDictionary<ISymbol, bool> _released = new ConcurrentDictionary<ISymbol, bool>(SymbolEqualityComparer.Default);
             private readonly ConcurrentDictionary<(ISymbol Member, ISymbol Handler), bool> _removed = new ConcurrentDictionary<(ISymbol, ISymbol), bool>();
+            private bool? _disposesKept;
             private readonly ConcurrentDictionary<INamedTypeSymbol, HashSet<ISymbol>> _unregistered = new ConcurrentDictionary<INamedTypeSymbol, HashSet<ISymbol>>(SymbolEqualityComparer.Default);
 
             public TypeFacts(INamedTypeSymbol top, Compilation compilation)
@@ -1647,6 +1707,105 @@ namespace LeakAnalyzers.Retention
                         yield return assignment.Value;
                     }
                 }
+            }
+
+            /// <summary>
+            /// Some member of the type disposes an <c>IDisposable</c> kept in an instance member of this object
+            /// (<c>_subscription?.Dispose()</c> in a stop or detach method): the type ends what it keeps.
+            /// </summary>
+            public bool DisposesKeptMember(PublisherLifetime lifetime, CancellationToken cancellationToken)
+            {
+                if (_disposesKept is { } known)
+                {
+                    return known;
+                }
+
+                var found = false;
+                foreach (var operation in References("Dispose", cancellationToken))
+                {
+                    if (operation is IInvocationOperation { TargetMethod.Parameters.Length: 0 } call
+                        && KeptMemberOf(call.Instance) is { } member && !member.IsStatic
+                        && PublisherLifetime.Is(member.GetMemberType(), lifetime.Disposable))
+                    {
+                        found = true;
+                        break;
+                    }
+                }
+
+                _disposesKept = found;
+                return found;
+            }
+
+            /// <summary>The member of this object a call works on: <c>_x.Dispose()</c>, <c>this._x.Dispose()</c>, <c>_x?.Dispose()</c>.</summary>
+            private static ISymbol? KeptMemberOf(IOperation? instance)
+            {
+                if (instance is IConditionalAccessInstanceOperation conditional)
+                {
+                    instance = DelegateCaptures.ConditionalOperand(conditional);
+                }
+
+                return DelegateCaptures.Unwrap(instance) is IMemberReferenceOperation
+                {
+                    Member: IFieldSymbol or IPropertySymbol,
+                    Instance: IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance },
+                } reference
+                    ? reference.Member
+                    : null;
+            }
+
+            /// <summary>The values a method of this type returns (its <c>return</c>s and expression body, not those of nested functions).</summary>
+            public IEnumerable<IOperation> ReturnedValues(IMethodSymbol method, CancellationToken cancellationToken)
+            {
+                var definition = method.OriginalDefinition;
+                if (!SymbolEqualityComparer.Default.Equals(definition.ContainingType?.OriginalDefinition, _top) && !IsNestedIn(definition.ContainingType))
+                {
+                    yield break;
+                }
+
+                foreach (var declaration in definition.DeclaringSyntaxReferences)
+                {
+#pragma warning disable RS1030 // One method of this type, once per question that reaches it.
+                    var model = _compilation.GetSemanticModel(declaration.SyntaxTree);
+#pragma warning restore RS1030
+                    if (model.GetOperation(declaration.GetSyntax(cancellationToken), cancellationToken) is not { } body)
+                    {
+                        continue;
+                    }
+
+                    var budget = MaxReferences;
+                    var pending = new Stack<IOperation>();
+                    pending.Push(body);
+                    while (pending.Count > 0 && --budget > 0)
+                    {
+                        var current = pending.Pop();
+                        if (current is IReturnOperation { ReturnedValue: { } value })
+                        {
+                            yield return value;
+                            continue;
+                        }
+
+                        foreach (var child in current.ChildOperations)
+                        {
+                            if (child is not (IAnonymousFunctionOperation or ILocalFunctionOperation))
+                            {
+                                pending.Push(child);
+                            }
+                        }
+                    }
+                }
+            }
+
+            private bool IsNestedIn(INamedTypeSymbol? type)
+            {
+                for (var current = type; current != null; current = current.ContainingType)
+                {
+                    if (SymbolEqualityComparer.Default.Equals(current.OriginalDefinition, _top))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
             }
 
             /// <summary>A call of this type to a method of the store's type removes the handler, or every handler of this object.</summary>

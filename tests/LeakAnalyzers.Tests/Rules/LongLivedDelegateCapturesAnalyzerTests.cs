@@ -814,6 +814,99 @@ namespace LeakAnalyzers.Tests.Rules
                 Captures(3, "the subscription to the observable 'ticks' (thrown away)", "'this'"));
         }
 
+        [Fact]
+        public Task DroppedSubscriptionsInTypesWithAStopPath()
+        {
+            // Not disposable, but a stop method disposes the subscriptions the node keeps: one it threw away outlives it.
+            return V.AnalyzerAsync(new[] { Rx, """
+                using System;
+                using System.Reactive.Linq;
+
+                public interface IStreamSource { IObservable<object> Start(object target); }
+
+                public abstract class Node
+                {
+                    protected abstract void StartListening(object target);
+                    protected abstract void StopListening();
+                    protected void ValueChanged(object value) { }
+                }
+
+                public sealed class StreamNode : Node
+                {
+                    private readonly IStreamSource? _source;
+                    private IDisposable? _subscription;
+
+                    public StreamNode(IStreamSource source) => _source = source;
+
+                    protected override void StartListening(object target) => SourceFor(target)?.Start(target).Subscribe({|#0:ValueChanged|});
+
+                    protected override void StopListening()
+                    {
+                        _subscription?.Dispose();
+                        _subscription = null;
+                    }
+
+                    private IStreamSource? SourceFor(object target) => target is null ? null : _source;
+                }
+
+                public sealed class Watcher
+                {
+                    private readonly IObservable<int> _ticks;
+                    private IDisposable? _kept;
+                    private int _last;
+
+                    public Watcher(IObservable<int> ticks) => _ticks = ticks;
+
+                    public void Start()
+                    {
+                        _kept = _ticks.Subscribe(t => _last = t);
+                        _ticks.Where(t => t > 0).Subscribe(t {|#1:=>|} _last = -t);
+                    }
+
+                    public void Stop() => _kept!.Dispose();
+                }
+
+                // Quiet: no stop path (nothing of it is ever ended), the node's own source, a callback that keeps nothing of this.
+                public sealed class NoStop
+                {
+                    private readonly IStreamSource _source;
+                    private int _count;
+                    public NoStop(IStreamSource source) => _source = source;
+                    public void Start(object target) => _source.Start(target).Subscribe(v => _count++);
+                }
+
+                public sealed class OwnSource
+                {
+                    private readonly Subject<object> _own = new();
+                    private IDisposable? _subscription;
+                    private int _count;
+                    public void Start() => _own.Subscribe(v => _count++);
+                    public void Stop() => _subscription?.Dispose();
+                }
+
+                public sealed class KeepsNothing
+                {
+                    private readonly IStreamSource _source;
+                    private IDisposable? _subscription;
+                    public KeepsNothing(IStreamSource source) => _source = source;
+                    public void Start(object target) => _source.Start(target).Subscribe(v => Console.WriteLine(v));
+                    public void Stop() => _subscription?.Dispose();
+                }
+
+                public sealed class KeepsIt
+                {
+                    private readonly IStreamSource _source;
+                    private IDisposable? _subscription;
+                    private int _count;
+                    public KeepsIt(IStreamSource source) => _source = source;
+                    public void Start(object target) => _subscription = _source?.Start(target).Subscribe(v => _count++);
+                    public void Stop() => _subscription?.Dispose();
+                }
+                """ },
+                Captures(0, "the subscription to the observable 'SourceFor(target)?.Start(target)' (thrown away)", "'this'"),
+                Captures(1, "the subscription to the observable '_ticks.Where(t => t > 0)' (thrown away)", "'this'"));
+        }
+
         private static DiagnosticResult Repeated(int location, string source, string when)
             => V.Diagnostic(LongLivedDelegateCapturesAnalyzer.RepeatedSubscriptionRule).WithLocation(location).WithArguments(source, when);
 
