@@ -68,7 +68,17 @@ namespace LeakAnalyzers.Retention
             description: "A subscription whose IDisposable is dropped ends only when its source completes. Made inside an event handler, or in a method that runs once per request on a source the object keeps, it adds one more callback to the source each time: the source keeps all of them, and everything they capture, for as long as it lives.",
             helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.LongLivedDelegateCaptures));
 
-        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule, SharedClosureRule, RepeatedSubscriptionRule);
+        public static readonly DiagnosticDescriptor PiledSubscriptionRule = new DiagnosticDescriptor(
+            RuleIdentifiers.LongLivedDelegateCaptures,
+            title: Title,
+            messageFormat: "A new subscription is added to '{0}' {1} and nothing takes it out when it ends: '{0}' keeps every one of them until it is disposed",
+            category: RuleIdentifiers.MemoryCategory,
+            defaultSeverity: DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "A composite of subscriptions that a recurring callback adds to — one inner subscription per element or event — and that nothing removes from when an inner subscription completes grows for as long as the outer subscription runs: it keeps every finished subscription and what its observer holds.",
+            helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.LongLivedDelegateCaptures));
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule, SharedClosureRule, RepeatedSubscriptionRule, PiledSubscriptionRule);
 
         /// <summary>The long-lived places a delegate can be stored in.</summary>
         public enum Sink
@@ -107,6 +117,12 @@ namespace LeakAnalyzers.Retention
             /// request — on a source that outlives each run: the source accumulates one callback per run.
             /// </summary>
             RepeatedSubscription,
+
+            /// <summary>
+            /// A subscription made in a recurring callback and added to a composite that outlives it and that nothing
+            /// removes from: the composite accumulates one finished subscription per run.
+            /// </summary>
+            PiledSubscription,
         }
 
         public override void Initialize(AnalysisContext context)
@@ -243,6 +259,11 @@ namespace LeakAnalyzers.Retention
         {
             var invocation = (IInvocationOperation)context.Operation;
             var method = invocation.TargetMethod;
+
+            if (ReportPiledSubscription(context, invocation, lifetime, state))
+            {
+                return;
+            }
 
             if (IsStaticCollection(invocation.Instance, lifetime))
             {
@@ -1002,6 +1023,213 @@ namespace LeakAnalyzers.Retention
             }
         }
 
+        /// <summary>
+        /// <c>composite.Add(inner)</c> in a callback that runs again and again (an event handler, a subscription's or an
+        /// observer's callback kept by the code it is handed to), where <c>inner</c> is made in that run, the composite — a
+        /// disposable collection of disposables, a local of the enclosing method or a member of this object — outlives the
+        /// run, and nothing but adding to it and disposing it ever uses it: every finished inner subscription stays.
+        /// </summary>
+        private static bool ReportPiledSubscription(OperationAnalysisContext context, IInvocationOperation invocation, PublisherLifetime lifetime, TypeState state)
+        {
+            var method = invocation.TargetMethod;
+            if (method.IsStatic || invocation.Arguments.Length != 1 || invocation.Arguments[0].Parameter is not { } parameter
+                || !PublisherLifetime.IsOrImplements(parameter.Type, lifetime.Disposable, lifetime.AsyncDisposable)
+                || DelegateCaptures.Unwrap(invocation.Instance) is not { } composite
+                || !PublisherLifetime.IsOrImplements(composite.Type, lifetime.Disposable, lifetime.AsyncDisposable))
+            {
+                return false;
+            }
+
+            ISymbol? kept = composite switch
+            {
+                ILocalReferenceOperation local => local.Local,
+                IMemberReferenceOperation { Member: IFieldSymbol or IPropertySymbol, Instance: IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } } member => member.Member,
+                _ => null,
+            };
+            if (kept is null || FirstEnclosingFunction(invocation) is not IAnonymousFunctionOperation handler || !OutlivesHandler(composite, handler))
+            {
+                return false;
+            }
+
+            // The call keeps its argument: a collection's Add, or a method of this code whose summary stores it in the instance.
+            var summaries = CompilationModel.For(context.Compilation).Summaries;
+            var flow = new FlowContext(summaries, LeakAnalyzers.Resources.AnyResourceKind.Instance, context.CancellationToken);
+            var adds = ValueFlow.IsLibrary(method)
+                ? CollectionMutation.GetCallKind(method.Name) == MemberUseKind.Growth
+                : (summaries.ForCall(invocation, flow).EffectsOn(parameter.Ordinal) & ValueEffects.StoredInInstance) != 0;
+            if (!adds || !MadeInRun(invocation.Arguments[0].Value, handler))
+            {
+                return false;
+            }
+
+            var when = RecurringCallbackOf(handler, lifetime) ?? KeptCallbackOf(handler, summaries, flow);
+            if (when is null)
+            {
+                return false;
+            }
+
+            var onlyAddedAndDisposed = kept is ILocalSymbol
+                ? OnlyAddedAndDisposed(RootOf(invocation), kept, method.Name, lifetime)
+                : state.OnlyAddedAndDisposed(kept, method.Name);
+            if (!onlyAddedAndDisposed)
+            {
+                return false;
+            }
+
+            var properties = ImmutableDictionary<string, string?>.Empty.Add(SinkProperty, nameof(Sink.PiledSubscription));
+            var location = invocation.Syntax is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax access } ? access.Name.Identifier.GetLocation() : invocation.Syntax.GetLocation();
+            context.ReportDiagnostic(Diagnostic.Create(PiledSubscriptionRule, location, properties, composite.Syntax.ToString(), when));
+            return true;
+        }
+
+        private static IOperation? FirstEnclosingFunction(IOperation operation)
+        {
+            for (var current = operation.Parent; current != null; current = current.Parent)
+            {
+                if (current is IAnonymousFunctionOperation or ILocalFunctionOperation or IMethodBodyBaseOperation)
+                {
+                    return current;
+                }
+            }
+
+            return null;
+        }
+
+        private static IOperation RootOf(IOperation operation)
+        {
+            var current = operation;
+            while (current.Parent != null)
+            {
+                current = current.Parent;
+            }
+
+            return current;
+        }
+
+        /// <summary>The value is made by a call in this run of the handler (directly, awaited, or through a local of the handler).</summary>
+        private static bool MadeInRun(IOperation value, IAnonymousFunctionOperation handler)
+        {
+            var current = DelegateCaptures.Unwrap(value);
+            for (var depth = 0; current != null && depth < 8; depth++)
+            {
+                switch (current)
+                {
+                    case IAwaitOperation awaited:
+                        current = DelegateCaptures.Unwrap(awaited.Operation);
+                        continue;
+                    case IInvocationOperation invocation:
+                        // inner.ConfigureAwait(false) and the like return what they were given.
+                        if (invocation.TargetMethod.Name == "ConfigureAwait" && invocation.Instance is { } instance)
+                        {
+                            current = DelegateCaptures.Unwrap(instance);
+                            continue;
+                        }
+
+                        return handler.Syntax.Span.Contains(invocation.Syntax.Span);
+                    case ILocalReferenceOperation local when local.Local.Locations.Length > 0 && handler.Syntax.Span.Contains(local.Local.Locations[0].SourceSpan):
+                        current = DelegateCaptures.Unwrap(LocalAliases.DeclaredValue(local));
+                        continue;
+                    default:
+                        return false;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>A callback handed to a method of this code that keeps it (in the object it makes, or in its own): it runs whenever that object is called.</summary>
+        private static string? KeptCallbackOf(IAnonymousFunctionOperation handler, MethodSummaries summaries, FlowContext flow)
+        {
+            if (handler.Symbol.Parameters.Length == 0)
+            {
+                return null;
+            }
+
+            IOperation? parent = handler.Parent;
+            while (parent is IDelegateCreationOperation or IConversionOperation)
+            {
+                parent = parent.Parent;
+            }
+
+            if (parent is not IArgumentOperation { Parameter: { } parameter } argument)
+            {
+                return null;
+            }
+
+            MethodSummary? summary = argument.Parent switch
+            {
+                IInvocationOperation call when !ValueFlow.IsLibrary(call.TargetMethod) => summaries.ForCall(call, flow),
+                IObjectCreationOperation { Constructor: { } constructor } when !ValueFlow.IsLibrary(constructor) => summaries.ForConstructor(constructor, flow),
+                _ => null,
+            };
+            var name = argument.Parent switch
+            {
+                IInvocationOperation call => call.TargetMethod.Name,
+                IObjectCreationOperation creation => creation.Type?.Name,
+                _ => null,
+            };
+            return summary is { IsUnknown: false } && (summary.EffectsOn(parameter.Ordinal) & (ValueEffects.Stored | ValueEffects.StoredInResult)) != 0
+                ? "each time the callback handed to '" + name + "' runs"
+                : null;
+        }
+
+        /// <summary>Every use of the local in the method adds to it with this method, disposes it, or hands it on as a plain disposable.</summary>
+        private static bool OnlyAddedAndDisposed(IOperation root, ISymbol local, string addName, PublisherLifetime lifetime)
+        {
+            var budget = 20000;
+            foreach (var operation in root.Descendants())
+            {
+                if (--budget < 0)
+                {
+                    return false;
+                }
+
+                if (operation is ILocalReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Local, local)
+                    && !IsAddOrDisposeUse(reference, addName, lifetime))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary><c>c.Add(..)</c>, <c>c.Dispose()</c>, <c>c.DisposeAsync()</c>, or <c>c</c> converted to a disposable interface (it can only be disposed there).</summary>
+        private static bool IsAddOrDisposeUse(IOperation reference, string addName, PublisherLifetime lifetime)
+        {
+            var parent = reference.Parent;
+            if (parent is IConversionOperation { Type: { } converted } && IsDisposableInterface(converted, lifetime))
+            {
+                return true;
+            }
+
+            // return (sink, composite) as (ISink, IAsyncDisposable): the tuple's conversion gives the element its type.
+            if (parent is ITupleOperation tuple && tuple.Parent is IConversionOperation { Type: INamedTypeSymbol { IsTupleType: true } target })
+            {
+                var index = tuple.Elements.IndexOf(reference);
+                return index >= 0 && index < target.TupleElements.Length && IsDisposableInterface(target.TupleElements[index].Type, lifetime);
+            }
+
+            if (parent is IConditionalAccessOperation access && access.Operation == reference)
+            {
+                foreach (var descendant in access.WhenNotNull.DescendantsAndSelf())
+                {
+                    if (descendant is IConditionalAccessInstanceOperation instance)
+                    {
+                        parent = instance.Parent;
+                        break;
+                    }
+                }
+            }
+
+            return parent is IInvocationOperation { TargetMethod.Name: var name } call
+                && (call.Instance == reference || call.Instance is IConditionalAccessInstanceOperation)
+                && (name == addName || name is "Dispose" or "DisposeAsync");
+        }
+
+        private static bool IsDisposableInterface(ITypeSymbol type, PublisherLifetime lifetime)
+            => PublisherLifetime.Is(type, lifetime.Disposable) || PublisherLifetime.Is(type, lifetime.AsyncDisposable);
+
         /// <summary>The source was there before the handler ran: this object's, a static, the enclosing method's parameter or local.</summary>
         private static bool OutlivesHandler(IOperation root, IAnonymousFunctionOperation handler)
         {
@@ -1466,6 +1694,10 @@ namespace LeakAnalyzers.Retention
                 }
             }
 
+            /// <summary>Every use of this object's member adds to it with this method or disposes it (initializers are not uses).</summary>
+            public bool OnlyAddedAndDisposed(ISymbol member, string addName)
+                => _context.ContainingSymbol.ContainingType is { } type && FactsOf(type).OnlyAddedAndDisposed(member, addName, _lifetime, _context.CancellationToken);
+
             /// <summary>The subscriber has a stop path: some member of it disposes an <c>IDisposable</c> this object keeps in a member.</summary>
             public bool EndsKeptSubscriptions()
                 => _context.ContainingSymbol.ContainingType is { } type && FactsOf(type).DisposesKeptMember(_lifetime, _context.CancellationToken);
@@ -1751,6 +1983,33 @@ namespace LeakAnalyzers.Retention
                 } reference
                     ? reference.Member
                     : null;
+            }
+
+            /// <summary>Every reference to the member adds to it with this method or disposes it (see <see cref="IsAddOrDisposeUse"/>).</summary>
+            public bool OnlyAddedAndDisposed(ISymbol member, string addName, PublisherLifetime lifetime, CancellationToken cancellationToken)
+            {
+                var definition = member.OriginalDefinition;
+                var any = false;
+                foreach (var operation in References(definition.Name, cancellationToken))
+                {
+                    if (operation is IInvocationOperation)
+                    {
+                        continue; // a method of the same name
+                    }
+
+                    if (operation is not IMemberReferenceOperation reference || !SymbolEqualityComparer.Default.Equals(reference.Member.OriginalDefinition, definition))
+                    {
+                        continue;
+                    }
+
+                    any = true;
+                    if (!IsAddOrDisposeUse(reference, addName, lifetime))
+                    {
+                        return false;
+                    }
+                }
+
+                return any;
             }
 
             /// <summary>The values a method of this type returns (its <c>return</c>s and expression body, not those of nested functions).</summary>

@@ -44,6 +44,7 @@ namespace LeakAnalyzers.Tests.Infrastructure
                 {
                     private readonly System.Collections.Generic.List<IDisposable> _items = new();
                     public void Add(IDisposable item) => _items.Add(item);
+                    public bool Remove(IDisposable item) => _items.Remove(item);
                     public void Dispose() { foreach (var item in _items) item.Dispose(); }
                 }
             }

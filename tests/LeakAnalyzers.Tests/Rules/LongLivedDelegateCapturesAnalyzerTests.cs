@@ -907,6 +907,114 @@ namespace LeakAnalyzers.Tests.Rules
                 Captures(1, "the subscription to the observable '_ticks.Where(t => t > 0)' (thrown away)", "'this'"));
         }
 
+        private static DiagnosticResult Piled(int location, string composite, string when)
+            => V.Diagnostic(LongLivedDelegateCapturesAnalyzer.PiledSubscriptionRule).WithLocation(location).WithArguments(composite, when);
+
+        [Fact]
+        public Task SubscriptionsPiledUpInACompositeByARecurringCallback()
+        {
+            return V.AnalyzerAsync(new[] { Rx, """
+                using System;
+                using System.Collections.Generic;
+                using System.Reactive.Linq;
+                using System.Threading.Tasks;
+
+                public interface IAsyncSource<T> { Task<IAsyncDisposable> SubscribeAsync(IAsyncSink<T> sink); }
+                public interface IAsyncSink<T> { Task OnNextAsync(T value); Task OnCompletedAsync(); }
+
+                public sealed class AsyncComposite : IAsyncDisposable
+                {
+                    private readonly List<IAsyncDisposable> _items = new();
+                    public async Task AddAsync(IAsyncDisposable item) { await Task.Yield(); _items.Add(item); }
+                    public async Task RemoveAsync(IAsyncDisposable item) { await Task.Yield(); _items.Remove(item); }
+                    public async ValueTask DisposeAsync() { foreach (var item in _items) await item.DisposeAsync(); _items.Clear(); }
+                }
+
+                public sealed class Sink<T> : IAsyncSink<T>
+                {
+                    private readonly Func<T, Task> _onNext;
+                    private readonly Func<Task> _onCompleted;
+                    public Sink(Func<T, Task> onNext, Func<Task> onCompleted) { _onNext = onNext; _onCompleted = onCompleted; }
+                    public Task OnNextAsync(T value) => _onNext(value);
+                    public Task OnCompletedAsync() => _onCompleted();
+                }
+
+                public static class Sinks
+                {
+                    public static IAsyncSink<T> Create<T>(Func<T, Task> onNext, Func<Task> onCompleted) => new Sink<T>(onNext, onCompleted);
+
+                    // Every inner sequence's subscription stays in the composite after it completes.
+                    public static (IAsyncSink<IAsyncSource<T>>, IAsyncDisposable) Merge<T>(IAsyncSink<T> observer)
+                    {
+                        var disposable = new AsyncComposite();
+                        return (Create<IAsyncSource<T>>(async xs =>
+                        {
+                            var inner = await xs.SubscribeAsync(Create<T>(observer.OnNextAsync, () => Task.CompletedTask));
+                            await disposable.{|#0:AddAsync|}(inner);
+                        }, observer.OnCompletedAsync), disposable);
+                    }
+
+                    // Quiet: the inner subscription is taken out when it completes.
+                    public static (IAsyncSink<IAsyncSource<T>>, IAsyncDisposable) MergeFixed<T>(IAsyncSink<T> observer)
+                    {
+                        var disposable = new AsyncComposite();
+                        return (Create<IAsyncSource<T>>(async xs =>
+                        {
+                            IAsyncDisposable? inner = null;
+                            inner = await xs.SubscribeAsync(Create<T>(observer.OnNextAsync, async () => await disposable.RemoveAsync(inner!)));
+                            await disposable.AddAsync(inner);
+                        }, observer.OnCompletedAsync), disposable);
+                    }
+                }
+
+                public sealed class Item { public IObservable<int> Changes { get; } = new Subject<int>(); }
+
+                public sealed class Watcher : IDisposable
+                {
+                    private readonly CompositeDisposable _subscriptions = new();
+                    private readonly CompositeDisposable _perItem = new();
+                    private readonly Subject<Item> items = new();
+                    private readonly Subject<Item> removed = new();
+                    private int _sum;
+
+                    public Watcher()
+                    {
+                        // One subscription per item that arrives, kept until the watcher goes.
+                        items.Subscribe(item => _subscriptions.{|#1:Add|}(item.Changes.Subscribe(c => _sum += c)));
+
+                        // Quiet: removed again when the item goes.
+                        items.Subscribe(item => _perItem.Add(item.Changes.Subscribe(c => _sum -= c)));
+                        removed.Subscribe(item => _perItem.Remove(null!));
+                    }
+
+                    public void Dispose() { _subscriptions.Dispose(); _perItem.Dispose(); }
+                }
+
+                public sealed class Quiet : IDisposable
+                {
+                    private readonly CompositeDisposable _subscriptions = new();
+                    private readonly IDisposable _kept;
+                    private readonly Subject<Item> items = new();
+                    private int _sum;
+
+                    public Quiet(List<Item> list)
+                    {
+                        // The same subscription every time, not a new one per run.
+                        _kept = items.Subscribe(i => { });
+                        items.Subscribe(item => _subscriptions.Add(_kept));
+                        // Run once per element of a list, there and then: not a recurring callback.
+                        list.ForEach(item => _subscriptions.Add(item.Changes.Subscribe(c => _sum += c)));
+                        // A composite made in the run itself.
+                        items.Subscribe(item => { var local = new CompositeDisposable(); local.Add(item.Changes.Subscribe(c => _sum += c)); });
+                    }
+
+                    public void Dispose() => _subscriptions.Dispose();
+                }
+                """ },
+                Piled(0, "disposable", "each time the callback handed to 'Create' runs"),
+                Piled(1, "_subscriptions", "on every notification of 'items'"));
+        }
+
         private static DiagnosticResult Repeated(int location, string source, string when)
             => V.Diagnostic(LongLivedDelegateCapturesAnalyzer.RepeatedSubscriptionRule).WithLocation(location).WithArguments(source, when);
 
