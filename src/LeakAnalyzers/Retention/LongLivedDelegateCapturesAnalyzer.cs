@@ -1056,13 +1056,16 @@ namespace LeakAnalyzers.Retention
             var flow = new FlowContext(summaries, LeakAnalyzers.Resources.AnyResourceKind.Instance, context.CancellationToken);
             var adds = ValueFlow.IsLibrary(method)
                 ? CollectionMutation.GetCallKind(method.Name) == MemberUseKind.Growth
-                : (summaries.ForCall(invocation, flow).EffectsOn(parameter.Ordinal) & ValueEffects.StoredInInstance) != 0;
-            if (!adds || !MadeInRun(invocation.Arguments[0].Value, handler))
+                : AddsToCollection(summaries.ForCall(invocation, flow), parameter.Ordinal, method.ContainingType);
+            if (!adds || MadeInRun(invocation.Arguments[0].Value, handler) is not { } made)
             {
                 return false;
             }
 
-            var when = RecurringCallbackOf(handler, lifetime) ?? KeptCallbackOf(handler, summaries, flow);
+            // A callback handed to code that keeps it may run once (a scheduled action): it recurs when each run gets a
+            // source of its own to subscribe to (an observer's onNext over a sequence of sequences).
+            var when = RecurringCallbackOf(handler, lifetime)
+                ?? (OnParameterOf(made, handler) ? KeptCallbackOf(handler, summaries, flow) : null);
             if (when is null)
             {
                 return false;
@@ -1106,8 +1109,80 @@ namespace LeakAnalyzers.Retention
             return current;
         }
 
-        /// <summary>The value is made by a call in this run of the handler (directly, awaited, or through a local of the handler).</summary>
-        private static bool MadeInRun(IOperation value, IAnonymousFunctionOperation handler)
+        /// <summary>
+        /// The method keeps the parameter in a collection of the instance (<c>_items.Add(item)</c>): the summary stores it
+        /// in a member whose type is a collection, not in a single field that the next call replaces.
+        /// </summary>
+        private static bool AddsToCollection(MethodSummary summary, int ordinal, INamedTypeSymbol? type)
+        {
+            if ((summary.EffectsOn(ordinal) & ValueEffects.StoredInInstance) == 0 || type is null)
+            {
+                return false;
+            }
+
+            foreach (var site in summary.Stores)
+            {
+                if (site.Parameter != ordinal || site.Removes || site.IsStatic)
+                {
+                    continue;
+                }
+
+                for (var current = type; current != null; current = current.BaseType)
+                {
+                    foreach (var member in current.GetMembers())
+                    {
+                        if (member is IFieldSymbol or IPropertySymbol && SymbolNames.Qualified(member) == site.Member
+                            && member.GetMemberType() is { SpecialType: not SpecialType.System_String } memberType
+                            && (memberType.TypeKind == TypeKind.Array || IsEnumerable(memberType)))
+                        {
+                            return true;
+                        }
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        private static bool IsEnumerable(ITypeSymbol type)
+        {
+            foreach (var implemented in type.AllInterfaces)
+            {
+                if (implemented.SpecialType == SpecialType.System_Collections_IEnumerable)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>The subscription is made on the handler's parameter or on something reached from it (<c>xs.SubscribeAsync(..)</c>, <c>item.Changes.Subscribe(..)</c>).</summary>
+        private static bool OnParameterOf(IInvocationOperation made, IAnonymousFunctionOperation handler)
+        {
+            var current = ReceiverOf(made);
+            for (var depth = 0; current != null && depth < 16; depth++)
+            {
+                switch (DelegateCaptures.Unwrap(current))
+                {
+                    case IParameterReferenceOperation parameter:
+                        return SymbolEqualityComparer.Default.Equals(parameter.Parameter.ContainingSymbol, handler.Symbol);
+                    case IMemberReferenceOperation member:
+                        current = member.Instance;
+                        continue;
+                    case IInvocationOperation call:
+                        current = ReceiverOf(call);
+                        continue;
+                    default:
+                        return false;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>The call that makes the value in this run of the handler (directly, awaited, or through a local of the handler).</summary>
+        private static IInvocationOperation? MadeInRun(IOperation value, IAnonymousFunctionOperation handler)
         {
             var current = DelegateCaptures.Unwrap(value);
             for (var depth = 0; current != null && depth < 8; depth++)
@@ -1125,16 +1200,16 @@ namespace LeakAnalyzers.Retention
                             continue;
                         }
 
-                        return handler.Syntax.Span.Contains(invocation.Syntax.Span);
+                        return handler.Syntax.Span.Contains(invocation.Syntax.Span) ? invocation : null;
                     case ILocalReferenceOperation local when local.Local.Locations.Length > 0 && handler.Syntax.Span.Contains(local.Local.Locations[0].SourceSpan):
                         current = DelegateCaptures.Unwrap(LocalAliases.DeclaredValue(local));
                         continue;
                     default:
-                        return false;
+                        return null;
                 }
             }
 
-            return false;
+            return null;
         }
 
         /// <summary>A callback handed to a method of this code that keeps it (in the object it makes, or in its own): it runs whenever that object is called.</summary>

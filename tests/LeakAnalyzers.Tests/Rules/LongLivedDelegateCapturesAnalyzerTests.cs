@@ -930,6 +930,19 @@ namespace LeakAnalyzers.Tests.Rules
                     public async ValueTask DisposeAsync() { foreach (var item in _items) await item.DisposeAsync(); _items.Clear(); }
                 }
 
+                public sealed class Serial : IAsyncDisposable
+                {
+                    private IAsyncDisposable? _current;
+                    public Task AssignAsync(IAsyncDisposable item) { _current = item; return Task.CompletedTask; }
+                    public ValueTask DisposeAsync() => _current?.DisposeAsync() ?? default;
+                }
+
+                public sealed class Scheduler
+                {
+                    private readonly List<Func<System.Threading.CancellationToken, Task>> _work = new();
+                    public void ScheduleAsync(Func<System.Threading.CancellationToken, Task> action) => _work.Add(action);
+                }
+
                 public sealed class Sink<T> : IAsyncSink<T>
                 {
                     private readonly Func<T, Task> _onNext;
@@ -952,6 +965,29 @@ namespace LeakAnalyzers.Tests.Rules
                             var inner = await xs.SubscribeAsync(Create<T>(observer.OnNextAsync, () => Task.CompletedTask));
                             await disposable.{|#0:AddAsync|}(inner);
                         }, observer.OnCompletedAsync), disposable);
+                    }
+
+                    // Quiet: a serial composite holds only the latest inner subscription.
+                    public static (IAsyncSink<IAsyncSource<T>>, IAsyncDisposable) Switch<T>(IAsyncSink<T> observer)
+                    {
+                        var serial = new Serial();
+                        return (Create<IAsyncSource<T>>(async xs =>
+                        {
+                            var inner = await xs.SubscribeAsync(observer);
+                            await serial.AssignAsync(inner);
+                        }, observer.OnCompletedAsync), serial);
+                    }
+
+                    // Quiet: a scheduled action runs once, on a source from outside it.
+                    public static IAsyncDisposable SubscribeOn<T>(IAsyncSource<T> source, IAsyncSink<T> observer, Scheduler scheduler)
+                    {
+                        var d = new AsyncComposite();
+                        scheduler.ScheduleAsync(async ct =>
+                        {
+                            var inner = await source.SubscribeAsync(observer);
+                            await d.AddAsync(inner);
+                        });
+                        return d;
                     }
 
                     // Quiet: the inner subscription is taken out when it completes.
