@@ -1557,9 +1557,32 @@ namespace LeakAnalyzers.Tests.Rules
                         };
                         {|#0:Settings.Reloaded += handler|};
                     }
+
+                    private EventHandler? _onRenamed;
+
+                    public Page()
+                    {
+                        _onRenamed = (s, e) =>
+                        {
+                            try
+                            {
+                                _log.Add("renamed");
+                            }
+                            catch (InvalidOperationException)
+                            {
+                                _closed = true;
+                                {|#3:return;|}
+                            }
+
+                            Settings.Default.Changed -= _onRenamed;
+                        };
+                        {|#2:Settings.Default.Changed += _onRenamed|};
+                    }
                 }
                 """,
-            }, Skipped(0, 1, "Page", "Settings.Reloaded", "handler", "the return at line 17"));
+            },
+            Skipped(0, 1, "Page", "Settings.Reloaded", "handler", "the return at line 17"),
+            Skipped(2, 3, "Page", "Settings.Default.Changed", "_onRenamed", "the return at line 39"));
         }
 
         [Fact]
