@@ -29,7 +29,7 @@ namespace LeakAnalyzers.Retention
 
         private readonly Func<IEventAssignmentOperation, bool> _isRemoval;
         private readonly Func<IOperation, bool> _isHandler;
-        private readonly Func<IMethodSymbol, IOperation?> _calleeBody;
+        private readonly CalleeBody _calleeBody;
         private readonly bool _strict;
         private readonly int _depth;
         private readonly Budget _budget;
@@ -40,7 +40,7 @@ namespace LeakAnalyzers.Retention
         private bool _gaveUp;
         private IOperation? _exit;
 
-        private RemovalPaths(Func<IEventAssignmentOperation, bool> isRemoval, Func<IOperation, bool> isHandler, Func<IMethodSymbol, IOperation?> calleeBody, bool strict, int depth, Budget budget)
+        private RemovalPaths(Func<IEventAssignmentOperation, bool> isRemoval, Func<IOperation, bool> isHandler, CalleeBody calleeBody, bool strict, int depth, Budget budget)
         {
             _isRemoval = isRemoval;
             _isHandler = isHandler;
@@ -62,7 +62,7 @@ namespace LeakAnalyzers.Retention
         /// <param name="isHandler">An operation (already unwrapped) that is the handler, such as an argument of a call that may remove it.</param>
         public static IOperation? ExitSkippingRemoval(IOperation body, Func<IEventAssignmentOperation, bool> isRemoval, Func<IOperation, bool> isHandler, CalleeBody calleeBody)
         {
-            var walker = new RemovalPaths(isRemoval, isHandler, m => calleeBody(m), strict: false, depth: 0, new Budget());
+            var walker = new RemovalPaths(isRemoval, isHandler, calleeBody, strict: false, depth: 0, new Budget());
             walker.Run(body);
             return walker._gaveUp ? null : walker._exit;
         }
