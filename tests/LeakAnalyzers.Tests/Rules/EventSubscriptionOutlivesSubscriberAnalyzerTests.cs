@@ -1913,6 +1913,22 @@ namespace LeakAnalyzers.Tests.Rules
                     }
 
                     private void Handle(StepArgs e) { }
+
+                    // A goto to a label: paths the walk does not follow count as removing.
+                    private void OnD(object? sender, StepArgs e)
+                    {
+                        if (e.Error != null)
+                        {
+                            _log.Add("d failed");
+                            goto done;
+                        }
+
+                        _log.Add("d");
+                    done:
+                        _a.Completed -= OnD;
+                    }
+
+                    public void Watch() => _a.Completed += OnD;
                 }
                 """,
             });
