@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Threading;
+using LeakAnalyzers.Summaries;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -81,7 +82,17 @@ namespace LeakAnalyzers.Retention
             description: "A custom event whose remove accessor does what its add accessor does (the same call, or '+=' on the backing delegate) turns every unsubscription into one more subscription: the publisher keeps every handler, and every subscriber, it was ever given.",
             helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.EventSubscriptionOutlivesSubscriber));
 
-        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule, InjectedRule, RemoveLambdaRule, ReplacedOnlyRule, RemoveAddsRule);
+        public static readonly DiagnosticDescriptor RemovalSkippedRule = new DiagnosticDescriptor(
+            RuleIdentifiers.EventSubscriptionOutlivesSubscriber,
+            title: Title,
+            messageFormat: "'{2}' removes itself from '{1}' on some paths only: {3} leaves it subscribed, and the publisher, which may outlive '{0}', keeps '{0}' alive",
+            category: RuleIdentifiers.MemoryCategory,
+            defaultSeverity: DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "A handler that removes itself from its publisher when it runs (a one-shot subscription) but returns or throws before the removal on some path stays subscribed on that path: the publisher keeps the handler, and the subscriber, for as long as it lives (a completed operation that is reused, a long-lived service). Remove the handler before the early exit, or in a finally.",
+            helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.EventSubscriptionOutlivesSubscriber));
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule, InjectedRule, RemoveLambdaRule, ReplacedOnlyRule, RemoveAddsRule, RemovalSkippedRule);
 
         public override void Initialize(AnalysisContext context)
         {
@@ -421,9 +432,15 @@ namespace LeakAnalyzers.Retention
         {
             var subscriber = subscription.Subscriber;
             var origins = state.Origins(subscriber);
-            if (subscription.Key != null && state.IsRemoved(subscription.EventReference, subscription.Key, origins))
+            SelfRemoval? selfRemoval = null;
+            if (subscription.Key != null && state.Removals(subscription.EventReference, subscription.Key, origins) is { } removals)
             {
-                return;
+                // Removed somewhere: quiet, unless only the handler removes itself (then: on every path?).
+                selfRemoval = SelfRemoval.Of(subscription, removals, state, context.Compilation, context.CancellationToken);
+                if (selfRemoval is null)
+                {
+                    return;
+                }
             }
 
             if (IsApplication(subscriber) || CompilationModel.For(context.Compilation).LongLivedOwners.Contains(subscriber, context.Options, context.CancellationToken))
@@ -459,9 +476,35 @@ namespace LeakAnalyzers.Retention
                 return;
             }
 
+            IOperation? skippingExit = null;
+            if (selfRemoval != null && (skippingExit = selfRemoval.ExitSkippingRemoval()) is null)
+            {
+                return;
+            }
+
             var properties = subscription.EventReference.Event.IsStatic
                 ? SymbolNames.MemberProperties(subscription.EventReference.Event)
                 : ImmutableDictionary.CreateBuilder<string, string?>();
+            if (skippingExit != null)
+            {
+                // No code fix: the removal belongs before the early exit, which only the author can place.
+                properties[HandlerKindProperty] = "RemovalSkipped";
+                var exitLocation = skippingExit.Syntax.GetLocation();
+                var line = exitLocation.GetLineSpan();
+                var where = "line " + (line.StartLinePosition.Line + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)
+                    + (exitLocation.SourceTree == subscription.Assignment.Syntax.SyntaxTree ? string.Empty : " of " + System.IO.Path.GetFileName(line.Path));
+                context.ReportDiagnostic(Diagnostic.Create(
+                    RemovalSkippedRule,
+                    subscription.Assignment.Syntax.GetLocation(),
+                    new[] { exitLocation },
+                    properties.ToImmutable(),
+                    subscriber.Name,
+                    subscription.EventReference.Syntax.ToString(),
+                    subscription.Key!.Name,
+                    (skippingExit is IReturnOperation ? "the return at " : "the throw at ") + where));
+                return;
+            }
+
             properties[HandlerKindProperty] = handlerKind;
             if (UnsubscribeTarget(subscription.EventReference, origins) is { } target)
             {
@@ -720,6 +763,184 @@ namespace LeakAnalyzers.Retention
             public IOperation Root { get; }
         }
 
+        /// <summary>
+        /// A handler whose only removals are its own: in its body (a method's, a local function's, or a lambda's kept in
+        /// the local or field it is added through), or in private methods and local functions that run only from that
+        /// body (a <c>Detach()</c> it calls). Null when another part of the type removes it (Dispose, a detach, another
+        /// handler) or when the handler's body is not among them.
+        /// </summary>
+        private sealed class SelfRemoval
+        {
+            private readonly Subscription _subscription;
+            private readonly IOperation _body;
+            private readonly HashSet<IOperation> _removals;
+            private readonly List<Removal> _callees;
+
+            private SelfRemoval(Subscription subscription, IOperation body, HashSet<IOperation> removals, List<Removal> callees)
+            {
+                _subscription = subscription;
+                _body = body;
+                _removals = removals;
+                _callees = callees;
+            }
+
+            public static SelfRemoval? Of(Subscription subscription, List<Removal> removals, TypeState state, Compilation compilation, CancellationToken cancellationToken)
+            {
+                IOperation? body = null;
+                foreach (var removal in removals)
+                {
+                    if (IsHandlerBody(removal, subscription))
+                    {
+                        if (body != null && body != removal.Function)
+                        {
+                            return null;
+                        }
+
+                        body = removal.Function;
+                    }
+                }
+
+                // Only helpers it calls remove it (Detach()): the handler method's own body is read here.
+                body ??= MethodBody(subscription.Handler, compilation, cancellationToken);
+                if (body is null)
+                {
+                    return null;
+                }
+
+                var callees = new List<Removal>();
+                var assignments = new HashSet<IOperation>();
+                foreach (var removal in removals)
+                {
+                    assignments.Add(removal.Assignment);
+                    if (removal.Function == body)
+                    {
+                        continue;
+                    }
+
+                    var runsFrom = removal.Function is ILocalFunctionOperation local ? local.Symbol : removal.Member;
+                    if (runsFrom is null || !state.IsUsedOnlyIn(runsFrom, body.Syntax))
+                    {
+                        return null;
+                    }
+
+                    callees.Add(removal);
+                }
+
+                return new SelfRemoval(subscription, body, assignments, callees);
+            }
+
+            private static IOperation? MethodBody(IOperation handler, Compilation compilation, CancellationToken cancellationToken)
+            {
+                if (handler is not IMethodReferenceOperation { Method: { MethodKind: MethodKind.Ordinary } method })
+                {
+                    return null;
+                }
+
+                var definition = method.OriginalDefinition.PartialImplementationPart ?? method.OriginalDefinition;
+                foreach (var reference in definition.DeclaringSyntaxReferences)
+                {
+                    if (reference.GetSyntax(cancellationToken) is MethodDeclarationSyntax { Body: not null } or MethodDeclarationSyntax { ExpressionBody: not null }
+                        && compilation.ContainsSyntaxTree(reference.SyntaxTree))
+                    {
+#pragma warning disable RS1030 // Only for a handler that only helpers of its own remove, about to be reported.
+                        return compilation.GetSemanticModel(reference.SyntaxTree).GetOperation(reference.GetSyntax(cancellationToken), cancellationToken);
+#pragma warning restore RS1030
+                    }
+                }
+
+                return null;
+            }
+
+            /// <summary>A return or throw of the handler that leaves it subscribed (see <see cref="RemovalPaths"/>); null when there is none.</summary>
+            public IOperation? ExitSkippingRemoval()
+            {
+                var key = _subscription.Key!;
+                return RemovalPaths.ExitSkippingRemoval(
+                    _body,
+                    removal => _removals.Contains(removal),
+                    value => HandlerKey(value) is { } handler && SameHandler(handler, key),
+                    method =>
+                    {
+                        foreach (var callee in _callees)
+                        {
+                            if (callee.Function is ILocalFunctionOperation local ? SameHandler(local.Symbol, method) || SameDeclaration(local.Symbol, method)
+                                : callee.Member is { } member && SymbolEqualityComparer.Default.Equals(member.OriginalDefinition, method.OriginalDefinition))
+                            {
+                                return callee.Function;
+                            }
+                        }
+
+                        return null;
+                    });
+            }
+
+            private static bool IsHandlerBody(Removal removal, Subscription subscription)
+            {
+                switch (subscription.Handler)
+                {
+                    case IMethodReferenceOperation { Method: { MethodKind: MethodKind.LocalFunction } method }:
+                        return removal.Function is ILocalFunctionOperation local && SameDeclaration(local.Symbol, method);
+                    case IMethodReferenceOperation { Method: { } method }:
+                        return removal.Member is { } member && removal.Function is not (IAnonymousFunctionOperation or ILocalFunctionOperation)
+                            && (SymbolEqualityComparer.Default.Equals(member.OriginalDefinition, method.OriginalDefinition)
+                                || SymbolEqualityComparer.Default.Equals(member.OriginalDefinition, method.OriginalDefinition.PartialImplementationPart));
+                    default:
+                        return removal.Function is IAnonymousFunctionOperation lambda && subscription.Key is { } key
+                            && StoredIn(lambda) is { } stored && SameHandler(stored, key);
+                }
+            }
+
+            /// <summary>The local, field or property a lambda is assigned to (<c>handler = (s, e) => ...</c>, <c>EventHandler h = ...</c>).</summary>
+            private static ISymbol? StoredIn(IAnonymousFunctionOperation lambda)
+            {
+                IOperation current = lambda;
+                for (var i = 0; i < 8 && current.Parent is IConversionOperation or IDelegateCreationOperation or IParenthesizedOperation; i++)
+                {
+                    current = current.Parent;
+                }
+
+                return current.Parent switch
+                {
+                    ISimpleAssignmentOperation assignment when assignment.Value == current => HandlerKey(DelegateCaptures.Unwrap(assignment.Target)!),
+                    IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator } => declarator.Symbol,
+                    _ => null,
+                };
+            }
+
+            private static bool SameDeclaration(ISymbol a, ISymbol b)
+                => a.DeclaringSyntaxReferences.Length > 0 && b.DeclaringSyntaxReferences.Length > 0
+                    && a.DeclaringSyntaxReferences[0].SyntaxTree == b.DeclaringSyntaxReferences[0].SyntaxTree
+                    && a.DeclaringSyntaxReferences[0].Span == b.DeclaringSyntaxReferences[0].Span;
+        }
+
+        /// <summary>One <c>-=</c> of the type: the event's name, the handler, and where it runs (its lambda, local function or member body).</summary>
+        private sealed class Removal
+        {
+            public Removal(string @event, ISymbol handler, IEventReferenceOperation reference, IEventAssignmentOperation assignment, IOperation function, IMethodSymbol? member)
+            {
+                Event = @event;
+                Handler = handler;
+                Reference = reference;
+                Assignment = assignment;
+                Function = function;
+                Member = member;
+            }
+
+            public string Event { get; }
+
+            public ISymbol Handler { get; }
+
+            public IEventReferenceOperation Reference { get; }
+
+            public IEventAssignmentOperation Assignment { get; }
+
+            /// <summary>The lambda or local function the removal is written in, or the root of its member's body.</summary>
+            public IOperation Function { get; }
+
+            /// <summary>The method whose own body holds the removal (not in a lambda or local function of it); null otherwise.</summary>
+            public IMethodSymbol? Member { get; }
+        }
+
         /// <summary>Everything one top-level type (with its nested types) subscribes, removes and stores.</summary>
         private sealed class TypeState
         {
@@ -727,7 +948,8 @@ namespace LeakAnalyzers.Retention
 
             private readonly INamedTypeSymbol _type;
             private readonly object _gate = new object();
-            private readonly List<(string Event, ISymbol Handler, IEventReferenceOperation Reference)> _removals = new List<(string, ISymbol, IEventReferenceOperation)>();
+            private readonly List<Removal> _removals = new List<Removal>();
+            private readonly Dictionary<IMethodSymbol, List<SyntaxNode>> _uses = new Dictionary<IMethodSymbol, List<SyntaxNode>>(SymbolEqualityComparer.Default);
             private readonly Dictionary<INamedTypeSymbol, MemberOrigins> _origins = new Dictionary<INamedTypeSymbol, MemberOrigins>(SymbolEqualityComparer.Default);
 
             public TypeState(INamedTypeSymbol type)
@@ -765,7 +987,7 @@ namespace LeakAnalyzers.Retention
                                 return state;
                             }
 
-                            state.Visit(operation);
+                            state.Visit(operation, node.Parent, model, cancellationToken);
                         }
                     }
                 }
@@ -773,13 +995,22 @@ namespace LeakAnalyzers.Retention
                 return state;
             }
 
-            private void Visit(IOperation operation)
+            private void Visit(IOperation operation, SyntaxNode declaration, SemanticModel model, CancellationToken cancellationToken)
             {
                 switch (operation)
                 {
                     case IEventAssignmentOperation { Adds: false, EventReference: IEventReferenceOperation reference } removal
                         when DelegateCaptures.Unwrap(removal.HandlerValue) is { } removedHandler && HandlerKey(removedHandler) is { } removed:
-                        AddRemoval(reference, removed);
+                        // Where it runs: a lambda or local function, or the member's own body.
+                        var function = BodyIndex.EnclosingFunction(removal);
+                        AddRemoval(new Removal(reference.Event.Name, removed, reference, removal, function ?? BodyIndex.RootOf(removal),
+                            function is null ? model.GetDeclaredSymbol(declaration, cancellationToken) as IMethodSymbol : null));
+                        break;
+                    case IInvocationOperation { TargetMethod: { MethodKind: MethodKind.Ordinary or MethodKind.LocalFunction, DeclaredAccessibility: Accessibility.Private or Accessibility.NotApplicable } target } invocation:
+                        AddUse(target, invocation.Syntax);
+                        break;
+                    case IMethodReferenceOperation { Method: { MethodKind: MethodKind.Ordinary or MethodKind.LocalFunction, DeclaredAccessibility: Accessibility.Private or Accessibility.NotApplicable } target } reference:
+                        AddUse(target, reference.Syntax);
                         break;
                     case ISimpleAssignmentOperation { Target: IMemberReferenceOperation { Member: IFieldSymbol or IPropertySymbol } target } assignment
                         when target.Member.ContainingType is { } owner && Owns(owner):
@@ -836,11 +1067,57 @@ namespace LeakAnalyzers.Retention
                 }
             }
 
-            public void AddRemoval(IEventReferenceOperation reference, ISymbol handler)
+            private void AddRemoval(Removal removal)
             {
                 lock (_gate)
                 {
-                    _removals.Add((reference.Event.Name, handler, reference));
+                    _removals.Add(removal);
+                }
+            }
+
+            /// <summary>A call or method group of a private method (or local function) of the type: where the method can run from.</summary>
+            private void AddUse(IMethodSymbol method, SyntaxNode use)
+            {
+                lock (_gate)
+                {
+                    var key = method.OriginalDefinition;
+                    if (!_uses.TryGetValue(key, out var list))
+                    {
+                        list = new List<SyntaxNode>();
+                        _uses[key] = list;
+                    }
+
+                    list.Add(use);
+                }
+            }
+
+            /// <summary>
+            /// Every use of a private method or local function (of an ordinary method: its partial parts alike) lies inside
+            /// <paramref name="body"/>: it runs only as a part of that body.
+            /// </summary>
+            public bool IsUsedOnlyIn(IMethodSymbol method, SyntaxNode body)
+            {
+                if (method.MethodKind == MethodKind.Ordinary && method.DeclaredAccessibility != Accessibility.Private)
+                {
+                    return false;
+                }
+
+                lock (_gate)
+                {
+                    if (!_uses.TryGetValue(method.OriginalDefinition, out var uses))
+                    {
+                        return false;
+                    }
+
+                    foreach (var use in uses)
+                    {
+                        if (use.SyntaxTree != body.SyntaxTree || !body.Span.Contains(use.Span))
+                        {
+                            return false;
+                        }
+                    }
+
+                    return true;
                 }
             }
 
@@ -867,9 +1144,10 @@ namespace LeakAnalyzers.Retention
             /// same member of this, a parameter and the field it is stored in. A publisher the model cannot name (a local,
             /// a call) matches any.
             /// </summary>
-            public bool IsRemoved(IEventReferenceOperation subscription, ISymbol handler, MemberOrigins origins)
+            public List<Removal>? Removals(IEventReferenceOperation subscription, ISymbol handler, MemberOrigins origins)
             {
                 var publisher = PublisherKey(subscription, origins);
+                List<Removal>? found = null;
                 lock (_gate)
                 {
                     foreach (var removal in _removals)
@@ -877,12 +1155,12 @@ namespace LeakAnalyzers.Retention
                         if (string.Equals(removal.Event, subscription.Event.Name, StringComparison.Ordinal) && SameHandler(removal.Handler, handler)
                             && (publisher is null || PublisherKey(removal.Reference, origins) is not { } other || SymbolEqualityComparer.Default.Equals(publisher, other)))
                         {
-                            return true;
+                            (found ??= new List<Removal>()).Add(removal);
                         }
                     }
                 }
 
-                return false;
+                return found;
             }
 
             private static ISymbol? PublisherKey(IEventReferenceOperation reference, MemberOrigins origins)

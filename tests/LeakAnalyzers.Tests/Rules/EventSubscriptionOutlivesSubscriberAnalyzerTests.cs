@@ -1373,5 +1373,626 @@ namespace LeakAnalyzers.Tests.Rules
                 }
                 """);
         }
-}
+
+        // ---- A handler that removes itself on some paths only ----
+
+        private const string Steps = """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+
+            public sealed class StepArgs : EventArgs
+            {
+                public Exception? Error { get; init; }
+                public bool WasCancelled { get; init; }
+                public int Status { get; init; }
+            }
+
+            public interface IStep
+            {
+                event EventHandler<StepArgs>? Completed;
+                void Execute();
+            }
+
+            public sealed class Step : IStep
+            {
+                public event EventHandler<StepArgs>? Completed;
+                public void Execute() => Completed?.Invoke(this, new StepArgs());
+            }
+            """;
+
+        private static DiagnosticResult Skipped(int subscription, int exit, string subscriber, string eventReference, string handler, string where)
+            => V.Diagnostic(EventSubscriptionOutlivesSubscriberAnalyzer.RemovalSkippedRule).WithLocation(subscription).WithLocation(exit)
+                .WithArguments(subscriber, eventReference, handler, where);
+
+        [Fact]
+        public Task HandlerThatReturnsOnErrorBeforeRemovingItselfIsReported()
+        {
+            // A sequence of steps handed in: each step's Completed handler moves to the next step, but the error and cancel
+            // path finishes the sequence and returns before the removal, so a reused step keeps the whole sequence.
+            return V.AnalyzerAsync(new[]
+            {
+                Steps,
+                """
+                using System;
+                using System.Collections.Generic;
+
+                public sealed class Sequence
+                {
+                    private readonly IEnumerator<IStep> _steps;
+                    private readonly List<string> _log = new();
+
+                    public Sequence(IEnumerator<IStep> steps) { _steps = steps; }
+
+                    public event EventHandler? Finished;
+
+                    public void Start() => OnStepCompleted(null, new StepArgs());
+
+                    private void OnStepCompleted(object? sender, StepArgs e)
+                    {
+                        if (e.Error != null || e.WasCancelled)
+                        {
+                            Finish(e.Error);
+                            {|#1:return;|}
+                        }
+
+                        var previous = sender as IStep;
+                        if (previous != null)
+                            previous.Completed -= OnStepCompleted;
+
+                        if (_steps.MoveNext())
+                        {
+                            var next = _steps.Current;
+                            {|#0:next.Completed += OnStepCompleted|};
+                            next.Execute();
+                        }
+                        else
+                        {
+                            Finish(null);
+                        }
+                    }
+
+                    private void Finish(Exception? error)
+                    {
+                        _log.Add(error?.Message ?? "done");
+                        Finished?.Invoke(this, EventArgs.Empty);
+                    }
+                }
+                """,
+            }, Skipped(0, 1, "Sequence", "next.Completed", "OnStepCompleted", "the return at line 20"));
+        }
+
+        [Fact]
+        public Task HandlerThatRemovesItselfFirstIsQuiet()
+        {
+            // The same sequence with the removal moved before the early return (the fix), and with a type test as the guard.
+            return V.AnalyzerAsync(new[]
+            {
+                Steps,
+                """
+                using System;
+                using System.Collections.Generic;
+
+                public sealed class Sequence
+                {
+                    private readonly IEnumerator<IStep> _steps;
+                    private readonly List<string> _log = new();
+
+                    public Sequence(IEnumerator<IStep> steps) { _steps = steps; }
+
+                    private void OnStepCompleted(object? sender, StepArgs e)
+                    {
+                        var previous = sender as IStep;
+                        if (previous != null)
+                        {
+                            previous.Completed -= OnStepCompleted;
+                        }
+
+                        if (e.Error != null || e.WasCancelled)
+                        {
+                            _log.Add("failed");
+                            return;
+                        }
+
+                        if (_steps.MoveNext())
+                        {
+                            var next = _steps.Current;
+                            next.Completed += OnStepCompleted;
+                            next.Execute();
+                        }
+                    }
+
+                    private void OnOtherCompleted(object? sender, StepArgs e)
+                    {
+                        if (sender is not IStep step)
+                        {
+                            return;
+                        }
+
+                        step.Completed -= OnOtherCompleted;
+                        if (e.WasCancelled)
+                        {
+                            _log.Add("cancelled");
+                            return;
+                        }
+
+                        if (_steps.MoveNext())
+                        {
+                            _steps.Current.Completed += OnOtherCompleted;
+                        }
+                    }
+                }
+                """,
+            });
+        }
+
+        [Fact]
+        public Task LambdaInALocalThatReturnsBeforeRemovingItselfIsReported()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                Settings,
+                """
+                using System;
+                using System.Collections.Generic;
+
+                public class Page
+                {
+                    private readonly List<string> _log = new();
+                    private bool _closed;
+
+                    public void ReloadOnce()
+                    {
+                        EventHandler? handler = null;
+                        handler = (s, e) =>
+                        {
+                            if (_closed)
+                            {
+                                _log.Add("closed");
+                                {|#1:return;|}
+                            }
+
+                            Settings.Reloaded -= handler;
+                            _log.Add("reloaded");
+                        };
+                        {|#0:Settings.Reloaded += handler|};
+                    }
+
+                    private EventHandler? _onRenamed;
+
+                    public Page()
+                    {
+                        _onRenamed = (s, e) =>
+                        {
+                            try
+                            {
+                                _log.Add("renamed");
+                            }
+                            catch (InvalidOperationException)
+                            {
+                                _closed = true;
+                                {|#3:return;|}
+                            }
+
+                            Settings.Default.Changed -= _onRenamed;
+                        };
+                        {|#2:Settings.Default.Changed += _onRenamed|};
+                    }
+                }
+                """,
+            },
+            Skipped(0, 1, "Page", "Settings.Reloaded", "handler", "the return at line 17"),
+            Skipped(2, 3, "Page", "Settings.Default.Changed", "_onRenamed", "the return at line 39"));
+        }
+
+        [Fact]
+        public Task AsyncVoidHandlerThatThrowsBeforeRemovingItselfIsReported()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                Steps,
+                """
+                using System;
+                using System.Threading.Tasks;
+
+                public class Uploader
+                {
+                    private readonly IStep _step;
+                    private int _uploaded;
+
+                    public Uploader(IStep step)
+                    {
+                        _step = step;
+                        {|#0:_step.Completed += OnCompleted|};
+                    }
+
+                    private async void OnCompleted(object? sender, StepArgs e)
+                    {
+                        if (e.Error != null)
+                        {
+                            {|#1:throw new InvalidOperationException("upload failed", e.Error);|}
+                        }
+
+                        _step.Completed -= OnCompleted;
+                        await Task.Delay(10);
+                        _uploaded++;
+                    }
+                }
+                """,
+            }, Skipped(0, 1, "Uploader", "_step.Completed", "OnCompleted", "the throw at line 19"));
+        }
+
+        [Fact]
+        public Task SwitchCaseThatReturnsBeforeTheRemovalIsReported()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                Steps,
+                """
+                using System;
+                using System.Collections.Generic;
+
+                public partial class Monitor
+                {
+                    private readonly IStep _step;
+                    private readonly List<int> _failures = new();
+
+                    public Monitor(IStep step)
+                    {
+                        _step = step;
+                        {|#0:_step.Completed += OnStatus|};
+                    }
+                }
+
+                public partial class Monitor
+                {
+                    private void OnStatus(object? sender, StepArgs e)
+                    {
+                        switch (e.Status)
+                        {
+                            case 1:
+                                _failures.Add(e.Status);
+                                {|#1:return;|}
+                            case 2:
+                                break;
+                            default:
+                                break;
+                        }
+
+                        _step.Completed -= OnStatus;
+                    }
+                }
+                """,
+            }, Skipped(0, 1, "Monitor", "_step.Completed", "OnStatus", "the return at line 24"));
+        }
+
+        [Fact]
+        public Task CatchThatReturnsBeforeTheRemovalIsReported()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                Steps,
+                """
+                using System;
+                using System.Collections.Generic;
+
+                public class Importer
+                {
+                    private readonly IStep _step;
+                    private readonly List<Exception> _errors = new();
+
+                    public Importer(IStep step)
+                    {
+                        _step = step;
+                    }
+
+                    public void Run()
+                    {
+                        void OnDone(object? sender, StepArgs e)
+                        {
+                            try
+                            {
+                                Import(e);
+                            }
+                            catch (InvalidOperationException ex)
+                            {
+                                _errors.Add(ex);
+                                {|#1:return;|}
+                            }
+
+                            _step.Completed -= OnDone;
+                        }
+
+                        {|#0:_step.Completed += OnDone|};
+                        _step.Execute();
+                    }
+
+                    private void Import(StepArgs e) { if (e.WasCancelled) throw new InvalidOperationException(); }
+                }
+                """,
+            }, Skipped(0, 1, "Importer", "_step.Completed", "OnDone", "the return at line 25"));
+        }
+
+        [Fact]
+        public Task RemovalInAHelperCalledOnlyOnTheNormalPathIsReported()
+        {
+            return V.AnalyzerAsync(new[]
+            {
+                Steps,
+                """
+                using System;
+
+                public class Loader
+                {
+                    private readonly IStep _step;
+                    private int _failed;
+
+                    public Loader(IStep step)
+                    {
+                        _step = step;
+                        {|#0:_step.Completed += OnCompleted|};
+                    }
+
+                    private void OnCompleted(object? sender, StepArgs e)
+                    {
+                        if (e.WasCancelled)
+                        {
+                            _failed++;
+                            {|#1:return;|}
+                        }
+
+                        Detach();
+                    }
+
+                    private void Detach() => _step.Completed -= OnCompleted;
+                }
+                """,
+            }, Skipped(0, 1, "Loader", "_step.Completed", "OnCompleted", "the return at line 19"));
+        }
+
+        [Fact]
+        public Task RemovalOnEveryPathIsQuiet()
+        {
+            // In a finally, on both branches, through a private helper on the early path too, or handed to a method.
+            return V.AnalyzerAsync(new[]
+            {
+                Steps,
+                """
+                using System;
+                using System.Collections.Generic;
+
+                public class Worker
+                {
+                    private readonly IStep _a;
+                    private readonly IStep _b;
+                    private readonly IStep _c;
+                    private readonly IStep _d;
+                    private readonly List<string> _log = new();
+
+                    public Worker(IStep a, IStep b, IStep c, IStep d)
+                    {
+                        _a = a; _b = b; _c = c; _d = d;
+                        _a.Completed += OnA;
+                        _b.Completed += OnB;
+                        _c.Completed += OnC;
+                        _d.Completed += OnD;
+                    }
+
+                    private void OnA(object? sender, StepArgs e)
+                    {
+                        try
+                        {
+                            if (e.Error != null)
+                            {
+                                _log.Add("a failed");
+                                return;
+                            }
+
+                            _log.Add("a");
+                        }
+                        finally
+                        {
+                            _a.Completed -= OnA;
+                        }
+                    }
+
+                    private void OnB(object? sender, StepArgs e)
+                    {
+                        if (e.Error != null)
+                        {
+                            _b.Completed -= OnB;
+                            _log.Add("b failed");
+                            return;
+                        }
+
+                        _b.Completed -= OnB;
+                        _log.Add("b");
+                    }
+
+                    private void OnC(object? sender, StepArgs e)
+                    {
+                        if (e.WasCancelled)
+                        {
+                            DetachC();
+                            _log.Add("c cancelled");
+                            return;
+                        }
+
+                        DetachC();
+                        _log.Add("c");
+                    }
+
+                    private void DetachC()
+                    {
+                        if (_c == null)
+                        {
+                            return;
+                        }
+
+                        _c.Completed -= OnC;
+                    }
+
+                    private void OnD(object? sender, StepArgs e)
+                    {
+                        if (e.WasCancelled)
+                        {
+                            Unsubscribe(_d, OnD);
+                            _log.Add("d cancelled");
+                            return;
+                        }
+
+                        _d.Completed -= OnD;
+                    }
+
+                    private static void Unsubscribe(IStep step, EventHandler<StepArgs> handler) => step.Completed -= handler;
+                }
+                """,
+            });
+        }
+
+        [Fact]
+        public Task ExceptionsFromCalledCodeAndWaitingHandlersAreQuiet()
+        {
+            // An exception passed on (throw;) is the callee's, not a path of the handler; a bare early return waits for a
+            // later raise, and a removal under a condition that is not met keeps listening: both are how handlers wait.
+            return V.AnalyzerAsync(new[]
+            {
+                Steps,
+                """
+                using System;
+                using System.Collections.Generic;
+
+                public class Watcher
+                {
+                    private readonly IStep _a;
+                    private readonly IStep _b;
+                    private readonly IStep _c;
+                    private readonly List<string> _log = new();
+                    private bool _ready;
+
+                    public Watcher(IStep a, IStep b, IStep c)
+                    {
+                        _a = a; _b = b; _c = c;
+                        _a.Completed += OnA;
+                        _b.Completed += OnB;
+                        _c.Completed += OnC;
+                    }
+
+                    private void OnA(object? sender, StepArgs e)
+                    {
+                        try
+                        {
+                            Handle(e);
+                        }
+                        catch (Exception ex)
+                        {
+                            _log.Add(ex.Message);
+                            throw;
+                        }
+
+                        _a.Completed -= OnA;
+                    }
+
+                    private void OnB(object? sender, StepArgs e)
+                    {
+                        if (!_ready)
+                            return;
+
+                        _b.Completed -= OnB;
+                        _log.Add("b");
+                    }
+
+                    private void OnC(object? sender, StepArgs e)
+                    {
+                        _log.Add("progress");
+                        if (e.Status == 3)
+                        {
+                            _c.Completed -= OnC;
+                            _log.Add("c done");
+                        }
+                    }
+
+                    private void Handle(StepArgs e) { }
+
+                    // A goto to a label: paths the walk does not follow count as removing.
+                    private void OnD(object? sender, StepArgs e)
+                    {
+                        if (e.Error != null)
+                        {
+                            _log.Add("d failed");
+                            goto done;
+                        }
+
+                        _log.Add("d");
+                    done:
+                        _a.Completed -= OnD;
+                    }
+
+                    public void Watch() => _a.Completed += OnD;
+                }
+                """,
+            });
+        }
+
+        [Fact]
+        public Task SkippedRemovalOnAnOwnedPublisherOrRemovedElsewhereIsQuiet()
+        {
+            // The subscriber's own step dies with it; a handler also removed in Dispose, or removed in a callback it posts,
+            // is not one that only removes itself.
+            return V.AnalyzerAsync(new[]
+            {
+                Steps,
+                """
+                using System;
+                using System.Collections.Generic;
+
+                public sealed class Runner : IDisposable
+                {
+                    private readonly IStep _own = new Step();
+                    private readonly IStep _shared;
+                    private readonly IStep _posted;
+                    private readonly List<Action> _queue = new();
+                    private int _errors;
+
+                    public Runner(IStep shared, IStep posted)
+                    {
+                        _shared = shared;
+                        _posted = posted;
+                        _own.Completed += OnOwn;
+                        _shared.Completed += OnShared;
+                        _posted.Completed += OnPosted;
+                        var local = new Step();
+                        local.Completed += OnLocal;
+                    }
+
+                    private void OnOwn(object? sender, StepArgs e)
+                    {
+                        if (e.Error != null) { _errors++; return; }
+                        _own.Completed -= OnOwn;
+                    }
+
+                    private void OnLocal(object? sender, StepArgs e)
+                    {
+                        if (e.Error != null) { _errors++; return; }
+                        ((IStep)sender!).Completed -= OnLocal;
+                    }
+
+                    private void OnShared(object? sender, StepArgs e)
+                    {
+                        if (e.Error != null) { _errors++; return; }
+                        _shared.Completed -= OnShared;
+                    }
+
+                    private void OnPosted(object? sender, StepArgs e)
+                    {
+                        if (e.Error != null) { _errors++; return; }
+                        _queue.Add(() => _posted.Completed -= OnPosted);
+                    }
+
+                    public void Dispose() => _shared.Completed -= OnShared;
+                }
+                """,
+            });
+        }
+    }
 }
