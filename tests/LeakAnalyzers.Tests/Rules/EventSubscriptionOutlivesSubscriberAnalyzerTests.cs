@@ -1083,6 +1083,46 @@ namespace LeakAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task RemovalThatOnlyMakesRoomForTheNextSubscriptionDoesNotEndIt()
+        {
+            // The other removals of the handler are followed by a new '+=' (directly, or in a method they call): they
+            // re-subscribe, and nothing removes the handler when the repeater goes away.
+            return V.AnalyzerAsync(new[]
+            {
+                Replacement,
+                """
+                using System;
+
+                public class Repeater
+                {
+                    private Layout? _layout;
+                    private int _invalidations;
+
+                    protected void OnLayoutChanged(Layout? oldValue, Layout? newValue)
+                    {
+                        if (oldValue != null) oldValue.Invalidated -= OnInvalidated;
+                        if (newValue != null) {|#0:newValue.Invalidated += OnInvalidated|};
+                        _layout = newValue;
+                    }
+
+                    // Re-subscribes, so the handler is never added twice.
+                    public void Refresh()
+                    {
+                        if (_layout == null) return;
+                        _layout.Invalidated -= OnInvalidated;
+                        Subscribe();
+                    }
+
+                    private void Subscribe() => _layout!.Invalidated += OnInvalidated;
+
+                    private void OnInvalidated(object? sender, EventArgs e) => _invalidations++;
+                }
+                """,
+            },
+            Replaced(0, "Repeater", "newValue.Invalidated", "Layout"));
+        }
+
+        [Fact]
         public Task ReplacementWithARemovalWhenTheSubscriberGoesAwayOrOnAConcreteValueIsQuiet()
         {
             return V.AnalyzerAsync(new[]
