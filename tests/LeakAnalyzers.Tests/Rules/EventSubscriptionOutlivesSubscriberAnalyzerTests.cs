@@ -1123,6 +1123,34 @@ namespace LeakAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task ReplacementOfValuesMadeByACallIsQuiet()
+        {
+            // The parts are looked up through the scopes the method is handed: often the subscriber's own template parts.
+            return V.AnalyzerAsync(new[]
+            {
+                Replacement,
+                """
+                using System;
+
+                public class Templated
+                {
+                    private int _invalidations;
+
+                    protected void OnTemplateChanged(Func<string, Layout?> oldScope, Func<string, Layout?> newScope)
+                    {
+                        var oldPart = oldScope("PART_Layout");
+                        var newPart = newScope("PART_Layout");
+                        if (oldPart != null) oldPart.Invalidated -= OnInvalidated;
+                        if (newPart != null) newPart.Invalidated += OnInvalidated;
+                    }
+
+                    private void OnInvalidated(object? sender, EventArgs e) => _invalidations++;
+                }
+                """,
+            });
+        }
+
+        [Fact]
         public Task ReplacementWithARemovalWhenTheSubscriberGoesAwayOrOnAConcreteValueIsQuiet()
         {
             return V.AnalyzerAsync(new[]

@@ -1465,6 +1465,20 @@ namespace LeakAnalyzers.Tests.Rules
                     }
                 }
 
+                // A value made by a call on what it is handed: often its own template part.
+                public class Templated : Element
+                {
+                    private IDisposable? _part;
+                    private int _value;
+
+                    public void OnTemplateApplied(Func<string, Element> find)
+                    {
+                        var part = find("PART_Value");
+                        _part?.Dispose();
+                        _part = part.GetObservable("Value").Subscribe(v => _value = v);
+                    }
+                }
+
                 // Callbacks that hold nothing of the subscriber.
                 public class Logging : Element
                 {
