@@ -1200,9 +1200,10 @@ namespace LeakAnalyzers.Retention
         /// The object a subscription's source belongs to: through operator chains (<c>source.Where(..)</c>), calls on it
         /// (<c>owner.GetObservable(P)</c>), members of it (<c>e.NewValue</c>), and a factory over one of its events
         /// (<c>Observable.FromEventPattern(h =&gt; t.Changed += h, h =&gt; t.Changed -= h)</c>). Null for a source a factory
-        /// makes from nothing of anyone's.
+        /// makes from nothing of anyone's, or made by a method of this code that holds that object only through a
+        /// <c>WeakReference</c> (<see cref="WrapsReceiverWeakly"/>).
         /// </summary>
-        private static IOperation? SourceOwner(IOperation source)
+        private static IOperation? SourceOwner(IOperation source, Compilation compilation, CancellationToken cancellationToken)
         {
             var current = DelegateCaptures.Unwrap(source);
             for (var depth = 0; current != null && depth < 16; depth++)
@@ -1210,6 +1211,11 @@ namespace LeakAnalyzers.Retention
                 switch (current)
                 {
                     case IInvocationOperation call:
+                        if (WrapsReceiverWeakly(call, compilation, cancellationToken))
+                        {
+                            return null;
+                        }
+
                         current = ReceiverOf(call) is { } receiver ? DelegateCaptures.Unwrap(receiver) : EventOwnerAdded(call);
                         break;
                     case IMemberReferenceOperation { Member: IFieldSymbol or IPropertySymbol, Instance: { } instance }
@@ -1222,6 +1228,60 @@ namespace LeakAnalyzers.Retention
             }
 
             return null;
+        }
+
+        /// <summary>
+        /// The called method (of this code) wraps the object it works on in a <c>WeakReference</c>
+        /// (<c>new WeakCollectionChangedObservable(new WeakReference&lt;T&gt;(collection))</c>): the observable it makes holds
+        /// that object weakly, so what subscribes to it is not kept by the object.
+        /// </summary>
+        private static bool WrapsReceiverWeakly(IInvocationOperation call, Compilation compilation, CancellationToken cancellationToken)
+        {
+            var method = call.TargetMethod.OriginalDefinition;
+            if (method.IsStatic && !method.IsExtensionMethod || method.IsExtensionMethod && method.Parameters.Length == 0)
+            {
+                return false;
+            }
+
+            foreach (var reference in method.DeclaringSyntaxReferences)
+            {
+                if (!compilation.ContainsSyntaxTree(reference.SyntaxTree))
+                {
+                    continue;
+                }
+
+#pragma warning disable RS1030 // Only the calls of a subscription's source chain, for a subscription about to be reported.
+                var model = compilation.GetSemanticModel(reference.SyntaxTree);
+#pragma warning restore RS1030
+                if (model.GetOperation(reference.GetSyntax(cancellationToken), cancellationToken) is not { } body)
+                {
+                    continue;
+                }
+
+                var budget = 2_000;
+                foreach (var operation in body.Descendants())
+                {
+                    if (--budget < 0)
+                    {
+                        return false;
+                    }
+
+                    if (operation is IObjectCreationOperation { Type: { Name: "WeakReference", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } } weak)
+                    {
+                        foreach (var argument in weak.Arguments)
+                        {
+                            switch (DelegateCaptures.Unwrap(argument.Value))
+                            {
+                                case IParameterReferenceOperation parameter when method.IsExtensionMethod && parameter.Parameter.Ordinal == 0:
+                                case IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } when !method.IsStatic:
+                                    return true;
+                            }
+                        }
+                    }
+                }
+            }
+
+            return false;
         }
 
         /// <summary>The object whose event a factory's add-handler callback subscribes its parameter to (<c>h =&gt; t.Changed += h</c>).</summary>
@@ -1444,7 +1504,8 @@ namespace LeakAnalyzers.Retention
             public void ReplacedSubscription(IInvocationOperation invocation, IOperation source, ISymbol member)
             {
                 if (_context.ContainingSymbol is not IMethodSymbol { IsStatic: false } method || method.ContainingType is not { IsStatic: false } type
-                    || SourceOwner(source) is not { } owner || Replacement.HandedVariable(owner, method) is not { } handed
+                    || SourceOwner(source, _context.Compilation, _context.CancellationToken) is not { } owner
+                    || Replacement.HandedVariable(owner, method) is not { } handed
                     || owner.Type is not { IsReferenceType: true } ownerType || ownerType.SpecialType == SpecialType.System_String
                     || ownerType.IsSealed && ownerType.TypeKind != TypeKind.Interface)
                 {

@@ -1479,6 +1479,32 @@ namespace LeakAnalyzers.Tests.Rules
                     }
                 }
 
+                // A weak observable: the collection holds the observable (and the callback) only through a WeakReference.
+                public static class WeakExtensions
+                {
+                    public static IObservable<int> GetWeakChanges(this System.Collections.Specialized.INotifyCollectionChanged items)
+                        => new WeakChanges(new WeakReference<System.Collections.Specialized.INotifyCollectionChanged>(items));
+
+                    private sealed class WeakChanges : IObservable<int>
+                    {
+                        private readonly WeakReference<System.Collections.Specialized.INotifyCollectionChanged> _items;
+                        public WeakChanges(WeakReference<System.Collections.Specialized.INotifyCollectionChanged> items) => _items = items;
+                        public IDisposable Subscribe(IObserver<int> observer) => new CompositeDisposable();
+                    }
+                }
+
+                public class WeakItemsView : Element
+                {
+                    private IDisposable? _itemsChanged;
+                    private int _changes;
+
+                    public void OnItemsChanged(System.Collections.ObjectModel.ObservableCollection<string> newItems)
+                    {
+                        _itemsChanged?.Dispose();
+                        _itemsChanged = newItems.GetWeakChanges().Subscribe(_ => _changes++);
+                    }
+                }
+
                 // Callbacks that hold nothing of the subscriber.
                 public class Logging : Element
                 {
