@@ -1200,10 +1200,10 @@ namespace LeakAnalyzers.Retention
         /// The object a subscription's source belongs to: through operator chains (<c>source.Where(..)</c>), calls on it
         /// (<c>owner.GetObservable(P)</c>), members of it (<c>e.NewValue</c>), and a factory over one of its events
         /// (<c>Observable.FromEventPattern(h =&gt; t.Changed += h, h =&gt; t.Changed -= h)</c>). Null for a source a factory
-        /// makes from nothing of anyone's, or made by a method of this code that holds that object only through a
-        /// <c>WeakReference</c> (<see cref="WrapsReceiverWeakly"/>).
+        /// makes from nothing of anyone's. The calls on the way are added to <paramref name="calls"/> (one of them may hold the
+        /// object only weakly: <see cref="WrapsReceiverWeakly"/>).
         /// </summary>
-        private static IOperation? SourceOwner(IOperation source, Compilation compilation, CancellationToken cancellationToken)
+        private static IOperation? SourceOwner(IOperation source, List<IInvocationOperation> calls)
         {
             var current = DelegateCaptures.Unwrap(source);
             for (var depth = 0; current != null && depth < 16; depth++)
@@ -1211,11 +1211,7 @@ namespace LeakAnalyzers.Retention
                 switch (current)
                 {
                     case IInvocationOperation call:
-                        if (WrapsReceiverWeakly(call, compilation, cancellationToken))
-                        {
-                            return null;
-                        }
-
+                        calls.Add(call);
                         current = ReceiverOf(call) is { } receiver ? DelegateCaptures.Unwrap(receiver) : EventOwnerAdded(call);
                         break;
                     case IMemberReferenceOperation { Member: IFieldSymbol or IPropertySymbol, Instance: { } instance }
@@ -1250,7 +1246,7 @@ namespace LeakAnalyzers.Retention
                     continue;
                 }
 
-#pragma warning disable RS1030 // Only the calls of a subscription's source chain, for a subscription about to be reported.
+#pragma warning disable RS1030 // Only the calls of a subscription's source chain, for a subscription otherwise about to be reported.
                 var model = compilation.GetSemanticModel(reference.SyntaxTree);
 #pragma warning restore RS1030
                 if (model.GetOperation(reference.GetSyntax(cancellationToken), cancellationToken) is not { } body)
@@ -1499,12 +1495,14 @@ namespace LeakAnalyzers.Retention
             /// parameter, a local made from one: <see cref="Replacement.HandedVariable"/>) that is not sealed (an owner, a
             /// shared resource), with a callback that holds <c>this</c>: reported when every <c>Dispose()</c> of the member
             /// in the type is followed by the next subscription into it (<see cref="TypeFacts.IsDisposedOnlyWhenReplaced"/>),
-            /// the subscriber does not make such values itself, and nothing but what it subscribes to keeps the subscriber.
+            /// no call of the source chain holds the value only weakly, the subscriber does not make such values itself, and
+            /// nothing but what it subscribes to keeps the subscriber. The cheap tests come first.
             /// </summary>
             public void ReplacedSubscription(IInvocationOperation invocation, IOperation source, ISymbol member)
             {
+                var calls = new List<IInvocationOperation>();
                 if (_context.ContainingSymbol is not IMethodSymbol { IsStatic: false } method || method.ContainingType is not { IsStatic: false } type
-                    || SourceOwner(source, _context.Compilation, _context.CancellationToken) is not { } owner
+                    || SourceOwner(source, calls) is not { } owner
                     || Replacement.HandedVariable(owner, method) is not { } handed
                     || owner.Type is not { IsReferenceType: true } ownerType || ownerType.SpecialType == SpecialType.System_String
                     || ownerType.IsSealed && ownerType.TypeKind != TypeKind.Interface)
@@ -1527,6 +1525,7 @@ namespace LeakAnalyzers.Retention
                 var compilation = _context.Compilation;
                 if (callback is null || ThisIsLongLived(type)
                     || !FactsOf(type).IsDisposedOnlyWhenReplaced(member, cancellationToken)
+                    || calls.Exists(call => WrapsReceiverWeakly(call, compilation, cancellationToken))
                     || Replacement.CreatesItsOwn(type, ownerType, compilation, cancellationToken)
                     || CompilationModel.For(compilation).Creations.IsKeptOnlyByWhatItSubscribesTo(type, cancellationToken))
                 {
