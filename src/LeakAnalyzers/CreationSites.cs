@@ -32,6 +32,7 @@ namespace LeakAnalyzers
             SomeNotStatic,
         }
         private readonly ConcurrentDictionary<INamedTypeSymbol, bool> _keptByStatics = new ConcurrentDictionary<INamedTypeSymbol, bool>(SymbolEqualityComparer.Default);
+        private readonly ConcurrentDictionary<INamedTypeSymbol, bool> _keptBySubscriptions = new ConcurrentDictionary<INamedTypeSymbol, bool>(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<ISymbol, bool> _writtenOnce = new ConcurrentDictionary<ISymbol, bool>(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<ISymbol, bool> _keepingCollections = new ConcurrentDictionary<ISymbol, bool>(SymbolEqualityComparer.Default);
 
@@ -101,8 +102,49 @@ namespace LeakAnalyzers
             }
 
             var result = type.TypeKind == TypeKind.Class && !type.IsAbstract && !type.IsStatic && OnlyThisAssemblyCreates(type)
-                && AllCreationsKeptByStatics(type, cancellationToken);
+                && AllCreations(type, KeptByStatic, cancellationToken);
             return _keptByStatics.GetOrAdd(type, result);
+        }
+
+        /// <summary>
+        /// Every instance of the class the compilation creates (at least one) is kept by nobody but what it subscribes to:
+        /// the new object is only called on and dropped (<c>new Watcher().Watch(owner);</c>), or made and dropped at once
+        /// (<c>new Watcher(owner);</c>), so the source it subscribed to is what holds it and they live as long. The same
+        /// limits as <see cref="IsKeptByStatics"/>: no other assembly can create it, no derived class, never named to a
+        /// container or an activator.
+        /// </summary>
+        public bool IsKeptOnlyByWhatItSubscribesTo(INamedTypeSymbol type, CancellationToken cancellationToken)
+        {
+            type = type.OriginalDefinition;
+            if (_keptBySubscriptions.TryGetValue(type, out var known))
+            {
+                return known;
+            }
+
+            var result = type.TypeKind == TypeKind.Class && !type.IsAbstract && !type.IsStatic && OnlyThisAssemblyCreates(type)
+                && AllCreations(type, (creation, _) => IsDroppedAfterUse(creation), cancellationToken);
+            return _keptBySubscriptions.GetOrAdd(type, result);
+        }
+
+        /// <summary>The new object is a statement of its own, or the receiver of a call whose result is a statement (or discarded).</summary>
+        private static bool IsDroppedAfterUse(IOperation creation)
+        {
+            var current = creation;
+            while (current.Parent is IConversionOperation or IParenthesizedOperation)
+            {
+                current = current.Parent;
+            }
+
+            if (current.Parent is IInvocationOperation call && call.Instance == current)
+            {
+                current = call;
+                while (current.Parent is IConversionOperation or IParenthesizedOperation)
+                {
+                    current = current.Parent;
+                }
+            }
+
+            return current.Parent is IExpressionStatementOperation || current.Parent is ISimpleAssignmentOperation { Target: IDiscardOperation };
         }
 
         private static bool OnlyThisAssemblyCreates(INamedTypeSymbol type)
@@ -136,7 +178,12 @@ namespace LeakAnalyzers
             return true;
         }
 
-        private bool AllCreationsKeptByStatics(INamedTypeSymbol type, CancellationToken cancellationToken)
+        /// <summary>
+        /// Every creation of the class in the compilation (at least one, at most <see cref="MaxCandidates"/>) satisfies
+        /// <paramref name="kept"/>; false as soon as one does not, or when a derived class or a registration or activation
+        /// of the class means instances this code does not show.
+        /// </summary>
+        private bool AllCreations(INamedTypeSymbol type, System.Func<IOperation, CancellationToken, bool> kept, CancellationToken cancellationToken)
         {
             var creations = 0;
             foreach (var tree in NameIndex.TreesMentioning(_model.Compilation, type.Name, cancellationToken))
@@ -158,7 +205,7 @@ namespace LeakAnalyzers
                                 continue;
                             }
 
-                            if (++creations > MaxCandidates || !KeptByStatic(operation, cancellationToken))
+                            if (++creations > MaxCandidates || !kept(operation, cancellationToken))
                             {
                                 return false;
                             }
@@ -209,7 +256,7 @@ namespace LeakAnalyzers
 
                     if (model.GetOperation(node, cancellationToken) is IObjectCreationOperation operation
                         && SymbolEqualityComparer.Default.Equals(operation.Type?.OriginalDefinition, type)
-                        && (++creations > MaxCandidates || !KeptByStatic(operation, cancellationToken)))
+                        && (++creations > MaxCandidates || !kept(operation, cancellationToken)))
                     {
                         return false;
                     }

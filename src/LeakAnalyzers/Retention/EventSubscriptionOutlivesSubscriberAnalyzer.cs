@@ -263,7 +263,7 @@ namespace LeakAnalyzers.Retention
                 || HandlerKey(handler) is not { } key
                 || DelegateCaptures.Unwrap(eventReference.Instance) is not { } publisher
                 || !IsAbstraction(publisher)
-                || HandedVariable(publisher, method) is not { } newValue)
+                || Replacement.HandedVariable(publisher, method) is not { } newValue)
             {
                 return null;
             }
@@ -283,7 +283,7 @@ namespace LeakAnalyzers.Retention
                     && SymbolEqualityComparer.Default.Equals(removed.Event.OriginalDefinition, eventReference.Event.OriginalDefinition)
                     && DelegateCaptures.Unwrap(removal.HandlerValue) is { } removedHandler && HandlerKey(removedHandler) is { } removedKey && SameHandler(removedKey, key)
                     && DelegateCaptures.Unwrap(removed.Instance) is { } oldPublisher
-                    && HandedVariable(oldPublisher, method) is { } oldValue
+                    && Replacement.HandedVariable(oldPublisher, method) is { } oldValue
                     && !SymbolEqualityComparer.Default.Equals(oldValue, newValue))
                 {
                     return removal;
@@ -306,31 +306,6 @@ namespace LeakAnalyzers.Retention
             return false;
         }
 
-        /// <summary>
-        /// A parameter of the method, or a local made from one (<c>var newCommand = e.NewValue as ICommand</c>,
-        /// <c>e.NewValue is Layout newLayout</c>): a value the method is handed. Null otherwise.
-        /// </summary>
-        private static ISymbol? HandedVariable(IOperation publisher, IMethodSymbol method)
-        {
-            switch (publisher)
-            {
-                case IParameterReferenceOperation parameter when SymbolEqualityComparer.Default.Equals(parameter.Parameter.ContainingSymbol, method):
-                    return parameter.Parameter;
-                case ILocalReferenceOperation local when LocalAliases.DeclaredValue(local) is { } value:
-                    foreach (var part in value.DescendantsAndSelf())
-                    {
-                        if (part is IParameterReferenceOperation handed && SymbolEqualityComparer.Default.Equals(handed.Parameter.ContainingSymbol, method))
-                        {
-                            return local.Local;
-                        }
-                    }
-
-                    return null;
-                default:
-                    return null;
-            }
-        }
-
         /// <summary>Reported when nothing else in the type removes the handler from that event (a Dispose, a detach, an unload).</summary>
         private static void ReportIfReplacedOnly(in OperationAnalysisContext context, IEventAssignmentOperation replaced, IEventReferenceOperation eventReference, IOperation handler, INamedTypeSymbol subscriber, ConcurrentDictionary<INamedTypeSymbol, TypeState> types)
         {
@@ -349,9 +324,9 @@ namespace LeakAnalyzers.Retention
             var compilation = context.Compilation;
             var cancellationToken = context.CancellationToken;
             var state = types.GetOrAdd(top.OriginalDefinition, t => TypeState.Read(t, compilation, cancellationToken));
-            if (state.IsRemovedElsewhere(eventReference.Event.Name, HandlerKey(handler)!, replaced.Syntax)
+            if (state.IsRemovedElsewhere(eventReference.Event.Name, HandlerKey(handler)!, replaced.Syntax, compilation, cancellationToken)
                 || DelegateCaptures.Unwrap(eventReference.Instance)?.Type is not { } publisherType
-                || CreatesItsOwn(subscriber, publisherType, compilation, cancellationToken))
+                || Replacement.CreatesItsOwn(subscriber, publisherType, compilation, cancellationToken))
             {
                 return;
             }
@@ -364,48 +339,6 @@ namespace LeakAnalyzers.Retention
                 subscriber.Name,
                 eventReference.Syntax.ToString(),
                 eventReference.Event.ContainingType.Name));
-        }
-
-        /// <summary>
-        /// The subscriber makes such a value itself, per instance (in a constructor or a property accessor:
-        /// <c>PrimaryCommands = new ObservableCollection&lt;T&gt;()</c>): by default the value is its own and dies with it.
-        /// A default shared by every instance (a static field's or a property registration's) does not count.
-        /// </summary>
-        private static bool CreatesItsOwn(INamedTypeSymbol subscriber, ITypeSymbol publisherType, Compilation compilation, CancellationToken cancellationToken)
-        {
-            var budget = 20_000;
-            foreach (var member in subscriber.GetMembers())
-            {
-                var bodies = member switch
-                {
-                    IMethodSymbol { MethodKind: MethodKind.Constructor, IsStatic: false } constructor => constructor.DeclaringSyntaxReferences,
-                    IPropertySymbol { IsStatic: false } property => property.DeclaringSyntaxReferences,
-                    _ => ImmutableArray<SyntaxReference>.Empty,
-                };
-                foreach (var reference in bodies)
-                {
-                    var declaration = reference.GetSyntax(cancellationToken);
-#pragma warning disable RS1030 // Only for a subscription about to be reported.
-                    var model = compilation.GetSemanticModel(reference.SyntaxTree);
-#pragma warning restore RS1030
-                    foreach (var node in declaration.DescendantNodes())
-                    {
-                        if (--budget < 0)
-                        {
-                            return false;
-                        }
-
-                        if (node is BaseObjectCreationExpressionSyntax
-                            && model.GetOperation(node, cancellationToken) is IObjectCreationOperation { Type: { } created }
-                            && compilation.ClassifyCommonConversion(created, publisherType) is { IsImplicit: true } or { IsIdentity: true })
-                        {
-                            return true;
-                        }
-                    }
-                }
-            }
-
-            return false;
         }
 
         /// <summary>What identifies the handler for a matching <c>-=</c>: the method, the field/property or local that stores the delegate.</summary>
@@ -1121,18 +1054,37 @@ namespace LeakAnalyzers.Retention
                 }
             }
 
-            /// <summary>A <c>-=</c> of the handler from an event of that name other than <paramref name="except"/> (the replacement's own).</summary>
-            public bool IsRemovedElsewhere(string eventName, ISymbol handler, SyntaxNode except)
+            /// <summary>
+            /// A <c>-=</c> of the handler from an event of that name other than <paramref name="except"/> (the replacement's
+            /// own) that ends it: one followed in its method by a <c>+=</c> of the same handler only makes room for the next
+            /// value (<see cref="Replacement.IsFollowedByRestart"/>).
+            /// </summary>
+            public bool IsRemovedElsewhere(string eventName, ISymbol handler, SyntaxNode except, Compilation compilation, CancellationToken cancellationToken)
             {
+                List<IEventReferenceOperation> removals;
                 lock (_gate)
                 {
+                    removals = new List<IEventReferenceOperation>();
                     foreach (var removal in _removals)
                     {
                         if (string.Equals(removal.Event, eventName, StringComparison.Ordinal) && SameHandler(removal.Handler, handler)
                             && !(removal.Reference.Syntax.SyntaxTree == except.SyntaxTree && except.Span.Contains(removal.Reference.Syntax.Span)))
                         {
-                            return true;
+                            removals.Add(removal.Reference);
                         }
+                    }
+                }
+
+                bool AddsAgain(IOperation operation)
+                    => operation is IEventAssignmentOperation { Adds: true, EventReference: IEventReferenceOperation added } addition
+                        && string.Equals(added.Event.Name, eventName, StringComparison.Ordinal)
+                        && DelegateCaptures.Unwrap(addition.HandlerValue) is { } addedHandler && HandlerKey(addedHandler) is { } addedKey && SameHandler(addedKey, handler);
+
+                foreach (var removal in removals)
+                {
+                    if (removal.Parent is not { } end || !Replacement.IsFollowedByRestart(end, AddsAgain, compilation, cancellationToken))
+                    {
+                        return true;
                     }
                 }
 

@@ -78,7 +78,17 @@ namespace LeakAnalyzers.Retention
             description: "A composite of subscriptions that a recurring callback adds to — one inner subscription per element or event — and that nothing removes from when an inner subscription completes grows for as long as the outer subscription runs: it keeps every finished subscription and what its observer holds.",
             helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.LongLivedDelegateCaptures));
 
-        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule, SharedClosureRule, RepeatedSubscriptionRule, PiledSubscriptionRule);
+        public static readonly DiagnosticDescriptor ReplacedSubscriptionRule = new DiagnosticDescriptor(
+            RuleIdentifiers.LongLivedDelegateCaptures,
+            title: Title,
+            messageFormat: "'{0}' keeps its subscription to '{1}' in '{2}' and disposes it only when the next one replaces it: the '{3}' it was handed, which may be shared or outlive it, keeps '{0}' alive until then",
+            category: RuleIdentifiers.MemoryCategory,
+            defaultSeverity: DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "A subscription kept in a field and disposed only right before the field takes the next one ends when the value changes again, not when the subscriber goes away. The value it was handed (an owner, a shared resource) keeps the callback, and the subscriber, for as long as it lives. Dispose the subscription when the subscriber goes away as well (Dispose, detach, unload).",
+            helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.LongLivedDelegateCaptures));
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule, SharedClosureRule, RepeatedSubscriptionRule, PiledSubscriptionRule, ReplacedSubscriptionRule);
 
         /// <summary>The long-lived places a delegate can be stored in.</summary>
         public enum Sink
@@ -123,6 +133,12 @@ namespace LeakAnalyzers.Retention
             /// removes from: the composite accumulates one finished subscription per run.
             /// </summary>
             PiledSubscription,
+
+            /// <summary>
+            /// A subscription to a value the object was handed (a parameter, a property's new value), kept in a member that
+            /// is disposed only right before it takes the next one: the last value keeps the callback.
+            /// </summary>
+            ReplacedSubscription,
         }
 
         public override void Initialize(AnalysisContext context)
@@ -300,6 +316,12 @@ namespace LeakAnalyzers.Retention
             }
 
             var discarded = IsDiscarded(invocation);
+            if (!discarded && KeptInMember(invocation) is { } keptIn && ObservableSubscribed(invocation, lifetime) is { } keptSource)
+            {
+                // _subscription?.Dispose(); _subscription = owner.GetObservable(P).Subscribe(v => X = v);
+                state.ReplacedSubscription(invocation, keptSource, keptIn);
+            }
+
             var observed = discarded ? ObservableSubscribed(invocation, lifetime) : null;
             if (discarded && observed is null && ChangesSubscribed(invocation, lifetime) is { } changes
                 && ReportRepeatedSubscription(context, invocation, changes, lifetime))
@@ -1487,6 +1509,135 @@ namespace LeakAnalyzers.Retention
                 || parent is ISimpleAssignmentOperation { Target: IDiscardOperation };
         }
 
+        /// <summary>The instance field or property of this object the call's result is assigned to (<c>_subscription = ..</c>).</summary>
+        private static ISymbol? KeptInMember(IOperation operation)
+        {
+            var current = operation;
+            while (current.Parent is IConversionOperation or IParenthesizedOperation)
+            {
+                current = current.Parent;
+            }
+
+            return current.Parent is ISimpleAssignmentOperation
+            {
+                Target: IMemberReferenceOperation
+                {
+                    Member: IFieldSymbol { IsStatic: false } or IPropertySymbol { IsStatic: false, IsIndexer: false },
+                    Instance: IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance },
+                } target,
+            } assignment && assignment.Value == current
+                ? target.Member.OriginalDefinition
+                : null;
+        }
+
+        /// <summary>
+        /// The object a subscription's source belongs to: through operator chains (<c>source.Where(..)</c>), calls on it
+        /// (<c>owner.GetObservable(P)</c>), members of it (<c>e.NewValue</c>), and a factory over one of its events
+        /// (<c>Observable.FromEventPattern(h =&gt; t.Changed += h, h =&gt; t.Changed -= h)</c>). Null for a source a factory
+        /// makes from nothing of anyone's. The calls on the way are added to <paramref name="calls"/> (one of them may hold the
+        /// object only weakly: <see cref="WrapsReceiverWeakly"/>).
+        /// </summary>
+        private static IOperation? SourceOwner(IOperation source, List<IInvocationOperation> calls)
+        {
+            var current = DelegateCaptures.Unwrap(source);
+            for (var depth = 0; current != null && depth < 16; depth++)
+            {
+                switch (current)
+                {
+                    case IInvocationOperation call:
+                        calls.Add(call);
+                        current = ReceiverOf(call) is { } receiver ? DelegateCaptures.Unwrap(receiver) : EventOwnerAdded(call);
+                        break;
+                    case IMemberReferenceOperation { Member: IFieldSymbol or IPropertySymbol, Instance: { } instance }
+                        when DelegateCaptures.Unwrap(instance) is not IInstanceReferenceOperation:
+                        current = DelegateCaptures.Unwrap(instance);
+                        break;
+                    default:
+                        return current;
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>
+        /// The called method (of this code) wraps the object it works on in a <c>WeakReference</c>
+        /// (<c>new WeakCollectionChangedObservable(new WeakReference&lt;T&gt;(collection))</c>): the observable it makes holds
+        /// that object weakly, so what subscribes to it is not kept by the object.
+        /// </summary>
+        private static bool WrapsReceiverWeakly(IInvocationOperation call, Compilation compilation, CancellationToken cancellationToken)
+        {
+            var method = call.TargetMethod.OriginalDefinition;
+            if (method.IsStatic && !method.IsExtensionMethod || method.IsExtensionMethod && method.Parameters.Length == 0)
+            {
+                return false;
+            }
+
+            foreach (var reference in method.DeclaringSyntaxReferences)
+            {
+                if (!compilation.ContainsSyntaxTree(reference.SyntaxTree))
+                {
+                    continue;
+                }
+
+#pragma warning disable RS1030 // Only the calls of a subscription's source chain, for a subscription otherwise about to be reported.
+                var model = compilation.GetSemanticModel(reference.SyntaxTree);
+#pragma warning restore RS1030
+                if (model.GetOperation(reference.GetSyntax(cancellationToken), cancellationToken) is not { } body)
+                {
+                    continue;
+                }
+
+                var budget = 2_000;
+                foreach (var operation in body.Descendants())
+                {
+                    if (--budget < 0)
+                    {
+                        return false;
+                    }
+
+                    if (operation is IObjectCreationOperation { Type: { Name: "WeakReference", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } } weak)
+                    {
+                        foreach (var argument in weak.Arguments)
+                        {
+                            switch (DelegateCaptures.Unwrap(argument.Value))
+                            {
+                                case IParameterReferenceOperation parameter when method.IsExtensionMethod && parameter.Parameter.Ordinal == 0:
+                                case IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } when !method.IsStatic:
+                                    return true;
+                            }
+                        }
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>The object whose event a factory's add-handler callback subscribes its parameter to (<c>h =&gt; t.Changed += h</c>).</summary>
+        private static IOperation? EventOwnerAdded(IInvocationOperation factory)
+        {
+            foreach (var argument in factory.Arguments)
+            {
+                if (argument.Parameter is not { Type.TypeKind: TypeKind.Delegate } || DelegateCaptures.Unwrap(argument.Value) is not IAnonymousFunctionOperation add)
+                {
+                    continue;
+                }
+
+                foreach (var operation in add.Body.Descendants())
+                {
+                    if (operation is IEventAssignmentOperation { Adds: true, EventReference: IEventReferenceOperation { Instance: { } owner } } assignment
+                        && DelegateCaptures.Unwrap(assignment.HandlerValue) is IParameterReferenceOperation handler
+                        && SymbolEqualityComparer.Default.Equals(handler.Parameter.ContainingSymbol, add.Symbol))
+                    {
+                        return DelegateCaptures.Unwrap(owner);
+                    }
+                }
+            }
+
+            return null;
+        }
+
         private static bool IsNonLocalToken(IOperation instance)
         {
             switch (DelegateCaptures.Unwrap(instance))
@@ -1671,6 +1822,55 @@ namespace LeakAnalyzers.Retention
 
                 var properties = ImmutableDictionary<string, string?>.Empty.Add(SinkProperty, sink.ToString()).Add(CapturedProperty, "this");
                 _context.ReportDiagnostic(Diagnostic.Create(Rule, value.Syntax.GetLocation(), properties, place, "'this'"));
+            }
+
+            /// <summary>
+            /// <c>_subscription = value.Subscribe(..)</c> in an instance member, on a value the method is handed (a
+            /// parameter, a local made from one: <see cref="Replacement.HandedVariable"/>) that is not sealed (an owner, a
+            /// shared resource), with a callback that holds <c>this</c>: reported when every <c>Dispose()</c> of the member
+            /// in the type is followed by the next subscription into it (<see cref="TypeFacts.IsDisposedOnlyWhenReplaced"/>),
+            /// no call of the source chain holds the value only weakly, the subscriber does not make such values itself, and
+            /// nothing but what it subscribes to keeps the subscriber. The cheap tests come first.
+            /// </summary>
+            public void ReplacedSubscription(IInvocationOperation invocation, IOperation source, ISymbol member)
+            {
+                var calls = new List<IInvocationOperation>();
+                if (_context.ContainingSymbol is not IMethodSymbol { IsStatic: false } method || method.ContainingType is not { IsStatic: false } type
+                    || SourceOwner(source, calls) is not { } owner
+                    || Replacement.HandedVariable(owner, method) is not { } handed
+                    || owner.Type is not { IsReferenceType: true } ownerType || ownerType.SpecialType == SpecialType.System_String
+                    || ownerType.IsSealed && ownerType.TypeKind != TypeKind.Interface)
+                {
+                    return;
+                }
+
+                var root = DelegateCaptures.Root(invocation);
+                IOperation? callback = null;
+                foreach (var argument in invocation.Arguments)
+                {
+                    if (argument.Parameter is { Type.TypeKind: TypeKind.Delegate } && DelegateCaptures.Of(argument.Value, root).CapturesThis)
+                    {
+                        callback = DelegateCaptures.Unwrap(argument.Value);
+                        break;
+                    }
+                }
+
+                var cancellationToken = _context.CancellationToken;
+                var compilation = _context.Compilation;
+                if (callback is null || ThisIsLongLived(type)
+                    || !FactsOf(type).IsDisposedOnlyWhenReplaced(member, cancellationToken)
+                    || calls.Exists(call => WrapsReceiverWeakly(call, compilation, cancellationToken))
+                    || Replacement.CreatesItsOwn(type, ownerType, compilation, cancellationToken)
+                    || CompilationModel.For(compilation).Creations.IsKeptOnlyByWhatItSubscribesTo(type, cancellationToken))
+                {
+                    return;
+                }
+
+                var location = callback is IAnonymousFunctionOperation lambda ? DelegateCaptures.LocationOf(lambda) : callback.Syntax.GetLocation();
+                var properties = ImmutableDictionary<string, string?>.Empty
+                    .Add(SinkProperty, nameof(Sink.ReplacedSubscription))
+                    .Add(CapturedProperty, "this");
+                _context.ReportDiagnostic(Diagnostic.Create(ReplacedSubscriptionRule, location, properties, type.Name, handed.Name, member.Name, ownerType.Name));
             }
 
             /// <summary>
@@ -1961,6 +2161,7 @@ namespace LeakAnalyzers.Retention
             private readonly ConcurrentDictionary<ISymbol, bool> _released = new ConcurrentDictionary<ISymbol, bool>(SymbolEqualityComparer.Default);
             private readonly ConcurrentDictionary<(ISymbol Member, ISymbol Handler), bool> _removed = new ConcurrentDictionary<(ISymbol, ISymbol), bool>();
             private bool? _disposesKept;
+            private readonly ConcurrentDictionary<ISymbol, bool> _replacedOnly = new ConcurrentDictionary<ISymbol, bool>(SymbolEqualityComparer.Default);
             private readonly ConcurrentDictionary<INamedTypeSymbol, HashSet<ISymbol>> _unregistered = new ConcurrentDictionary<INamedTypeSymbol, HashSet<ISymbol>>(SymbolEqualityComparer.Default);
 
             public TypeFacts(INamedTypeSymbol top, Compilation compilation)
@@ -2000,6 +2201,69 @@ namespace LeakAnalyzers.Retention
                     }
 
                     return false;
+                });
+
+            /// <summary>
+            /// Every <c>Dispose()</c> of the subscription kept in the member, in any part of the type, is followed in its
+            /// method by the next subscription into it (<see cref="Replacement.IsFollowedByRestart"/>), and there is at least
+            /// one: it is disposed only to be replaced. A disposal that is not (a <c>Dispose</c>, a detach), or the value
+            /// read out of the member (handed on, added to a <c>CompositeDisposable</c>, copied into a local), ends it.
+            /// </summary>
+            public bool IsDisposedOnlyWhenReplaced(ISymbol member, CancellationToken cancellationToken)
+                => _replacedOnly.GetOrAdd(member.OriginalDefinition, m =>
+                {
+                    bool Subscribes(IOperation operation)
+                        => operation is ISimpleAssignmentOperation { Target: IMemberReferenceOperation target } assignment
+                            && SymbolEqualityComparer.Default.Equals(target.Member.OriginalDefinition, m)
+                            && DelegateCaptures.Unwrap(assignment.Value) is not ({ ConstantValue: { HasValue: true, Value: null } } or IDefaultValueOperation);
+
+                    var replaced = false;
+                    foreach (var operation in References(m.Name, cancellationToken))
+                    {
+                        if (operation is not IMemberReferenceOperation reference || !SymbolEqualityComparer.Default.Equals(reference.Member.OriginalDefinition, m))
+                        {
+                            continue;
+                        }
+
+                        IOperation current = reference;
+                        while (current.Parent is IConversionOperation or IParenthesizedOperation)
+                        {
+                            current = current.Parent;
+                        }
+
+                        IOperation? disposal = current.Parent switch
+                        {
+                            IInvocationOperation { TargetMethod: { Name: "Dispose", Parameters.Length: 0 } } call when call.Instance == current => call,
+                            IConditionalAccessOperation { WhenNotNull: IInvocationOperation { TargetMethod: { Name: "Dispose", Parameters.Length: 0 } } } access
+                                when access.Operation == current => access,
+                            _ => null,
+                        };
+
+                        if (disposal is null)
+                        {
+                            switch (current.Parent)
+                            {
+                                case ISimpleAssignmentOperation assignment when assignment.Target == current:
+                                case IBinaryOperation:
+                                case IIsPatternOperation:
+                                case IConditionalAccessOperation:
+                                    // Stored, compared with null, or used through ?. for something else than Dispose.
+                                    continue;
+                                default:
+                                    // Read out: whoever takes it may end it.
+                                    return false;
+                            }
+                        }
+
+                        if (!Replacement.IsFollowedByRestart(disposal, Subscribes, _compilation, cancellationToken))
+                        {
+                            return false;
+                        }
+
+                        replaced = true;
+                    }
+
+                    return replaced;
                 });
 
             /// <summary>The values this type assigns to its member (<c>_member = value</c>, in any part); initializers are not names.</summary>

@@ -1083,6 +1083,74 @@ namespace LeakAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task RemovalThatOnlyMakesRoomForTheNextSubscriptionDoesNotEndIt()
+        {
+            // The other removals of the handler are followed by a new '+=' (directly, or in a method they call): they
+            // re-subscribe, and nothing removes the handler when the repeater goes away.
+            return V.AnalyzerAsync(new[]
+            {
+                Replacement,
+                """
+                using System;
+
+                public class Repeater
+                {
+                    private Layout? _layout;
+                    private int _invalidations;
+
+                    protected void OnLayoutChanged(Layout? oldValue, Layout? newValue)
+                    {
+                        if (oldValue != null) oldValue.Invalidated -= OnInvalidated;
+                        if (newValue != null) {|#0:newValue.Invalidated += OnInvalidated|};
+                        _layout = newValue;
+                    }
+
+                    // Re-subscribes, so the handler is never added twice.
+                    public void Refresh()
+                    {
+                        if (_layout == null) return;
+                        _layout.Invalidated -= OnInvalidated;
+                        Subscribe();
+                    }
+
+                    private void Subscribe() => _layout!.Invalidated += OnInvalidated;
+
+                    private void OnInvalidated(object? sender, EventArgs e) => _invalidations++;
+                }
+                """,
+            },
+            Replaced(0, "Repeater", "newValue.Invalidated", "Layout"));
+        }
+
+        [Fact]
+        public Task ReplacementOfValuesMadeByACallIsQuiet()
+        {
+            // The parts are looked up through the scopes the method is handed: often the subscriber's own template parts.
+            return V.AnalyzerAsync(new[]
+            {
+                Replacement,
+                """
+                using System;
+
+                public class Templated
+                {
+                    private int _invalidations;
+
+                    protected void OnTemplateChanged(Func<string, Layout?> oldScope, Func<string, Layout?> newScope)
+                    {
+                        var oldPart = oldScope("PART_Layout");
+                        var newPart = newScope("PART_Layout");
+                        if (oldPart != null) oldPart.Invalidated -= OnInvalidated;
+                        if (newPart != null) newPart.Invalidated += OnInvalidated;
+                    }
+
+                    private void OnInvalidated(object? sender, EventArgs e) => _invalidations++;
+                }
+                """,
+            });
+        }
+
+        [Fact]
         public Task ReplacementWithARemovalWhenTheSubscriberGoesAwayOrOnAConcreteValueIsQuiet()
         {
             return V.AnalyzerAsync(new[]

@@ -1469,6 +1469,327 @@ namespace LeakAnalyzers.Tests.Rules
                 """);
         }
 
+        private const string Elements = """
+            using System;
+            using System.Reactive.Linq;
+
+            public class Element
+            {
+                public IObservable<int> GetObservable(string property) => new Subject<int>();
+                public Element? Parent { get; set; }
+                protected virtual void OnAttached() { }
+                protected virtual void OnDetached() { }
+            }
+
+            public abstract class Transform
+            {
+                public event EventHandler? Changed;
+                public void Raise() => Changed?.Invoke(this, EventArgs.Empty);
+            }
+
+            public sealed class Gradient
+            {
+                public IObservable<int> Stops { get; } = new Subject<int>();
+            }
+
+            public sealed class ChangedArgs
+            {
+                public object? OldValue { get; set; }
+                public object? NewValue { get; set; }
+            }
+
+            public static class Events
+            {
+                public static IObservable<EventArgs> FromEventPattern(Action<EventHandler> add, Action<EventHandler> remove) => new Subject<EventArgs>();
+            }
+            """;
+
+        private static DiagnosticResult ReplacedSubscription(int location, string subscriber, string handed, string member, string ownerType)
+            => V.Diagnostic(LongLivedDelegateCapturesAnalyzer.ReplacedSubscriptionRule).WithLocation(location).WithArguments(subscriber, handed, member, ownerType);
+
+        [Fact]
+        public Task SubscriptionKeptInAFieldAndDisposedOnlyWhenReplacedIsReported()
+        {
+            // The subscription to a value the object is handed (its owner, a property's new value) is disposed only right
+            // before the next one is kept: the last owner or shared transform keeps every subscriber that went away.
+            return V.AnalyzerAsync(new[] { Rx, Elements, """
+                using System;
+                using System.Reactive.Linq;
+                using System.Threading.Tasks;
+
+                public class TabItem : Element
+                {
+                    private IDisposable? _ownerSubscription;
+                    private int _placement;
+
+                    protected override void OnAttached()
+                    {
+                        base.OnAttached();
+                        _ownerSubscription?.Dispose();
+                        _ownerSubscription = null;
+                        if (Parent is { } owner)
+                        {
+                            SubscribeToOwner(owner);
+                        }
+                    }
+
+                    protected void SubscribeToOwner(Element owner)
+                        => _ownerSubscription = owner.GetObservable("Placement").Subscribe(v {|#0:=>|} _placement = v);
+                }
+
+                public class TransformHost : Element
+                {
+                    private IDisposable? _transformChanged;
+                    private int _arranges;
+
+                    private void OnTransformChanged(ChangedArgs e)
+                    {
+                        var newTransform = e.NewValue as Transform;
+                        _transformChanged?.Dispose();
+                        _transformChanged = null;
+                        if (newTransform != null)
+                        {
+                            _transformChanged = Events.FromEventPattern(h => newTransform.Changed += h, h => newTransform.Changed -= h)
+                                .Subscribe(_ {|#1:=>|} Arrange());
+                        }
+                    }
+
+                    private void Arrange() => _arranges++;
+                }
+
+                public partial class Gauge : Element
+                {
+                    private IDisposable? _source;
+                    private int _value;
+
+                    private void Bind(Element next) => _source = next.GetObservable("Value").Subscribe({|#2:OnValue|});
+                    private void OnValue(int v) => _value = v;
+                }
+
+                public partial class Gauge
+                {
+                    // The replacement is in another part of the type.
+                    public void Rebind(Element next)
+                    {
+                        _source?.Dispose();
+                        Bind(next);
+                    }
+                }
+
+                public class Follower : Element
+                {
+                    private IDisposable? _leader;
+                    private int _position;
+
+                    public async Task FollowAsync(Element leader)
+                    {
+                        await Task.Yield();
+                        _leader?.Dispose();
+                        _leader = leader.GetObservable("Position").Subscribe(p {|#3:=>|} { _position = p; });
+                    }
+                }
+                """ },
+                ReplacedSubscription(0, "TabItem", "owner", "_ownerSubscription", "Element"),
+                ReplacedSubscription(1, "TransformHost", "newTransform", "_transformChanged", "Transform"),
+                ReplacedSubscription(2, "Gauge", "next", "_source", "Element"),
+                ReplacedSubscription(3, "Follower", "leader", "_leader", "Element"));
+        }
+
+        [Fact]
+        public Task SubscriptionEndedWhenTheSubscriberGoesAwayOrHoldingNothingOfItIsQuiet()
+        {
+            return V.AnalyzerAsync(new[] { Rx, Elements, """
+                using System;
+                using System.Collections.Generic;
+                using System.Reactive.Linq;
+                using System.Threading;
+
+                // Also disposed on detach (the fixed TabItem).
+                public class DetachingItem : Element
+                {
+                    private IDisposable? _ownerSubscription;
+                    private int _placement;
+
+                    public void AttachTo(Element owner)
+                    {
+                        _ownerSubscription?.Dispose();
+                        _ownerSubscription = owner.GetObservable("Placement").Subscribe(v => _placement = v);
+                    }
+
+                    protected override void OnDetached()
+                    {
+                        _ownerSubscription?.Dispose();
+                        _ownerSubscription = null;
+                    }
+                }
+
+                // Disposed in Dispose.
+                public sealed class DisposingView : Element, IDisposable
+                {
+                    private IDisposable? _model;
+                    private int _value;
+
+                    public void Show(Element model)
+                    {
+                        _model?.Dispose();
+                        _model = model.GetObservable("Value").Subscribe(v => _value = v);
+                    }
+
+                    public void Dispose() => _model?.Dispose();
+                }
+
+                // Disposed by a method that does not subscribe again.
+                public class Pausing : Element
+                {
+                    private IDisposable? _clock;
+                    private int _ticks;
+
+                    public void Start(Element clock)
+                    {
+                        _clock?.Dispose();
+                        _clock = clock.GetObservable("Tick").Subscribe(t => _ticks += t);
+                    }
+
+                    public void Stop() => _clock?.Dispose();
+                }
+
+                // Taken out of the field by whoever ends it.
+                public class Exchanging : Element
+                {
+                    private IDisposable? _owner;
+                    private int _value;
+
+                    public void Attach(Element owner)
+                    {
+                        _owner?.Dispose();
+                        _owner = owner.GetObservable("Value").Subscribe(v => _value = v);
+                    }
+
+                    public void Detach() => Interlocked.Exchange(ref _owner, null)?.Dispose();
+                }
+
+                // Its own sources: its own observable, a child it made, a value it makes itself per instance.
+                public class OwnSources : Element
+                {
+                    private readonly Element _child = new Element();
+                    private IDisposable? _self;
+                    private IDisposable? _part;
+                    private int _value;
+
+                    public void Refresh()
+                    {
+                        _self?.Dispose();
+                        _self = this.GetObservable("Value").Subscribe(v => _value = v);
+                        _part?.Dispose();
+                        _part = _child.GetObservable("Value").Subscribe(v => _value = v);
+                    }
+                }
+
+                public class DefaultOwner : Element
+                {
+                    private IDisposable? _owner;
+                    private int _value;
+
+                    public DefaultOwner() => Owner = new Element();
+
+                    public Element Owner
+                    {
+                        set
+                        {
+                            _owner?.Dispose();
+                            _owner = value.GetObservable("Value").Subscribe(v => _value = v);
+                        }
+                    }
+                }
+
+                // A value made by a call on what it is handed: often its own template part.
+                public class Templated : Element
+                {
+                    private IDisposable? _part;
+                    private int _value;
+
+                    public void OnTemplateApplied(Func<string, Element> find)
+                    {
+                        var part = find("PART_Value");
+                        _part?.Dispose();
+                        _part = part.GetObservable("Value").Subscribe(v => _value = v);
+                    }
+                }
+
+                // A weak observable: the collection holds the observable (and the callback) only through a WeakReference.
+                public static class WeakExtensions
+                {
+                    public static IObservable<int> GetWeakChanges(this System.Collections.Specialized.INotifyCollectionChanged items)
+                        => new WeakChanges(new WeakReference<System.Collections.Specialized.INotifyCollectionChanged>(items));
+
+                    private sealed class WeakChanges : IObservable<int>
+                    {
+                        private readonly WeakReference<System.Collections.Specialized.INotifyCollectionChanged> _items;
+                        public WeakChanges(WeakReference<System.Collections.Specialized.INotifyCollectionChanged> items) => _items = items;
+                        public IDisposable Subscribe(IObserver<int> observer) => new CompositeDisposable();
+                    }
+                }
+
+                public class WeakItemsView : Element
+                {
+                    private IDisposable? _itemsChanged;
+                    private int _changes;
+
+                    public void OnItemsChanged(System.Collections.ObjectModel.ObservableCollection<string> newItems)
+                    {
+                        _itemsChanged?.Dispose();
+                        _itemsChanged = newItems.GetWeakChanges().Subscribe(_ => _changes++);
+                    }
+                }
+
+                // Callbacks that hold nothing of the subscriber.
+                public class Logging : Element
+                {
+                    private IDisposable? _owner;
+                    private IDisposable? _other;
+
+                    public void Attach(Element owner, List<int> log)
+                    {
+                        _owner?.Dispose();
+                        _owner = owner.GetObservable("Value").Subscribe(static v => Console.WriteLine(v));
+                        _other?.Dispose();
+                        _other = owner.GetObservable("Other").Subscribe(v => log.Add(v));
+                    }
+                }
+
+                // A sealed value handed in: most often a part of the subscriber's own.
+                public class Painter : Element
+                {
+                    private IDisposable? _stops;
+                    private int _count;
+
+                    public void Use(Gradient gradient)
+                    {
+                        _stops?.Dispose();
+                        _stops = gradient.Stops.Subscribe(s => _count += s);
+                    }
+                }
+
+                // Made for one subscription and kept by nothing but its source: they live as long.
+                internal sealed class Watcher
+                {
+                    private IDisposable? _subscription;
+                    private int _last;
+
+                    public void Watch(Element target)
+                    {
+                        _subscription?.Dispose();
+                        _subscription = target.GetObservable("Value").Subscribe(v => _last = v);
+                    }
+                }
+
+                public static class Watching
+                {
+                    public static void Watch(Element target) => new Watcher().Watch(target);
+                }
+                """ });
+        }
+
         [Fact]
         public Task ThisCaptureInStaticEventIsLeftToLeak003()
         {
