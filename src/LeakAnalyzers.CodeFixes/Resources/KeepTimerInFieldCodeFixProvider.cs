@@ -139,6 +139,13 @@ namespace LeakAnalyzers.CodeFixes.Resources
                     continue;
                 }
 
+                // A subscription reported in a type that is not disposable (its stop method ends what it keeps): a new
+                // Dispose that nothing calls would not end it either.
+                if (isSubscription && !type.AllInterfaces.Any(i => i.SpecialType == SpecialType.System_IDisposable || i.Name == "IAsyncDisposable"))
+                {
+                    continue;
+                }
+
                 var member = creation.FirstAncestorOrSelf<BaseMethodDeclarationSyntax>();
                 if (member is null || model.GetDeclaredSymbol(member, cancellationToken) is not IMethodSymbol { IsStatic: false } method
                     || member.Parent != declaration || creation.Ancestors().Any(a => a is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax))

@@ -342,6 +342,36 @@ namespace LeakAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task Leak004NoSubscriptionFieldInATypeThatIsNotDisposable()
+        {
+            // Reported because a stop method disposes what the node keeps; a Dispose added to it would never be called.
+            return F4.NoCodeFixAsync(Rx.Replace("namespace System.Reactive.Linq", "namespace System.Reactive.Linq.Stub") + """
+
+                namespace App
+                {
+                    using System;
+                    using System.Reactive.Linq.Stub;
+
+                    public sealed class Node
+                    {
+                        private readonly IObservable<int> _values;
+                        private IDisposable? _kept;
+                        private int _last;
+
+                        public Node(IObservable<int> values) => _values = values;
+
+                        public void Start()
+                        {
+                            _values.Subscribe(v {|LEAK004:=>|} _last = v);
+                        }
+
+                        public void Stop() => _kept?.Dispose();
+                    }
+                }
+                """, KeepTimerInFieldCodeFixProvider.SubscriptionKey);
+        }
+
+        [Fact]
         public Task NoTimerOrRegistrationFieldWhereDisposeCannotBeExtended()
         {
             // Dispose comes from a base class with no overridable Dispose(bool): a field nothing disposes would only move the leak.
