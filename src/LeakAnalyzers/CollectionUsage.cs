@@ -36,6 +36,13 @@ namespace LeakAnalyzers
 
         /// <summary>The key is this parameter of <see cref="Container"/>; its callers decide whether keys are bounded.</summary>
         public IParameterSymbol? KeyParameter { get; set; }
+
+        /// <summary>
+        /// The key is this property of a parameter of <see cref="Container"/> (<c>s_codecs.Add(codec.Name, codec)</c>,
+        /// the parameter in <see cref="KeyParameter"/>): bounded when every caller hands in a new object whose class
+        /// returns a constant for it.
+        /// </summary>
+        public IPropertySymbol? KeyProperty { get; set; }
     }
 
     /// <summary>Everything the compilation does with one collection member, summarised.</summary>

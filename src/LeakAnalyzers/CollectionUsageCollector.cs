@@ -32,6 +32,7 @@ namespace LeakAnalyzers
         private readonly ExternalReferenceFinder _finder;
         private readonly ConcurrentDictionary<ISymbol, CollectionUsage> _usages = new ConcurrentDictionary<ISymbol, CollectionUsage>(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<IMethodSymbol, bool> _initOnly = new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
+        private readonly ConcurrentDictionary<(IMethodSymbol Method, int Ordinal, IPropertySymbol Property), bool> _constantProperties = new ConcurrentDictionary<(IMethodSymbol, int, IPropertySymbol), bool>(new MethodOrdinalPropertyComparer());
         private readonly ConcurrentDictionary<(IMethodSymbol Method, int Ordinal), bool> _constantArguments = new ConcurrentDictionary<(IMethodSymbol, int), bool>(new MethodOrdinalComparer());
 
         private CollectionUsageCollector(KnownTypes known, ExternalReferenceFinder finder)
@@ -265,8 +266,9 @@ namespace LeakAnalyzers
                     usage.Growth.Add(new GrowthSite(use.Operation.Syntax.GetLocation(), container, inInitializer, KeyText(use.Key), key?.Type, use.IsCacheShaped)
                     {
                         KeyIsConstant = key is not null && key.ConstantValue.HasValue,
-                        KeyParameter = !inLambda && key is IParameterReferenceOperation parameter
-                            && SymbolEqualityComparer.Default.Equals(parameter.Parameter.ContainingSymbol, container) ? parameter.Parameter : null,
+                        KeyParameter = !inLambda && KeyParameterOf(key) is { } parameter
+                            && SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, container) ? parameter : null,
+                        KeyProperty = key is IPropertyReferenceOperation { Property: { IsStatic: false, Parameters.Length: 0 } keyProperty, Instance: IParameterReferenceOperation } ? keyProperty : null,
                     });
                     break;
                 case MemberUseKind.Shrink:
@@ -299,6 +301,14 @@ namespace LeakAnalyzers
         public ImmutableArray<GrowthSite> GetRuntimeGrowth(CollectionUsage usage, List<GrowthSite> sites, CancellationToken cancellationToken)
             => usage.GetRuntimeGrowth(sites, container => container is IMethodSymbol method && IsInitOnly(method, ExternalReferenceFinder.TopLevelType(usage.Member), cancellationToken));
 
+        /// <summary>The parameter a key is, or whose property it reads (<c>codec.Name</c>).</summary>
+        private static IParameterSymbol? KeyParameterOf(IOperation? key) => key switch
+        {
+            IParameterReferenceOperation parameter => parameter.Parameter,
+            IPropertyReferenceOperation { Property: { IsStatic: false, Parameters.Length: 0 }, Instance: IParameterReferenceOperation parameter } => parameter.Parameter,
+            _ => null,
+        };
+
         private bool KeyIsConstant(GrowthSite site, CancellationToken cancellationToken)
         {
             if (site.KeyIsConstant)
@@ -312,6 +322,14 @@ namespace LeakAnalyzers
             }
 
             method = method.OriginalDefinition;
+            if (site.KeyProperty is { } property)
+            {
+                var propertyKey = (method, parameter.Ordinal, property.OriginalDefinition);
+                return _constantProperties.TryGetValue(propertyKey, out var knownProperty)
+                    ? knownProperty
+                    : _constantProperties.GetOrAdd(propertyKey, AlwaysConstantProperty(method, parameter.Ordinal, property.OriginalDefinition, cancellationToken));
+            }
+
             var key = (method, parameter.Ordinal);
             if (_constantArguments.TryGetValue(key, out var known))
             {
@@ -319,6 +337,117 @@ namespace LeakAnalyzers
             }
 
             return _constantArguments.GetOrAdd(key, AlwaysConstant(method, parameter.Ordinal, cancellationToken));
+        }
+
+        /// <summary>
+        /// A key read from a parameter's property is bounded when every call the compilation makes hands in a new object
+        /// (<c>Codecs.Register(new CsvCodec())</c>) whose class returns a constant for that property (<c>Name => "csv"</c>):
+        /// a registry of plug-ins keyed by the names their classes give, bounded by the classes that exist. The same limits
+        /// on the method as for a constant argument.
+        /// </summary>
+        private bool AlwaysConstantProperty(IMethodSymbol method, int ordinal, IPropertySymbol property, CancellationToken cancellationToken)
+        {
+            if (method.DeclaredAccessibility != Accessibility.Private && !method.IsStatic)
+            {
+                return false;
+            }
+
+            var (uses, complete) = _finder.FindMethodUses(method, cancellationToken);
+            if (!complete)
+            {
+                return false;
+            }
+
+            var calls = 0;
+            foreach (var (use, _) in uses)
+            {
+                if (use is not IInvocationOperation invocation || ArgumentFor(invocation, ordinal) is not IObjectCreationOperation { Type: INamedTypeSymbol created }
+                    || !ReturnsConstant(ImplementationOf(created, property), cancellationToken))
+                {
+                    return false;
+                }
+
+                calls++;
+            }
+
+            return calls > 0;
+        }
+
+        private static IOperation? ArgumentFor(IInvocationOperation invocation, int ordinal)
+        {
+            foreach (var argument in invocation.Arguments)
+            {
+                if (argument.Parameter?.Ordinal == ordinal)
+                {
+                    var value = argument.Value;
+                    while (value is IConversionOperation conversion)
+                    {
+                        value = conversion.Operand;
+                    }
+
+                    return value;
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>The property the created class runs for <paramref name="property"/> (its own, an override, or an interface implementation).</summary>
+        private static IPropertySymbol? ImplementationOf(INamedTypeSymbol created, IPropertySymbol property)
+        {
+            if (property.ContainingType?.TypeKind == TypeKind.Interface)
+            {
+                return created.FindImplementationForInterfaceMember(property) as IPropertySymbol;
+            }
+
+            for (var type = created; type != null; type = type.BaseType)
+            {
+                foreach (var member in type.GetMembers(property.Name))
+                {
+                    if (member is not IPropertySymbol candidate)
+                    {
+                        continue;
+                    }
+
+                    for (var overridden = candidate; overridden != null; overridden = overridden.OverriddenProperty)
+                    {
+                        if (SymbolEqualityComparer.Default.Equals(overridden.OriginalDefinition, property))
+                        {
+                            return candidate;
+                        }
+                    }
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>A getter of source code that returns a literal or a <c>nameof</c> (<c>Name => "csv"</c>, <c>get { return "csv"; }</c>).</summary>
+        private static bool ReturnsConstant(IPropertySymbol? property, CancellationToken cancellationToken)
+        {
+            if (property is null || property.DeclaringSyntaxReferences.Length != 1
+                || property.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is not PropertyDeclarationSyntax declaration)
+            {
+                return false;
+            }
+
+            ExpressionSyntax? returned = declaration.ExpressionBody?.Expression;
+            if (returned is null && declaration.AccessorList is { } accessors)
+            {
+                foreach (var accessor in accessors.Accessors)
+                {
+                    if (accessor.Keyword.Text != "get")
+                    {
+                        continue;
+                    }
+
+                    returned = accessor.ExpressionBody?.Expression
+                        ?? (accessor.Body is { Statements: { Count: 1 } statements } && statements[0] is ReturnStatementSyntax ret ? ret.Expression : null);
+                }
+            }
+
+            return returned is LiteralExpressionSyntax
+                || returned is InvocationExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.Text: "nameof" } };
         }
 
         /// <summary>
@@ -433,6 +562,15 @@ namespace LeakAnalyzers
 
             public int GetHashCode((IMethodSymbol Method, int Ordinal) obj)
                 => (SymbolEqualityComparer.Default.GetHashCode(obj.Method) * 31) + obj.Ordinal;
+        }
+
+        private sealed class MethodOrdinalPropertyComparer : IEqualityComparer<(IMethodSymbol Method, int Ordinal, IPropertySymbol Property)>
+        {
+            public bool Equals((IMethodSymbol Method, int Ordinal, IPropertySymbol Property) x, (IMethodSymbol Method, int Ordinal, IPropertySymbol Property) y)
+                => x.Ordinal == y.Ordinal && SymbolEqualityComparer.Default.Equals(x.Method, y.Method) && SymbolEqualityComparer.Default.Equals(x.Property, y.Property);
+
+            public int GetHashCode((IMethodSymbol Method, int Ordinal, IPropertySymbol Property) obj)
+                => (((SymbolEqualityComparer.Default.GetHashCode(obj.Method) * 31) + obj.Ordinal) * 31) + SymbolEqualityComparer.Default.GetHashCode(obj.Property);
         }
 
         private static bool IsWeakTableCompatible(IOperation reference)

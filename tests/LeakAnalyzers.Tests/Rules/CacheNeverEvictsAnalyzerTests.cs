@@ -30,6 +30,68 @@ namespace LeakAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task RegistryThatRejectsDuplicateNamesOfPluginClasses()
+        {
+            // Quiet: a duplicate check that throws, filled with new plug-ins whose classes name themselves with constants.
+            // Reported: the same shape filled with names made at run time.
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Collections.Generic;
+
+                public interface IHandler { string Name { get; } }
+                public sealed class Ping : IHandler { public string Name => "ping"; }
+                public sealed class Pong : IHandler { public string Name => "pong"; }
+                public sealed class Dynamic : IHandler
+                {
+                    public Dynamic(string name) => Name = name;
+                    public string Name { get; }
+                }
+
+                public static class Handlers
+                {
+                    private static readonly Dictionary<string, IHandler> s_handlers = new();
+                    private static readonly Dictionary<string, IHandler> {|#0:s_dynamic|} = new();
+
+                    public static void Register(IHandler handler)
+                    {
+                        if (s_handlers.ContainsKey(handler.Name))
+                        {
+                            throw new InvalidOperationException("duplicate " + handler.Name);
+                        }
+
+                        s_handlers[handler.Name] = handler;
+                    }
+
+                    public static void RegisterDynamic(IHandler handler)
+                    {
+                        if (s_dynamic.ContainsKey(handler.Name))
+                        {
+                            throw new InvalidOperationException("duplicate " + handler.Name);
+                        }
+
+                        {|#1:s_dynamic[handler.Name] = handler|};
+                    }
+
+                    public static IHandler Get(string name) => s_handlers[name] ?? s_dynamic[name];
+                }
+
+                public static class Startup
+                {
+                    public static void Init(string[] names)
+                    {
+                        Handlers.Register(new Ping());
+                        Handlers.Register(new Pong());
+                        foreach (var name in names)
+                        {
+                            Handlers.RegisterDynamic(new Dynamic(name));
+                        }
+                    }
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("Handlers.s_dynamic", "string", 1));
+        }
+
+        [Fact]
         public Task TryGetValueThenIndexerSetInAsyncMethod()
         {
             return V.AnalyzerAsync("""

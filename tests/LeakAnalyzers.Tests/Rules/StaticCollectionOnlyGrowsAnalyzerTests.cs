@@ -11,6 +11,64 @@ namespace LeakAnalyzers.Tests.Rules
         // ---- Positive: the leak shapes ----
 
         [Fact]
+        public Task RegistryOfPluginsKeyedByTheNamesTheirClassesGive()
+        {
+            // Quiet: every registration hands in a new plug-in whose class returns a constant name (bounded by the classes).
+            // Reported: a name made at run time, or a plug-in that is not made at the call.
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Collections.Generic;
+
+                public interface ICodec { string Name { get; } }
+                public sealed class CsvCodec : ICodec { public string Name => "csv"; }
+                public sealed class JsonCodec : ICodec { public string Name { get { return nameof(JsonCodec); } } }
+                public abstract class Format { public abstract string Key { get; } }
+                public sealed class Png : Format { public override string Key => "png"; }
+                public sealed class Session : ICodec
+                {
+                    public Session(string name) => Name = name;
+                    public string Name { get; }
+                }
+
+                public static class Codecs
+                {
+                    private static readonly Dictionary<string, ICodec> s_codecs = new();
+                    private static readonly Dictionary<string, Format> s_formats = new();
+                    private static readonly Dictionary<string, ICodec> {|#0:s_sessions|} = new();
+                    private static readonly Dictionary<string, ICodec> {|#2:s_any|} = new();
+
+                    public static void Register(ICodec codec) => s_codecs.Add(codec.Name, codec);
+                    public static void Register(Format format) => s_formats.Add(format.Key, format);
+                    public static void Open(ICodec session) => {|#1:s_sessions.Add(session.Name, session)|};
+                    public static void RegisterAny(ICodec codec) => {|#3:s_any.Add(codec.Name, codec)|};
+
+                    public static ICodec Get(string name) => s_codecs[name];
+                    public static Format Find(string name) => s_formats[name];
+                    public static ICodec Session(string name) => s_sessions[name];
+                    public static ICodec Any(string name) => s_any[name];
+                }
+
+                public static class Startup
+                {
+                    public static void Init()
+                    {
+                        Codecs.Register(new CsvCodec());
+                        Codecs.Register(new JsonCodec());
+                        Codecs.Register(new Png());
+                        Codecs.Open(new Session(Guid.NewGuid().ToString()));
+                        Codecs.RegisterAny(new CsvCodec());
+                        var codec = Pick();
+                        Codecs.RegisterAny(codec);
+                    }
+
+                    private static ICodec Pick() => new JsonCodec();
+                }
+                """,
+                V.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("Codecs.s_sessions", 1),
+                V.Diagnostic().WithLocation(2).WithLocation(3).WithArguments("Codecs.s_any", 1));
+        }
+
+        [Fact]
         public Task ListAddedPerRequest()
         {
             return V.AnalyzerAsync("""
