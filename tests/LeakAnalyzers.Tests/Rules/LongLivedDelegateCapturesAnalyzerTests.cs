@@ -907,6 +907,56 @@ namespace LeakAnalyzers.Tests.Rules
                 Captures(1, "the subscription to the observable '_ticks.Where(t => t > 0)' (thrown away)", "'this'"));
         }
 
+        [Fact]
+        public Task RegistrationsWithAWeakMessengerAreQuiet()
+        {
+            // A messenger that keys its recipients weakly (a ConditionalWeakTable, as WeakReferenceMessenger does) keeps
+            // nothing alive; the same registration with a messenger that keeps handlers in a dictionary is reported.
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Collections.Generic;
+                using System.Runtime.CompilerServices;
+
+                public sealed class WeakMessenger
+                {
+                    public static WeakMessenger Default { get; } = new();
+                    private readonly ConditionalWeakTable<object, List<Action<object, object>>> _recipients = new();
+
+                    public void Register<TMessage>(object recipient, Action<object, TMessage> handler)
+                        => _recipients.GetOrCreateValue(recipient).Add((r, m) => handler(r, (TMessage)m));
+                }
+
+                public sealed class StrongMessenger
+                {
+                    public static StrongMessenger Default { get; } = new();
+                    private readonly Dictionary<Type, List<Delegate>> _handlers = new();
+
+                    public void Register<TMessage>(Action<TMessage> handler)
+                    {
+                        if (!_handlers.TryGetValue(typeof(TMessage), out var list))
+                        {
+                            _handlers[typeof(TMessage)] = list = new List<Delegate>();
+                        }
+
+                        list.Add(handler);
+                    }
+                }
+
+                public sealed class ViewModel
+                {
+                    private int _count;
+
+                    public ViewModel()
+                    {
+                        WeakMessenger.Default.Register<string>(this, static (r, m) => ((ViewModel)r)._count++);
+                        WeakMessenger.Default.Register<int>(this, (r, m) => _count += m);
+                        StrongMessenger.Default.Register<string>(m {|#0:=>|} _count++);
+                    }
+                }
+                """,
+                Captures(0, "the registrations of 'StrongMessenger.Default' ('Register' keeps it)", "'this'"));
+        }
+
         private static DiagnosticResult Piled(int location, string composite, string when)
             => V.Diagnostic(LongLivedDelegateCapturesAnalyzer.PiledSubscriptionRule).WithLocation(location).WithArguments(composite, when);
 
