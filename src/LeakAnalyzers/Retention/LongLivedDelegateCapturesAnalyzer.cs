@@ -129,6 +129,12 @@ namespace LeakAnalyzers.Retention
             RepeatedSubscription,
 
             /// <summary>
+            /// Background work (<c>Task.Run</c>, <c>StartNew</c>, a new <c>Thread</c>) whose body is a loop that nothing
+            /// ends — no exit from it, no cancellation token it observes: it runs, and keeps its target, for the process.
+            /// </summary>
+            BackgroundLoop,
+
+            /// <summary>
             /// A subscription made in a recurring callback and added to a composite that outlives it and that nothing
             /// removes from: the composite accumulates one finished subscription per run.
             /// </summary>
@@ -357,6 +363,14 @@ namespace LeakAnalyzers.Retention
                     }
                 }
 
+                return;
+            }
+
+            if (!context.ContainingSymbol.IsStatic
+                && (PublisherLifetime.Is(method.ContainingType, lifetime.Task) && method.Name == "Run"
+                    || PublisherLifetime.Is(method.ContainingType, lifetime.TaskFactory) && method.Name == "StartNew"))
+            {
+                ReportBackgroundLoop(invocation.Arguments, state, invocation, "'" + method.ContainingType.Name + "." + method.Name + "'");
                 return;
             }
 
@@ -676,6 +690,12 @@ namespace LeakAnalyzers.Retention
         private static void OnObjectCreation(OperationAnalysisContext context, PublisherLifetime lifetime, TypeState state)
         {
             var creation = (IObjectCreationOperation)context.Operation;
+            if (PublisherLifetime.Is(creation.Type, lifetime.Thread) && !context.ContainingSymbol.IsStatic)
+            {
+                ReportBackgroundLoop(creation.Arguments, state, creation, "a new 'Thread'");
+                return;
+            }
+
             if (!PublisherLifetime.Is(creation.Type, lifetime.ThreadingTimer))
             {
                 return;
@@ -1327,6 +1347,94 @@ namespace LeakAnalyzers.Retention
         private static bool IsDisposableInterface(ITypeSymbol type, PublisherLifetime lifetime)
             => PublisherLifetime.Is(type, lifetime.Disposable) || PublisherLifetime.Is(type, lifetime.AsyncDisposable);
 
+        /// <summary>
+        /// The delegate handed to background work (a lambda, or a method group of this type) runs a loop that nothing ends:
+        /// <c>while (true)</c>, <c>for (;;)</c> or <c>do .. while (true)</c> with no <c>break</c>, <c>return</c>,
+        /// <c>throw</c> or <c>goto</c> in it (outside nested functions) and no call in it that is handed a cancellation
+        /// token (a cancelled <c>Task.Delay(.., token)</c> ends it). A loop over a flag or a token's
+        /// <c>IsCancellationRequested</c> has a stop path and is not reported.
+        /// </summary>
+        private static void ReportBackgroundLoop(ImmutableArray<IArgumentOperation> arguments, TypeState state, IOperation store, string starter)
+        {
+            foreach (var argument in arguments)
+            {
+                if (argument.Parameter?.Type.TypeKind != TypeKind.Delegate || BodyOf(argument.Value, state) is not { } body || !HasEndlessLoop(body))
+                {
+                    continue;
+                }
+
+                state.Candidate(argument.Value, Sink.BackgroundLoop, "a background loop with no way to stop it (" + starter + ")", store);
+            }
+        }
+
+        private static IOperation? BodyOf(IOperation value, TypeState state)
+            => DelegateCaptures.Unwrap(value) switch
+            {
+                IAnonymousFunctionOperation lambda => lambda.Body,
+                IMethodReferenceOperation { Method: { } method, Instance: IInstanceReferenceOperation or null } => state.BodyOf(method),
+                _ => null,
+            };
+
+        private static bool HasEndlessLoop(IOperation body)
+        {
+            var budget = 20000;
+            foreach (var operation in body.Descendants())
+            {
+                if (--budget < 0)
+                {
+                    return false;
+                }
+
+                if (operation is IWhileLoopOperation { Condition: { ConstantValue: { HasValue: true, Value: true } } } or IForLoopOperation { Condition: null }
+                    && operation is ILoopOperation loop && !CanLeave(loop))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>Something in the loop (not in a nested function) leaves it or ends the work, or observes a cancellation token.</summary>
+        private static bool CanLeave(ILoopOperation loop)
+        {
+            var pending = new Stack<IOperation>();
+            pending.Push(loop.Body);
+            var budget = 20000;
+            while (pending.Count > 0 && --budget > 0)
+            {
+                var current = pending.Pop();
+                switch (current)
+                {
+                    case IAnonymousFunctionOperation or ILocalFunctionOperation:
+                        continue;
+                    case IBranchOperation { BranchKind: BranchKind.Break or BranchKind.GoTo }:
+                    case IReturnOperation:
+                    case IThrowOperation:
+                        return true;
+                    case IInvocationOperation call:
+                        foreach (var argument in call.Arguments)
+                        {
+                            if (argument.Value.Type is { Name: "CancellationToken", ContainingNamespace: { Name: "Threading" } })
+                            {
+                                return true;
+                            }
+                        }
+
+                        break;
+                    case IPropertyReferenceOperation { Property.Name: "IsCancellationRequested" }:
+                        return true;
+                }
+
+                foreach (var child in current.ChildOperations)
+                {
+                    pending.Push(child);
+                }
+            }
+
+            return budget <= 0;
+        }
+
         /// <summary>The source was there before the handler ran: this object's, a static, the enclosing method's parameter or local.</summary>
         private static bool OutlivesHandler(IOperation root, IAnonymousFunctionOperation handler)
         {
@@ -1973,6 +2081,22 @@ namespace LeakAnalyzers.Retention
             public bool OnlyAddedAndDisposed(ISymbol member, string addName)
                 => _context.ContainingSymbol.ContainingType is { } type && FactsOf(type).OnlyAddedAndDisposed(member, addName, _lifetime, _context.CancellationToken);
 
+            /// <summary>The operation body of a method of this type (for a method group handed to background work).</summary>
+            public IOperation? BodyOf(IMethodSymbol method)
+            {
+                if (_context.ContainingSymbol.ContainingType is not { } type)
+                {
+                    return null;
+                }
+
+                foreach (var value in FactsOf(type).BodiesOf(method, _context.CancellationToken))
+                {
+                    return value;
+                }
+
+                return null;
+            }
+
             /// <summary>The subscriber has a stop path: some member of it disposes an <c>IDisposable</c> this object keeps in a member.</summary>
             public bool EndsKeptSubscriptions()
                 => _context.ContainingSymbol.ContainingType is { } type && FactsOf(type).DisposesKeptMember(_lifetime, _context.CancellationToken);
@@ -2351,8 +2475,8 @@ namespace LeakAnalyzers.Retention
                 return any;
             }
 
-            /// <summary>The values a method of this type returns (its <c>return</c>s and expression body, not those of nested functions).</summary>
-            public IEnumerable<IOperation> ReturnedValues(IMethodSymbol method, CancellationToken cancellationToken)
+            /// <summary>The operation of a method of this type (its body), when it is declared in source here.</summary>
+            public IEnumerable<IOperation> BodiesOf(IMethodSymbol method, CancellationToken cancellationToken)
             {
                 var definition = method.OriginalDefinition;
                 if (!SymbolEqualityComparer.Default.Equals(definition.ContainingType?.OriginalDefinition, _top) && !IsNestedIn(definition.ContainingType))
@@ -2365,11 +2489,18 @@ namespace LeakAnalyzers.Retention
 #pragma warning disable RS1030 // One method of this type, once per question that reaches it.
                     var model = _compilation.GetSemanticModel(declaration.SyntaxTree);
 #pragma warning restore RS1030
-                    if (model.GetOperation(declaration.GetSyntax(cancellationToken), cancellationToken) is not { } body)
+                    if (model.GetOperation(declaration.GetSyntax(cancellationToken), cancellationToken) is { } body)
                     {
-                        continue;
+                        yield return body;
                     }
+                }
+            }
 
+            /// <summary>The values a method of this type returns (its <c>return</c>s and expression body, not those of nested functions).</summary>
+            public IEnumerable<IOperation> ReturnedValues(IMethodSymbol method, CancellationToken cancellationToken)
+            {
+                foreach (var body in BodiesOf(method, cancellationToken))
+                {
                     var budget = MaxReferences;
                     var pending = new Stack<IOperation>();
                     pending.Push(body);

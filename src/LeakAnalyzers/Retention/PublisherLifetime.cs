@@ -79,6 +79,9 @@ namespace LeakAnalyzers.Retention
             TimersTimer = MetadataTypes.Get(compilation, "System.Timers.Timer");
             CancellationToken = MetadataTypes.Get(compilation, "System.Threading.CancellationToken");
             ThreadPool = MetadataTypes.Get(compilation, "System.Threading.ThreadPool");
+            Task = MetadataTypes.Get(compilation, "System.Threading.Tasks.Task");
+            TaskFactory = MetadataTypes.Get(compilation, "System.Threading.Tasks.TaskFactory");
+            Thread = MetadataTypes.Get(compilation, "System.Threading.Thread");
             Disposable = compilation.GetSpecialType(SpecialType.System_IDisposable);
             AsyncDisposable = MetadataTypes.Get(compilation, "System.IAsyncDisposable");
             Delegate = compilation.GetSpecialType(SpecialType.System_Delegate);
@@ -95,6 +98,13 @@ namespace LeakAnalyzers.Retention
         public INamedTypeSymbol? CancellationToken { get; }
 
         public INamedTypeSymbol? ThreadPool { get; }
+
+        /// <summary><c>Task</c> (<c>Task.Run</c>), <c>TaskFactory</c> (<c>StartNew</c>), <c>Thread</c>: what starts background work.</summary>
+        public INamedTypeSymbol? Task { get; }
+
+        public INamedTypeSymbol? TaskFactory { get; }
+
+        public INamedTypeSymbol? Thread { get; }
 
         public INamedTypeSymbol? Disposable { get; }
 

@@ -957,6 +957,98 @@ namespace LeakAnalyzers.Tests.Rules
                 Captures(0, "the registrations of 'StrongMessenger.Default' ('Register' keeps it)", "'this'"));
         }
 
+        [Fact]
+        public Task BackgroundLoopsWithNoWayToStop()
+        {
+            return V.AnalyzerAsync("""
+                using System;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                public sealed class Poller
+                {
+                    private int _ticks;
+
+                    public Poller()
+                    {
+                        Task.Run(async () {|#0:=>|}
+                        {
+                            while (true)
+                            {
+                                _ticks++;
+                                await Task.Delay(1000);
+                            }
+                        });
+                        Task.Factory.StartNew({|#1:Spin|}, TaskCreationOptions.LongRunning);
+                        new Thread({|#2:Pump|}).Start();
+                    }
+
+                    private void Spin()
+                    {
+                        for (;;)
+                        {
+                            _ticks--;
+                        }
+                    }
+
+                    private void Pump()
+                    {
+                        do { _ticks += 2; } while (true);
+                    }
+                }
+
+                // Quiet: a token the object cancels, a flag loop, a loop that breaks out, work that ends, static work.
+                public sealed class Stoppable : IDisposable
+                {
+                    private readonly CancellationTokenSource _cts = new();
+                    private volatile bool _running = true;
+                    private int _ticks;
+
+                    public Stoppable()
+                    {
+                        Task.Run(async () =>
+                        {
+                            while (true)
+                            {
+                                _ticks++;
+                                await Task.Delay(1000, _cts.Token);
+                            }
+                        });
+                        Task.Run(() =>
+                        {
+                            while (_running)
+                            {
+                                _ticks++;
+                            }
+                        });
+                        Task.Run(() =>
+                        {
+                            while (true)
+                            {
+                                if (_ticks > 10)
+                                {
+                                    break;
+                                }
+
+                                _ticks++;
+                            }
+                        });
+                        Task.Run(() => _ticks++);
+                        Task.Run(static () => { while (true) { Thread.Sleep(1); } });
+                    }
+
+                    public void Dispose()
+                    {
+                        _running = false;
+                        _cts.Cancel();
+                    }
+                }
+                """,
+                Captures(0, "a background loop with no way to stop it ('Task.Run')", "'this'"),
+                Captures(1, "a background loop with no way to stop it ('TaskFactory.StartNew')", "'this'"),
+                Captures(2, "a background loop with no way to stop it (a new 'Thread')", "'this'"));
+        }
+
         private static DiagnosticResult Piled(int location, string composite, string when)
             => V.Diagnostic(LongLivedDelegateCapturesAnalyzer.PiledSubscriptionRule).WithLocation(location).WithArguments(composite, when);
 
