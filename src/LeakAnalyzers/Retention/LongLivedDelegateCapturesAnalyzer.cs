@@ -370,7 +370,7 @@ namespace LeakAnalyzers.Retention
                 && (PublisherLifetime.Is(method.ContainingType, lifetime.Task) && method.Name == "Run"
                     || PublisherLifetime.Is(method.ContainingType, lifetime.TaskFactory) && method.Name == "StartNew"))
             {
-                ReportBackgroundLoop(invocation.Arguments, state, invocation, "'" + method.ContainingType.Name + "." + method.Name + "'");
+                ReportBackgroundLoop(invocation.Arguments, state, lifetime, invocation, "'" + method.ContainingType.Name + "." + method.Name + "'");
                 return;
             }
 
@@ -692,7 +692,7 @@ namespace LeakAnalyzers.Retention
             var creation = (IObjectCreationOperation)context.Operation;
             if (PublisherLifetime.Is(creation.Type, lifetime.Thread) && !context.ContainingSymbol.IsStatic)
             {
-                ReportBackgroundLoop(creation.Arguments, state, creation, "a new 'Thread'");
+                ReportBackgroundLoop(creation.Arguments, state, lifetime, creation, "a new 'Thread'");
                 return;
             }
 
@@ -1354,11 +1354,11 @@ namespace LeakAnalyzers.Retention
         /// token (a cancelled <c>Task.Delay(.., token)</c> ends it). A loop over a flag or a token's
         /// <c>IsCancellationRequested</c> has a stop path and is not reported.
         /// </summary>
-        private static void ReportBackgroundLoop(ImmutableArray<IArgumentOperation> arguments, TypeState state, IOperation store, string starter)
+        private static void ReportBackgroundLoop(ImmutableArray<IArgumentOperation> arguments, TypeState state, PublisherLifetime lifetime, IOperation store, string starter)
         {
             foreach (var argument in arguments)
             {
-                if (argument.Parameter?.Type.TypeKind != TypeKind.Delegate || BodyOf(argument.Value, state) is not { } body || !HasEndlessLoop(body))
+                if (argument.Parameter?.Type.TypeKind != TypeKind.Delegate || BodyOf(argument.Value, state) is not { } body || !HasEndlessLoop(body, lifetime))
                 {
                     continue;
                 }
@@ -1375,7 +1375,7 @@ namespace LeakAnalyzers.Retention
                 _ => null,
             };
 
-        private static bool HasEndlessLoop(IOperation body)
+        private static bool HasEndlessLoop(IOperation body, PublisherLifetime lifetime)
         {
             var budget = 20000;
             foreach (var operation in body.Descendants())
@@ -1386,7 +1386,7 @@ namespace LeakAnalyzers.Retention
                 }
 
                 if (operation is IWhileLoopOperation { Condition: { ConstantValue: { HasValue: true, Value: true } } } or IForLoopOperation { Condition: null }
-                    && operation is ILoopOperation loop && !CanLeave(loop))
+                    && operation is ILoopOperation loop && !CanLeave(loop, lifetime))
                 {
                     return true;
                 }
@@ -1396,7 +1396,7 @@ namespace LeakAnalyzers.Retention
         }
 
         /// <summary>Something in the loop (not in a nested function) leaves it or ends the work, or observes a cancellation token.</summary>
-        private static bool CanLeave(ILoopOperation loop)
+        private static bool CanLeave(ILoopOperation loop, PublisherLifetime lifetime)
         {
             var pending = new Stack<IOperation>();
             pending.Push(loop.Body);
@@ -1415,14 +1415,15 @@ namespace LeakAnalyzers.Retention
                     case IInvocationOperation call:
                         foreach (var argument in call.Arguments)
                         {
-                            if (argument.Value.Type is { Name: "CancellationToken", ContainingNamespace: { Name: "Threading" } })
+                            if (PublisherLifetime.Is(argument.Value.Type, lifetime.CancellationToken))
                             {
                                 return true;
                             }
                         }
 
                         break;
-                    case IPropertyReferenceOperation { Property.Name: "IsCancellationRequested" }:
+                    case IPropertyReferenceOperation { Property: { Name: "IsCancellationRequested", ContainingType: var owner } }
+                        when PublisherLifetime.Is(owner, lifetime.CancellationToken) || PublisherLifetime.Is(owner, lifetime.CancellationTokenSource):
                         return true;
                 }
 

@@ -82,6 +82,7 @@ namespace LeakAnalyzers.Retention
             Task = MetadataTypes.Get(compilation, "System.Threading.Tasks.Task");
             TaskFactory = MetadataTypes.Get(compilation, "System.Threading.Tasks.TaskFactory");
             Thread = MetadataTypes.Get(compilation, "System.Threading.Thread");
+            CancellationTokenSource = MetadataTypes.Get(compilation, "System.Threading.CancellationTokenSource");
             Disposable = compilation.GetSpecialType(SpecialType.System_IDisposable);
             AsyncDisposable = MetadataTypes.Get(compilation, "System.IAsyncDisposable");
             Delegate = compilation.GetSpecialType(SpecialType.System_Delegate);
@@ -105,6 +106,8 @@ namespace LeakAnalyzers.Retention
         public INamedTypeSymbol? TaskFactory { get; }
 
         public INamedTypeSymbol? Thread { get; }
+
+        public INamedTypeSymbol? CancellationTokenSource { get; }
 
         public INamedTypeSymbol? Disposable { get; }
 
